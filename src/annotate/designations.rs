@@ -1,0 +1,370 @@
+//! Sanctions designations stated in an article: who was designated (or delisted), by whom, under
+//! which programme, when, and the sentence that says so.
+//!
+//! Rule-based over sentences and the entity mentions found before: a sentence with a designation
+//! verb ("sanctioned", "designated", "added to the Entity List") names its targets either before a
+//! passive verb ("X and Y were designated"), after an active or inverted one ("OFAC sanctioned X",
+//! "Also sanctioned was X"), after "including", or in a sentence that continues an enumeration
+//! ("The other two organizations are X and Y"). Targets are the names that head the items of that
+//! list; names inside descriptions and relative clauses are context, not targets.
+
+use std::ops::Range;
+
+use chrono::{Datelike, Duration, NaiveDate};
+use once_cell::sync::Lazy;
+use regex::Regex;
+
+use super::entities::Mention;
+use super::gazetteer::{AUTHORITIES, AuthorityName, authority_named};
+use crate::document::{Authority, DesignationAction, EntityLabel, TargetType};
+
+/// A designation with byte offsets; `annotate` converts them to characters.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub authority: Option<Authority>,
+    pub action: DesignationAction,
+    pub target_name: String,
+    pub target_type: TargetType,
+    pub program: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub evidence: Range<usize>,
+    pub confidence: f32,
+}
+
+static TRIGGER: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)\b(?:sanctioned|designated|designating|blacklisted|added\s+(?:\w+\s+){0,3}to\s+(?:the|its)\s+(?:\w+\s+){0,2}(?:entity|sanctions?|consolidated)\s+list|imposed\s+(?:new\s+|fresh\s+|further\s+)?sanctions\s+(?:on|against)|(?:new|fresh|further)\s+sanctions\s+(?:on|against)|identified\s+(?:\w+\s+){0,6}as\s+(?:blocked\s+property|property\s+in\s+which)|(?:asset\s+freezes?|travel\s+bans?)\s+(?:on|against)|delisted|removed\s+(?:\w+\s+){0,4}from\s+(?:the|its)\s+(?:\w+\s+){0,2}(?:list|sdn)|lifted\s+sanctions\s+(?:on|against))").unwrap()
+});
+
+/// Sentences that talk about sanctions without imposing them now.
+static NOT_AN_ACTION: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)\b(?:could|would|might|(?-i:may)|should|threaten\w*|call(?:ed|s|ing)?\s+for|urg\w+|propos\w+|consider\w*|plan(?:s|ned)?\s+to|seek\w*|if|unless|not|never|last\s+year|previously|already|had\s+been|earlier\s+this\s+year|in\s+(?:19|20)\d\d)\b").unwrap()
+});
+
+static PASSIVE_AUX: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?i)\b(?:was|were|is|are|has\s+been|have\s+been|being|been)\s+$").unwrap());
+static INVERTED: Lazy<Regex> = Lazy::new(|| Regex::new(r"(?i)^\s*(?:was|were)\s+").unwrap());
+static INCLUDING: Lazy<Regex> = Lazy::new(|| Regex::new(r"(?i)\b(?:including|namely|among\s+them)\b|:").unwrap());
+/// "The other two organizations are …", "Those sanctioned include …".
+static CONTINUATION: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)^(?:the\s+other\s+(?:\w+\s+)?(?:organi[sz]ations|entities|individuals|people|persons|companies|firms|groups|vessels|ships|banks|targets)|those\s+(?:sanctioned|designated|targeted)|(?:they|others)|(?:also\s+)?(?:sanctioned|designated|targeted)\s+(?:entities|individuals|companies))\s+(?:are|were|include|included)\b").unwrap()
+});
+static RELATIVE: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?i)^(?:which|who|whom|whose|that|where|when|while|it|he|she|they)\b").unwrap());
+/// Words that may follow a target's name inside its list item.
+static AFTER_NAME: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)^(?:$|\(|for\b|in\b|on\b|based\b|located\b|pursuant\b|under\b|over\b|after\b|as\b|to\b|who\b|which\b|that\b|—|–|-)").unwrap()
+});
+static LEADING_FILLER: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)^(?:(?:and|or|as\s+well\s+as|including|namely|also|plus|both|the|its|a|an|to)\s+)+").unwrap()
+});
+static RELATIVE_DAY: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)\b(today|yesterday|(?:on|last)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b")
+        .unwrap()
+});
+static PROGRAM_WORDS: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)\b(Global Magnitsky|counter-?terrorism|Russia-related|Iran-related|DPRK|North Korea sanctions|cyber-related|narcotics|Venezuela-related|Syria-related|EU Russia regime|Entity List)\b").unwrap()
+});
+
+pub fn find_designations(
+    body: &str,
+    sentences: &[Range<usize>],
+    mentions: &[Mention],
+    published: Option<NaiveDate>,
+) -> Vec<Found> {
+    let mut found: Vec<Found> = Vec::new();
+    let mut last_action: Option<(usize, DesignationAction)> = None;
+    for (index, sentence) in sentences.iter().enumerate() {
+        let text = &body[sentence.clone()];
+        let (regions, action) = if let Some(trigger) = TRIGGER.find(text) {
+            if NOT_AN_ACTION.is_match(text) {
+                continue;
+            }
+            let action = action_of(trigger.as_str(), text);
+            last_action = Some((index, action));
+            (target_regions(text, trigger.range()), action)
+        } else if let Some((_, action)) = last_action.filter(|(at, _)| index - at <= 2) {
+            let Some(copula) = CONTINUATION.find(text) else { continue };
+            (vec![copula.end()..text.len()], action)
+        } else {
+            continue;
+        };
+        let sentence_mentions: Vec<&Mention> =
+            mentions.iter().filter(|m| m.start >= sentence.start && m.end <= sentence.end).collect();
+        for region in regions {
+            for target in targets_in(body, sentence.start, region, &sentence_mentions) {
+                if found.iter().any(|f| f.target_name == target.canonical && f.action == action) {
+                    continue;
+                }
+                let authority = authority_for(body, sentences, index, mentions);
+                let program = program_for(body, sentence, mentions);
+                let confidence = 0.5
+                    + if authority.as_ref().is_some_and(|(same, _)| *same) { 0.2 } else { 0.1 }
+                    + if program.is_some() { 0.1 } else { 0.0 }
+                    + if target.label == EntityLabel::Misc { -0.2 } else { 0.1 };
+                found.push(Found {
+                    authority: authority.map(|(_, a)| a),
+                    action,
+                    target_name: target.canonical.clone(),
+                    target_type: target_type(body, target),
+                    program,
+                    date: action_date(body, sentences, index, published),
+                    evidence: sentence.clone(),
+                    confidence,
+                });
+            }
+        }
+    }
+    found
+}
+
+fn action_of(trigger: &str, sentence: &str) -> DesignationAction {
+    let t = trigger.to_lowercase();
+    if t.contains("delisted") || t.contains("removed") || t.contains("lifted") {
+        DesignationAction::Delist
+    } else if t.contains("entity list") || sentence.contains("Entity List") {
+        DesignationAction::AddToExportControlList
+    } else if t.contains("identified") {
+        DesignationAction::IdentifyBlockedProperty
+    } else if t.contains("freeze") || t.contains("travel ban") {
+        DesignationAction::AssetFreeze
+    } else {
+        DesignationAction::Designate
+    }
+}
+
+/// Parts of the sentence (relative byte ranges) that list the targets of the trigger.
+fn target_regions(text: &str, trigger: Range<usize>) -> Vec<Range<usize>> {
+    let before = &text[..trigger.start];
+    let after = trigger.end..text.len();
+    if PASSIVE_AUX.is_match(before) {
+        let mut regions = vec![0..trigger.start];
+        // "Four organizations were sanctioned, including A and B": the names follow.
+        if let Some(m) = INCLUDING.find(&text[after.clone()]) {
+            regions.push(after.start + m.end()..after.end);
+        }
+        return regions;
+    }
+    if let Some(m) = INVERTED.find(&text[after.clone()]) {
+        return vec![after.start + m.end()..after.end];
+    }
+    vec![after]
+}
+
+/// The names heading the items of a list such as "A, a unit of B, and C, which …".
+fn targets_in<'m>(body: &str, offset: usize, region: Range<usize>, mentions: &[&'m Mention]) -> Vec<&'m Mention> {
+    let region_text = &body[offset + region.start..offset + region.end];
+    let mut targets = Vec::new();
+    for (item_start, item) in split_items(region_text) {
+        let lead = LEADING_FILLER.find(item).map_or(0, |m| m.end());
+        let abs_start = offset + region.start + item_start + lead;
+        let Some(mention) = mentions.iter().find(|m| m.start == abs_start) else { continue };
+        if !matches!(mention.label, EntityLabel::Per | EntityLabel::Org | EntityLabel::Misc | EntityLabel::Imo) {
+            continue;
+        }
+        if authority_named(&mention.canonical).is_some() || AUTHORITIES.iter().any(|a| a.canonical == mention.canonical)
+        {
+            continue;
+        }
+        let rest = body[mention.end..offset + region.start + item_start + item.len()]
+            .trim_start_matches(['\'', '’', 's'])
+            .trim();
+        if AFTER_NAME.is_match(rest) {
+            targets.push(*mention);
+        }
+    }
+    targets
+}
+
+/// Splits a list on commas, semicolons and "and"; an item that opens a relative clause or a
+/// description is kept whole so that names inside it are not taken for list items.
+fn split_items(text: &str) -> Vec<(usize, &str)> {
+    let mut items = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if matches!(c, ',' | ';') {
+            items.push((start, &text[start..i]));
+            start = i + 1;
+        }
+    }
+    items.push((start, &text[start..]));
+    let mut out = Vec::new();
+    for (s, item) in items {
+        let trimmed_lead = item.len() - item.trim_start().len();
+        let (s, item) = (s + trimmed_lead, item.trim());
+        if RELATIVE.is_match(item) {
+            out.push((s, item));
+            continue;
+        }
+        let mut part_start = 0;
+        for (i, _) in item.match_indices(" and ") {
+            out.push((s + part_start, &item[part_start..i]));
+            part_start = i + 1;
+        }
+        out.push((s + part_start, &item[part_start..]));
+    }
+    out.into_iter().map(|(s, t)| (s, t.trim_end_matches(['.', '"', '”']))).collect()
+}
+
+fn target_type(body: &str, target: &Mention) -> TargetType {
+    const COMPANY_WORDS: &[&str] = &[
+        "Company",
+        "Co",
+        "Co.",
+        "Ltd",
+        "Ltd.",
+        "Limited",
+        "LLC",
+        "Inc",
+        "Inc.",
+        "Corp",
+        "Corp.",
+        "Corporation",
+        "GmbH",
+        "PLC",
+        "JSC",
+        "PJSC",
+        "LLP",
+        "SA",
+        "AG",
+        "Holding",
+        "Holdings",
+        "Trading",
+        "Enterprises",
+        "Industries",
+        "Shipping",
+        "Bank",
+    ];
+    let window_end = (target.end + 40).min(body.len());
+    let following = body.get(target.end..window_end).unwrap_or_default();
+    let preceding = body.get(target.start.saturating_sub(40)..target.start).unwrap_or_default().to_lowercase();
+    if target.label == EntityLabel::Imo
+        || following.contains("IMO")
+        || preceding.contains("vessel")
+        || preceding.contains("tanker")
+    {
+        TargetType::Vessel
+    } else if preceding.contains("aircraft") {
+        TargetType::Aircraft
+    } else if target.label == EntityLabel::Per {
+        TargetType::Person
+    } else if target.text.split_whitespace().any(|w| COMPANY_WORDS.contains(&w.trim_end_matches(','))) {
+        TargetType::Company
+    } else {
+        TargetType::Organisation
+    }
+}
+
+/// The authority acting: one named in the sentence, else the one the article names most often
+/// (news attributes an action to its agency repeatedly, and quotes other officials in between).
+/// The flag says whether it was in the sentence itself.
+fn authority_for(
+    body: &str,
+    sentences: &[Range<usize>],
+    index: usize,
+    mentions: &[Mention],
+) -> Option<(bool, Authority)> {
+    let named_in = |s: &Range<usize>| -> Vec<&'static AuthorityName> {
+        let lower = body[s.clone()].to_lowercase();
+        let mut found: Vec<(&'static AuthorityName, &str)> = AUTHORITIES
+            .iter()
+            .flat_map(|a| a.forms.iter().map(move |f| (a, *f)))
+            .filter(|(_, form)| contains_word(&lower, form) && mentions_agree(body, s, form, mentions))
+            .collect();
+        // The most specific form first, e.g. "OFAC" over "Treasury".
+        found.sort_by_key(|(a, form)| std::cmp::Reverse((a.country != "US" || form.len() > 4, form.len())));
+        found.into_iter().map(|(a, _)| a).collect()
+    };
+    let to_authority =
+        |a: &AuthorityName| Authority { name: a.canonical.to_string(), country: Some(a.country.to_string()) };
+    if let Some(a) = named_in(&sentences[index]).first() {
+        return Some((true, to_authority(a)));
+    }
+    let mut counts: Vec<(&'static AuthorityName, usize)> = Vec::new();
+    for s in sentences {
+        if let Some(a) = named_in(s).first() {
+            match counts.iter_mut().find(|(known, _)| std::ptr::eq(*known, *a)) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((a, 1)),
+            }
+        }
+    }
+    // Ties go to the authority named first.
+    let best = counts.iter().rev().max_by_key(|(_, n)| *n).map(|(a, _)| *a)?;
+    Some((false, to_authority(best)))
+}
+
+/// A place name that is also an authority form ("Japan", "London") counts only as a whole mention,
+/// not inside another name ("Bank of Japan").
+fn mentions_agree(body: &str, sentence: &Range<usize>, form: &str, mentions: &[Mention]) -> bool {
+    if form.contains(' ') || form.len() <= 4 {
+        return true;
+    }
+    mentions
+        .iter()
+        .filter(|m| m.start >= sentence.start && m.end <= sentence.end)
+        .any(|m| body[m.start..m.end].to_lowercase() == form)
+}
+
+fn contains_word(haystack: &str, needle: &str) -> bool {
+    haystack.match_indices(needle).any(|(i, _)| {
+        let before = haystack[..i].chars().next_back();
+        let after = haystack[i + needle.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+/// The legal basis stated in the sentence, else the one the article states if it names only one.
+fn program_for(body: &str, sentence: &Range<usize>, mentions: &[Mention]) -> Option<String> {
+    let laws: Vec<&Mention> = mentions.iter().filter(|m| m.label == EntityLabel::Law).collect();
+    if let Some(m) = laws.iter().find(|m| m.start >= sentence.start && m.end <= sentence.end) {
+        return Some(m.text.clone());
+    }
+    if let Some(m) = PROGRAM_WORDS.find(&body[sentence.clone()]) {
+        return Some(m.as_str().to_string());
+    }
+    let mut distinct: Vec<&str> = laws.iter().map(|m| m.text.as_str()).collect();
+    distinct.dedup();
+    (distinct.len() == 1).then(|| distinct[0].to_string())
+}
+
+/// The day of the action: a weekday or "today" in the sentence, or in the first sentence that
+/// announces sanctions, resolved against the publication date; else the publication date.
+fn action_date(
+    body: &str,
+    sentences: &[Range<usize>],
+    index: usize,
+    published: Option<NaiveDate>,
+) -> Option<NaiveDate> {
+    let published = published?;
+    let announcing = sentences.iter().find(|s| body[(*s).clone()].to_lowercase().contains("sanction"));
+    let resolve = |s: &Range<usize>| -> Option<NaiveDate> {
+        let text = &body[s.clone()];
+        if let Some(date) = crate::dates::find_date_in_text(text) {
+            return Some(date);
+        }
+        let c = RELATIVE_DAY.captures(text)?;
+        let phrase = c[1].to_lowercase();
+        if phrase == "today" {
+            return Some(published);
+        }
+        if phrase == "yesterday" {
+            return Some(published - Duration::days(1));
+        }
+        let weekday: chrono::Weekday = c[2].parse().ok()?;
+        let back = (published.weekday().num_days_from_monday() + 7 - weekday.num_days_from_monday()) % 7;
+        Some(published - Duration::days(back as i64))
+    };
+    resolve(&sentences[index]).or_else(|| announcing.and_then(resolve)).or(Some(published))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_items_split_around_relative_clauses() {
+        let items: Vec<&str> =
+            split_items("including A Corp, and B Ltd, which serves C and D").into_iter().map(|(_, t)| t).collect();
+        assert_eq!(items, vec!["including A Corp", "and B Ltd", "which serves C and D"]);
+    }
+}

@@ -1,0 +1,284 @@
+//! Named entities (PER, ORG, LOC, MISC) found by rule: runs of capitalised words, joined by name
+//! connectors ("of", "bin"), typed by their words (organisation nouns, titles, gazetteers).
+//!
+//! This is the stand-in recogniser until the neural model lands; it has the same interface.
+
+use std::ops::Range;
+
+use once_cell::sync::Lazy;
+use regex::Regex;
+
+use super::Mention;
+use crate::annotate::gazetteer::{DEMONYMS, NOT_NAME_STARTS, ORG_WORDS, PERSON_TITLES, PLACES};
+use crate::document::EntityLabel;
+
+static TOKEN: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?:\p{Lu}\.){2,}|[\p{L}\p{N}]+(?:[\-'’&][\p{L}\p{N}]+)*").unwrap());
+
+/// Abbreviations whose trailing period belongs to the word.
+const DOTTED: &[&str] =
+    &["Mr", "Mrs", "Ms", "Dr", "Co", "Corp", "Inc", "Ltd", "St", "Jr", "Sr", "Gen", "Lt", "Col", "Sen", "Rep", "No"];
+
+/// Lower-case words allowed inside a name when capitalised words follow.
+const CONNECTORS: &[&str] =
+    &["of", "for", "the", "de", "del", "da", "der", "van", "von", "bin", "al", "el", "la", "le", "and"];
+
+/// Words that start a title rather than a name ("Secretary of State Antony Blinken").
+const TITLE_HEADS: &[&str] = &[
+    "Mr",
+    "Mr.",
+    "Mrs",
+    "Mrs.",
+    "Ms",
+    "Ms.",
+    "Dr",
+    "Dr.",
+    "President",
+    "Vice",
+    "Prime",
+    "Minister",
+    "Secretary",
+    "Undersecretary",
+    "Under",
+    "Deputy",
+    "Chancellor",
+    "Senator",
+    "Sen.",
+    "Rep.",
+    "General",
+    "Gen.",
+    "Ambassador",
+    "Governor",
+    "King",
+    "Queen",
+    "Prince",
+    "Sheikh",
+    "Judge",
+    "Director",
+    "Chairman",
+    "Leader",
+    "Foreign",
+    "Defense",
+    "Defence",
+    "Finance",
+    "Premier",
+];
+
+const LAW_ENDINGS: &[&str] = &["Act", "Law", "Regulation", "Order", "Resolution", "Decree", "Directive"];
+const PLACE_ENDINGS: &[&str] = &[
+    "Province",
+    "Region",
+    "Oblast",
+    "Island",
+    "Islands",
+    "Sea",
+    "Ocean",
+    "River",
+    "Street",
+    "Square",
+    "Mountains",
+    "Valley",
+    "County",
+    "City",
+    "Peninsula",
+    "Strait",
+    "Gulf",
+    "Bay",
+];
+
+struct Token<'a> {
+    text: &'a str,
+    range: Range<usize>,
+}
+
+impl Token<'_> {
+    fn is_capitalised(&self) -> bool {
+        self.text.chars().next().is_some_and(char::is_uppercase)
+    }
+
+    fn is_ordinal(&self) -> bool {
+        let digits = self.text.trim_end_matches(char::is_alphabetic);
+        !digits.is_empty()
+            && digits.chars().all(|c| c.is_ascii_digit())
+            && matches!(&self.text[digits.len()..], "st" | "nd" | "rd" | "th")
+    }
+
+    /// "Russia's" → "Russia"
+    fn possessive_stem(&self) -> Option<&str> {
+        self.text.strip_suffix("'s").or_else(|| self.text.strip_suffix("’s"))
+    }
+}
+
+fn tokens(text: &str) -> Vec<Token<'_>> {
+    TOKEN
+        .find_iter(text)
+        .map(|m| {
+            let mut end = m.end();
+            if DOTTED.contains(&m.as_str()) && text[end..].starts_with('.') {
+                end += 1;
+            }
+            Token { text: &text[m.start()..end], range: m.start()..end }
+        })
+        .collect()
+}
+
+/// Tokens separated by a single run of spaces (no punctuation, no line break) may share a name.
+fn adjacent(text: &str, a: &Token, b: &Token) -> bool {
+    let gap = &text[a.range.end..b.range.start];
+    !gap.is_empty() && gap.chars().all(|c| c == ' ') && gap.len() <= 2
+}
+
+pub fn find_names(text: &str, taken: &[Range<usize>]) -> Vec<Mention> {
+    let toks = tokens(text);
+    let is_taken = |r: &Range<usize>| taken.iter().any(|t| t.start < r.end && r.start < t.end);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        let t = &toks[i];
+        let starts_name = (t.is_capitalised() && !NOT_NAME_STARTS.contains(t.text) && !is_taken(&t.range))
+            || (t.is_ordinal() && toks.get(i + 1).is_some_and(|n| n.is_capitalised() && adjacent(text, t, n)));
+        if !starts_name {
+            i += 1;
+            continue;
+        }
+        // Extend over capitalised words and connectors followed by capitalised words.
+        let mut j = i;
+        loop {
+            if toks[j].possessive_stem().is_some() {
+                // "Iran's Ministry of Defense" is one name; "Pyongyang's weapons" ends at the possessive.
+                let continues = PLACES.contains(toks[j].possessive_stem().unwrap_or_default())
+                    || toks[j].text.starts_with("People");
+                if !continues || !toks.get(j + 1).is_some_and(|n| n.is_capitalised() && adjacent(text, &toks[j], n)) {
+                    break;
+                }
+            }
+            let Some(next) = toks.get(j + 1) else { break };
+            if !adjacent(text, &toks[j], next) || is_taken(&next.range) {
+                break;
+            }
+            if next.is_capitalised() {
+                j += 1;
+                continue;
+            }
+            // Up to two connectors ("of the") before the next capitalised word.
+            let mut k = j + 1;
+            while k < toks.len()
+                && k <= j + 2
+                && CONNECTORS.contains(&toks[k].text)
+                && adjacent(text, &toks[k - 1], &toks[k])
+            {
+                k += 1;
+            }
+            let joined_by_and = toks[j + 1..k].iter().any(|t| t.text == "and");
+            let continues = k > j + 1
+                && toks.get(k).is_some_and(|n| n.is_capitalised() && adjacent(text, &toks[k - 1], n) && !is_taken(&n.range))
+                // "and" joins only inside organisation names ("Ministry of Defense and Armed Forces Logistics").
+                && (!joined_by_and || toks[i..=j].iter().any(|t| t.text == "of") && toks[i..=j].iter().any(|t| ORG_WORDS.contains(t.text)));
+            if continues {
+                j = k;
+            } else {
+                break;
+            }
+        }
+        if let Some(mention) = classify(text, &toks[i..=j]) {
+            out.push(mention);
+        }
+        i = j + 1;
+    }
+    out
+}
+
+/// Types a run of name words, stripping titles; `None` when nothing name-like remains.
+fn classify(text: &str, run: &[Token]) -> Option<Mention> {
+    let words: Vec<&str> = run.iter().map(|t| t.text).collect();
+    let last = *words.last()?;
+    let last_core = run.last().and_then(Token::possessive_stem).unwrap_or(last);
+    let has_org_word = words.iter().any(|w| ORG_WORDS.contains(w) || ORG_WORDS.contains(w.trim_end_matches("'s")));
+
+    // Titles: "Secretary of State Antony Blinken" → "Antony Blinken".
+    let mut first = 0;
+    if TITLE_HEADS.contains(&words[0]) && !ORG_WORDS.contains(last_core) {
+        while first < run.len() && (PERSON_TITLES.contains(words[first]) || CONNECTORS.contains(&words[first])) {
+            first += 1;
+        }
+        if first == run.len() {
+            return None;
+        }
+    }
+    let name = &run[first..];
+    let start = name[0].range.start;
+    let end = match run.last().and_then(Token::possessive_stem) {
+        Some(stem) => run.last()?.range.start + stem.len(),
+        None => run.last()?.range.end,
+    };
+    let surface = &text[start..end];
+    let name_words = name.len();
+    let all_caps = surface.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
+
+    let label = if first > 0 {
+        EntityLabel::Per
+    } else if LAW_ENDINGS.contains(&last_core) && name_words > 1 {
+        EntityLabel::Law
+    } else if has_org_word {
+        EntityLabel::Org
+    } else if PLACES.contains(surface) || PLACE_ENDINGS.contains(&last_core) {
+        EntityLabel::Loc
+    } else if DEMONYMS.contains(surface) {
+        EntityLabel::Misc
+    } else if all_caps && name_words == 1 && surface.chars().filter(|c| c.is_alphabetic()).count() >= 2 {
+        EntityLabel::Org
+    } else if (2..=4).contains(&name_words)
+        && name.iter().all(|t| t.is_capitalised() && t.text.chars().all(|c| c.is_alphabetic() || "-'’".contains(c)))
+        && !PLACES.contains(name[0].text)
+        && !DEMONYMS.contains(name[0].text)
+    {
+        EntityLabel::Per
+    } else {
+        EntityLabel::Misc
+    };
+    Some(Mention::new(text, start, end, label))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(text: &str) -> Vec<(String, EntityLabel)> {
+        find_names(text, &[]).into_iter().map(|m| (m.text, m.label)).collect()
+    }
+
+    #[test]
+    fn types_names_by_their_words() {
+        assert_eq!(
+            names(
+                "Secretary of State Antony Blinken said the Pyongyang University of Automation and the 110th Research Center were hit."
+            ),
+            vec![
+                ("Antony Blinken".into(), EntityLabel::Per),
+                ("Pyongyang University of Automation".into(), EntityLabel::Org),
+                ("110th Research Center".into(), EntityLabel::Org),
+            ]
+        );
+        assert_eq!(
+            names("Also sanctioned was Kim Sang Man, based in Vladivostok, in Russia's far east and Laos."),
+            vec![
+                ("Kim Sang Man".into(), EntityLabel::Per),
+                ("Vladivostok".into(), EntityLabel::Loc),
+                ("Russia".into(), EntityLabel::Loc),
+                ("Laos".into(), EntityLabel::Loc),
+            ]
+        );
+    }
+
+    #[test]
+    fn and_joins_only_organisation_names() {
+        assert_eq!(
+            names("Iran's Ministry of Defense and Armed Forces Logistics paid Russia and Laos."),
+            vec![
+                ("Iran's Ministry of Defense and Armed Forces Logistics".into(), EntityLabel::Org),
+                ("Russia".into(), EntityLabel::Loc),
+                ("Laos".into(), EntityLabel::Loc),
+            ]
+        );
+    }
+}

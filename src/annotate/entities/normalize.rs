@@ -1,0 +1,82 @@
+//! One name per entity within an article: acronyms defined in parentheses, known authorities under
+//! their official names, and people referred to later by surname.
+
+use std::collections::HashMap;
+
+use super::Mention;
+use crate::annotate::gazetteer::authority_named;
+use crate::document::EntityLabel;
+
+pub fn canonicalize(body: &str, mentions: &mut [Mention]) {
+    // Known authorities: "Treasury", "Treasury Department" → "U.S. Department of the Treasury".
+    for m in mentions.iter_mut() {
+        if let Some(authority) = authority_named(&m.text) {
+            m.canonical = authority.canonical.to_string();
+            if matches!(m.label, EntityLabel::Misc | EntityLabel::Per) {
+                m.label = EntityLabel::Org;
+            }
+        }
+    }
+
+    // "Office of Foreign Assets Control (OFAC)": OFAC names the same entity from here on.
+    let mut aliases: HashMap<String, (String, EntityLabel)> = HashMap::new();
+    for i in 0..mentions.len() {
+        let after = &body[mentions[i].end..];
+        let Some(rest) = after.strip_prefix(" (") else { continue };
+        let Some(close) = rest.find(')') else { continue };
+        let acronym = &rest[..close];
+        let is_acronym = (2..=10).contains(&acronym.len())
+            && acronym.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-' || c == '.')
+            && acronym.chars().any(|c| c.is_ascii_uppercase());
+        if is_acronym && mentions[i].label != EntityLabel::Per {
+            aliases.insert(acronym.to_string(), (mentions[i].canonical.clone(), mentions[i].label));
+        }
+    }
+    for m in mentions.iter_mut() {
+        if let Some((canonical, label)) = aliases.get(m.text.as_str()) {
+            m.canonical = canonical.clone();
+            m.label = *label;
+        }
+    }
+
+    // "Kim" or "Blinken" after "Kim Sang Man" / "Antony Blinken": the most recent full name
+    // containing that word (or, failing that, one later in the article).
+    let full_names: Vec<(usize, String)> = mentions
+        .iter()
+        .filter(|m| m.label == EntityLabel::Per && m.text.split_whitespace().count() >= 2)
+        .map(|m| (m.start, m.text.clone()))
+        .collect();
+    for m in mentions.iter_mut() {
+        if m.text.split_whitespace().count() != 1 || !matches!(m.label, EntityLabel::Per | EntityLabel::Misc) {
+            continue;
+        }
+        let contains = |name: &String| name.split_whitespace().any(|w| w == m.text);
+        let before = full_names.iter().rev().find(|(start, name)| *start < m.start && contains(name));
+        if let Some((_, name)) = before.or_else(|| full_names.iter().find(|(_, name)| contains(name))) {
+            m.canonical = name.clone();
+            m.label = EntityLabel::Per;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::recognize;
+    use crate::document::EntityLabel;
+
+    fn canonical_of(body: &str, text: &str) -> (String, EntityLabel) {
+        let m = recognize(body).into_iter().find(|m| m.text == text).unwrap_or_else(|| panic!("no mention {text}"));
+        (m.canonical, m.label)
+    }
+
+    #[test]
+    fn resolves_aliases_surnames_and_authorities() {
+        let body = "The Office of Foreign Assets Control (OFAC) named Kim Sang Man. Secretary of State Antony Blinken agreed. \
+                    Later OFAC said Mr. Kim had fled, and Blinken said the Treasury Department and Treasury agreed.";
+        assert_eq!(canonical_of(body, "OFAC"), ("Office of Foreign Assets Control".into(), EntityLabel::Org));
+        assert_eq!(canonical_of(body, "Kim"), ("Kim Sang Man".into(), EntityLabel::Per));
+        assert_eq!(canonical_of(body, "Blinken"), ("Antony Blinken".into(), EntityLabel::Per));
+        assert_eq!(canonical_of(body, "Treasury Department").0, "U.S. Department of the Treasury");
+        assert_eq!(canonical_of(body, "Treasury").0, "U.S. Department of the Treasury");
+    }
+}

@@ -1,0 +1,55 @@
+//! Annotate: an article → its entities, then the sanctions designations those entities take part in.
+
+mod designations;
+mod entities;
+mod gazetteer;
+mod text;
+
+use crate::document::{Annotations, Article, Designation, Entity, Evidence, Target};
+
+/// Annotates articles. Holds whatever the annotators load once (word lists now, model weights later).
+#[derive(Debug, Default)]
+pub struct Annotator {}
+
+impl Annotator {
+    pub fn new() -> anyhow::Result<Self> {
+        Ok(Annotator {})
+    }
+
+    pub fn annotate(&self, article: &Article) -> Annotations {
+        let body = article.body();
+        let sentences = text::sentences(&body);
+        let mentions = entities::recognize(&body);
+        let published = article.published.map(|p| p.date_naive());
+        let found = designations::find_designations(&body, &sentences, &mentions, published);
+
+        let chars = text::CharOffsets::new(&body);
+        let entities = mentions
+            .into_iter()
+            .map(|m| Entity {
+                text: m.text,
+                label: m.label,
+                start: chars.char_offset(m.start),
+                end: chars.char_offset(m.end),
+                canonical: m.canonical,
+            })
+            .collect();
+        let designations = found
+            .into_iter()
+            .map(|f| Designation {
+                authority: f.authority,
+                action: f.action,
+                target: Target { name: f.target_name, kind: f.target_type },
+                program: f.program,
+                date: f.date,
+                evidence: Evidence {
+                    text: body[f.evidence.clone()].to_string(),
+                    start: chars.char_offset(f.evidence.start),
+                    end: chars.char_offset(f.evidence.end),
+                },
+                confidence: f.confidence,
+            })
+            .collect();
+        Annotations { entities, designations }
+    }
+}

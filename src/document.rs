@@ -1,0 +1,233 @@
+//! The values that flow between pipeline stages. Each stage takes one of these and returns the next:
+//! sources yield [`FetchedPage`], extract turns it into an [`Article`], annotate adds [`Annotations`],
+//! and sinks store the resulting [`Document`].
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// How the bytes of a page are to be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ContentKind {
+    Html,
+    /// The visible text of a page, already stripped of markup (lines and blank lines kept).
+    Text,
+}
+
+/// Raw bytes of one page as a source delivered them.
+#[derive(Debug, Clone)]
+pub struct FetchedPage {
+    /// Stable identifier shown to users: a file name without extensions, or the URL.
+    pub id: String,
+    /// Where the page came from: an http(s) URL, or a `file://` URL for local files.
+    pub url: String,
+    pub fetched_at: DateTime<Utc>,
+    /// Response headers (lower-case names); empty for local files.
+    pub headers: Vec<(String, String)>,
+    pub kind: ContentKind,
+    pub bytes: Vec<u8>,
+}
+
+impl FetchedPage {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// The article a page carries, with the site's boilerplate removed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Article {
+    pub id: String,
+    pub url: String,
+    /// `<link rel="canonical">` or `og:url` when the page declares one.
+    pub canonical_url: Option<String>,
+    pub title: Option<String>,
+    pub byline: Option<String>,
+    pub published: Option<DateTime<Utc>>,
+    /// ISO 639-1 code.
+    pub language: Option<String>,
+    pub site_name: Option<String>,
+    /// Paragraphs in reading order.
+    pub paragraphs: Vec<String>,
+    /// SHA-256 of the page bytes, used as identity when there is no canonical URL.
+    pub content_hash: String,
+}
+
+/// Separator between paragraphs in [`Article::body`].
+pub const PARAGRAPH_SEPARATOR: &str = "\n\n";
+
+impl Article {
+    /// The body text: paragraphs separated by a blank line. Entity offsets index into this string.
+    pub fn body(&self) -> String {
+        self.paragraphs.join(PARAGRAPH_SEPARATOR)
+    }
+
+    /// The key under which the article is stored: re-ingesting the same key replaces the old copy.
+    pub fn identity_key(&self) -> String {
+        match &self.canonical_url {
+            Some(url) => format!("url:{url}"),
+            None if self.url.starts_with("http") => format!("url:{}", self.url),
+            None => format!("sha256:{}", self.content_hash),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum EntityLabel {
+    Per,
+    Org,
+    Loc,
+    Misc,
+    Date,
+    Money,
+    Percent,
+    /// Legal instruments: executive orders, regulations, resolutions.
+    Law,
+    /// IMO ship numbers.
+    Imo,
+}
+
+impl EntityLabel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityLabel::Per => "PER",
+            EntityLabel::Org => "ORG",
+            EntityLabel::Loc => "LOC",
+            EntityLabel::Misc => "MISC",
+            EntityLabel::Date => "DATE",
+            EntityLabel::Money => "MONEY",
+            EntityLabel::Percent => "PERCENT",
+            EntityLabel::Law => "LAW",
+            EntityLabel::Imo => "IMO",
+        }
+    }
+}
+
+/// One mention of a named entity. `start`/`end` are character (not byte) offsets into the body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entity {
+    pub text: String,
+    pub label: EntityLabel,
+    pub start: usize,
+    pub end: usize,
+    /// The name this mention resolves to within the article ("Kim" → "Kim Sang Man").
+    pub canonical: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Authority {
+    pub name: String,
+    /// ISO 3166 alpha-2 code, or "EU"/"UN" for those bodies.
+    pub country: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DesignationAction {
+    Designate,
+    Delist,
+    IdentifyBlockedProperty,
+    AddToExportControlList,
+    AssetFreeze,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetType {
+    Person,
+    Organisation,
+    Company,
+    Vessel,
+    Aircraft,
+}
+
+impl TargetType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetType::Person => "person",
+            TargetType::Organisation => "organisation",
+            TargetType::Company => "company",
+            TargetType::Vessel => "vessel",
+            TargetType::Aircraft => "aircraft",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Target {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: TargetType,
+}
+
+/// The sentence(s) that state a designation, with character offsets into the body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Designation {
+    pub authority: Option<Authority>,
+    pub action: DesignationAction,
+    pub target: Target,
+    pub program: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub evidence: Evidence,
+    pub confidence: f32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Annotations {
+    pub entities: Vec<Entity>,
+    pub designations: Vec<Designation>,
+}
+
+/// What sinks store and what `extract` prints: the article with its annotations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    pub id: String,
+    pub url: String,
+    pub canonical_url: Option<String>,
+    pub title: Option<String>,
+    pub byline: Option<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub language: Option<String>,
+    pub site_name: Option<String>,
+    pub body: String,
+    /// Absent when annotation was switched off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entities: Option<Vec<Entity>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub designations: Option<Vec<Designation>>,
+    /// Identity used for replace-on-reingest; see [`Article::identity_key`].
+    pub key: String,
+}
+
+impl Document {
+    pub fn new(article: Article, annotations: Option<Annotations>) -> Self {
+        let key = article.identity_key();
+        let body = article.body();
+        let (entities, designations) = match annotations {
+            Some(a) => (Some(a.entities), Some(a.designations)),
+            None => (None, None),
+        };
+        Document {
+            id: article.id,
+            url: article.url,
+            canonical_url: article.canonical_url,
+            title: article.title,
+            byline: article.byline,
+            published: article.published,
+            language: article.language,
+            site_name: article.site_name,
+            body,
+            entities,
+            designations,
+            key,
+        }
+    }
+}

@@ -1,0 +1,433 @@
+//! Finding the article body in a parsed page.
+//!
+//! The page is flattened into text blocks (one per paragraph-level element), skipping elements that
+//! are boilerplate by their tag, ARIA role or class/id (navigation, related links, newsletter boxes,
+//! share bars, players). Paragraph blocks then vote for their ancestors, as in Arc90's readability:
+//! the ancestor that gathers the most prose, discounted by its share of link text, is the article
+//! container. Its blocks, minus link lists and stray widgets, are the body.
+
+use std::collections::HashMap;
+
+use ego_tree::{NodeId, NodeRef};
+use once_cell::sync::Lazy;
+use regex::Regex;
+use scraper::{Html, Node};
+
+/// Elements never part of an article's text.
+const SKIPPED_TAGS: &[&str] = &[
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "footer",
+    "aside",
+    "form",
+    "button",
+    "select",
+    "option",
+    "textarea",
+    "input",
+    "label",
+    "iframe",
+    "svg",
+    "canvas",
+    "object",
+    "embed",
+    "video",
+    "audio",
+    "figcaption",
+    "menu",
+    "dialog",
+    "head",
+    "header",
+];
+
+/// Elements that start a new block of text.
+const BLOCK_TAGS: &[&str] = &[
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dd",
+    "dt",
+    "blockquote",
+    "pre",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "section",
+    "article",
+    "main",
+    "figure",
+    "hr",
+    "address",
+    "center",
+    "body",
+];
+
+const SKIPPED_ROLES: &[&str] =
+    &["navigation", "banner", "contentinfo", "complementary", "dialog", "alertdialog", "menu", "menubar", "search"];
+
+/// Class/id words that mark boilerplate whatever else the element is called.
+static STRONG_BOILERPLATE: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)(?:^|[-_\s])(?:related|recommended|recommendations|more-stories|newsletter|subscribe|subscription|signup|sign-up|share|sharing|social|comments?|disqus|cookie|consent|gdpr|promo|advert|advertisement|sponsored|outbrain|taboola|trending|most-popular|most-read|popular|paywall|player|breadcrumbs?|skip-link|toolbar|print-only)(?:$|[-_\s])").unwrap()
+});
+
+/// Class/id words that mark boilerplate unless the element also looks like content.
+static WEAK_BOILERPLATE: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)(?:^|[-_\s])(?:nav|navbar|navigation|menu|sidebar|footer|masthead|header|tags?|bio|ad|ads|banner|widget|meta|byline|dateline|caption|credit)(?:$|[-_\s])").unwrap()
+});
+
+static CONTENT_HINT: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?i)article|body|content|entry|main|post|story|text|blog").unwrap());
+
+/// Short lines that are site furniture even inside the article container.
+static WIDGET_TEXT: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)^(advertisement|ad|sponsored|share( this( article| story)?)?|read more|continue reading|related( articles| stories)?|newsletter|sign up.*|subscribe.*|follow us.*|click here.*|loading\.*|close|\d{1,2}:\d{2})$").unwrap()
+});
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BlockKind {
+    Heading,
+    Text,
+    ListItem,
+    Cell,
+}
+
+#[derive(Debug)]
+struct Block {
+    /// The element whose text this is.
+    node: NodeId,
+    kind: BlockKind,
+    text: String,
+    link_chars: usize,
+}
+
+impl Block {
+    fn chars(&self) -> usize {
+        self.text.chars().count()
+    }
+
+    fn link_density(&self) -> f32 {
+        self.link_chars as f32 / self.chars().max(1) as f32
+    }
+}
+
+fn is_skipped(node: &NodeRef<Node>) -> bool {
+    let Some(el) = node.value().as_element() else { return false };
+    let tag = el.name();
+    if SKIPPED_TAGS.contains(&tag) {
+        return true;
+    }
+    if el.attr("hidden").is_some() || el.attr("aria-hidden") == Some("true") {
+        return true;
+    }
+    if el.attr("style").is_some_and(|s| s.replace(' ', "").to_ascii_lowercase().contains("display:none")) {
+        return true;
+    }
+    if el.attr("role").is_some_and(|r| SKIPPED_ROLES.contains(&r.to_ascii_lowercase().as_str())) {
+        return true;
+    }
+    if matches!(tag, "html" | "body" | "article" | "main") {
+        return false;
+    }
+    let names = format!("{} {}", el.attr("class").unwrap_or_default(), el.attr("id").unwrap_or_default());
+    if names.trim().is_empty() {
+        return false;
+    }
+    STRONG_BOILERPLATE.is_match(&names) || (WEAK_BOILERPLATE.is_match(&names) && !CONTENT_HINT.is_match(&names))
+}
+
+fn block_kind(tag: &str) -> BlockKind {
+    match tag {
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => BlockKind::Heading,
+        "li" | "dd" | "dt" => BlockKind::ListItem,
+        "td" | "th" => BlockKind::Cell,
+        _ => BlockKind::Text,
+    }
+}
+
+/// Accumulates inline text until the next block boundary.
+struct BlockBuilder {
+    blocks: Vec<Block>,
+    text: String,
+    link_chars: usize,
+}
+
+impl BlockBuilder {
+    fn push_text(&mut self, s: &str, in_link: bool) {
+        for word in s.split_whitespace() {
+            if !self.text.is_empty() && !self.text.ends_with('\n') {
+                self.text.push(' ');
+            }
+            self.text.push_str(word);
+            if in_link {
+                self.link_chars += word.chars().count() + 1;
+            }
+        }
+        // Keep the space between inline elements ("<b>A</b> <i>B</i>").
+        if s.ends_with(char::is_whitespace) && !self.text.is_empty() && !self.text.ends_with([' ', '\n']) {
+            self.text.push(' ');
+        }
+    }
+
+    fn line_break(&mut self) {
+        let trimmed = self.text.trim_end_matches(' ').len();
+        self.text.truncate(trimmed);
+        if !self.text.is_empty() {
+            self.text.push('\n');
+        }
+    }
+
+    /// Ends the current block; `<br>`-separated lines become blocks of their own.
+    fn flush(&mut self, owner: NodeId, kind: BlockKind) {
+        let text = std::mem::take(&mut self.text);
+        let total: usize = text.chars().count().max(1);
+        let link_chars = std::mem::take(&mut self.link_chars).min(total);
+        for line in text.split('\n').map(str::trim).filter(|l| !l.is_empty()) {
+            // Spread link text over the lines in proportion to their length.
+            let share = line.chars().count() * link_chars / total;
+            self.blocks.push(Block { node: owner, kind, text: line.to_string(), link_chars: share });
+        }
+    }
+}
+
+fn collect_blocks(html: &Html) -> Vec<Block> {
+    let mut builder = BlockBuilder { blocks: Vec::new(), text: String::new(), link_chars: 0 };
+    // Stack of open block elements: the innermost one owns the text being read.
+    let mut owners: Vec<(NodeId, BlockKind)> = vec![(html.tree.root().id(), BlockKind::Text)];
+    let mut skipping: Option<NodeId> = None;
+    let mut link_depth = 0usize;
+    for edge in html.tree.root().traverse() {
+        match edge {
+            ego_tree::iter::Edge::Open(node) => {
+                if skipping.is_some() {
+                    continue;
+                }
+                match node.value() {
+                    Node::Text(t) => builder.push_text(t, link_depth > 0),
+                    Node::Element(el) => {
+                        if is_skipped(&node) {
+                            skipping = Some(node.id());
+                            continue;
+                        }
+                        let tag = el.name();
+                        if tag == "br" {
+                            builder.line_break();
+                        } else if tag == "a" {
+                            link_depth += 1;
+                        } else if BLOCK_TAGS.contains(&tag) {
+                            let (owner, kind) = *owners.last().expect("root stays on the stack");
+                            builder.flush(owner, kind);
+                            owners.push((node.id(), block_kind(tag)));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            ego_tree::iter::Edge::Close(node) => {
+                if let Some(skipped) = skipping {
+                    if skipped == node.id() {
+                        skipping = None;
+                    }
+                    continue;
+                }
+                let Some(el) = node.value().as_element() else { continue };
+                if el.name() == "a" {
+                    link_depth = link_depth.saturating_sub(1);
+                } else if owners.last().is_some_and(|(id, _)| *id == node.id()) {
+                    let (owner, kind) = owners.pop().expect("checked above");
+                    builder.flush(owner, kind);
+                }
+            }
+        }
+    }
+    let (owner, kind) = owners[0];
+    builder.flush(owner, kind);
+    builder.blocks
+}
+
+/// How far up the tree a paragraph's vote reaches, and with what weight.
+const VOTE_LEVELS: usize = 3;
+
+/// Candidate containers need at least this much prose before a page counts as having an article.
+const MIN_ARTICLE_CHARS: usize = 200;
+
+/// The article's paragraphs in reading order; empty when the page carries no article.
+pub fn extract_paragraphs(html: &Html, title: Option<&str>) -> Vec<String> {
+    let blocks = collect_blocks(html);
+    let Some(containers) = choose_containers(html, &blocks) else { return Vec::new() };
+
+    let inside = |node: NodeId| -> bool {
+        html.tree
+            .get(node)
+            .is_some_and(|n| containers.contains(&n.id()) || n.ancestors().any(|a| containers.contains(&a.id())))
+    };
+    let normalized_title = title.map(normalize);
+    let mut paragraphs: Vec<(BlockKind, String)> = Vec::new();
+    for block in blocks.iter().filter(|b| inside(b.node)) {
+        let chars = block.chars();
+        let linky = block.link_density() > 0.5 && chars < 300;
+        if linky || WIDGET_TEXT.is_match(&block.text) {
+            continue;
+        }
+        // The headline is metadata, not body.
+        let is_h1 =
+            html.tree.get(block.node).and_then(|n| n.value().as_element().map(|e| e.name() == "h1")).unwrap_or(false);
+        if is_h1 || normalized_title.as_deref() == Some(normalize(&block.text).as_str()) {
+            continue;
+        }
+        if paragraphs.last().is_some_and(|(_, last)| *last == block.text) {
+            continue;
+        }
+        paragraphs.push((block.kind, block.text.clone()));
+    }
+    // A heading with nothing after it introduces something outside the article (e.g. "More news").
+    while paragraphs.last().is_some_and(|(kind, _)| *kind == BlockKind::Heading) {
+        paragraphs.pop();
+    }
+    let prose: usize = paragraphs.iter().filter(|(k, _)| *k != BlockKind::Heading).map(|(_, t)| t.len()).sum();
+    if prose < MIN_ARTICLE_CHARS {
+        return Vec::new();
+    }
+    paragraphs.into_iter().map(|(_, t)| t).collect()
+}
+
+fn normalize(s: &str) -> String {
+    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// Picks the element holding the article (plus sibling elements that continue it), or `None` for
+/// pages without one such as section fronts.
+fn choose_containers(html: &Html, blocks: &[Block]) -> Option<Vec<NodeId>> {
+    let mut scores: HashMap<NodeId, f32> = HashMap::new();
+    for block in blocks {
+        let chars = block.chars();
+        if chars < 25 || block.kind == BlockKind::Heading || block.link_density() > 0.5 {
+            continue;
+        }
+        let commas = block.text.matches([',', '，', '、']).count() as f32;
+        let vote = 1.0 + commas + (chars as f32 / 100.0).min(3.0);
+        let Some(node) = html.tree.get(block.node) else { continue };
+        // Text directly inside a container element votes for that element first.
+        let start = if node.value().as_element().is_some_and(|e| e.name() == "p") { node.parent() } else { Some(node) };
+        for (level, ancestor) in
+            start.into_iter().flat_map(|s| std::iter::once(s).chain(s.ancestors())).take(VOTE_LEVELS).enumerate()
+        {
+            let weight = if level == 0 { 1.0 } else { 1.0 / (level as f32 * 2.0) };
+            *scores.entry(ancestor.id()).or_default() += vote * weight;
+        }
+    }
+    // Link-heavy containers are lists of links, not articles.
+    let mut ranked: Vec<(NodeId, f32)> = scores.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    ranked.truncate(5);
+    let (best, _) = ranked
+        .iter()
+        .map(|&(id, score)| (id, score * (1.0 - link_density_under(html, blocks, id))))
+        .max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let best_node = html.tree.get(best)?;
+    if count_descendants(best_node, "article") >= 3 {
+        // A container of several <article> teasers is a listing page.
+        return None;
+    }
+    let mut containers = vec![best];
+    // Siblings that carry prose too (articles split by ad slots or inline widgets).
+    if let Some(parent) = best_node.parent() {
+        for sibling in parent.children().filter(|s| s.id() != best) {
+            let text: usize = blocks
+                .iter()
+                .filter(|b| {
+                    b.node == sibling.id()
+                        || html.tree.get(b.node).is_some_and(|n| n.ancestors().any(|a| a.id() == sibling.id()))
+                })
+                .filter(|b| b.link_density() < 0.25 && b.kind != BlockKind::Heading)
+                .map(|b| b.chars())
+                .sum();
+            if text >= 150 && !is_skipped(&sibling) {
+                containers.push(sibling.id());
+            }
+        }
+    }
+    Some(containers)
+}
+
+fn link_density_under(html: &Html, blocks: &[Block], container: NodeId) -> f32 {
+    let (mut total, mut links) = (0usize, 0usize);
+    for block in blocks {
+        let under = block.node == container
+            || html.tree.get(block.node).is_some_and(|n| n.ancestors().any(|a| a.id() == container));
+        if under {
+            total += block.chars();
+            links += block.link_chars;
+        }
+    }
+    links as f32 / total.max(1) as f32
+}
+
+fn count_descendants(node: NodeRef<Node>, tag: &str) -> usize {
+    node.descendants().filter(|d| d.value().as_element().is_some_and(|e| e.name() == tag)).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(html: &str) -> Vec<String> {
+        extract_paragraphs(&Html::parse_document(html), None)
+    }
+
+    const PROSE: &str = "The ministry said on Tuesday that the measures, which follow months of talks, would take effect immediately and apply to all listed firms.";
+
+    #[test]
+    fn drops_navigation_related_lists_and_newsletters() {
+        let page = format!(
+            r#"<html><body><nav><a href="/">Home</a><a href="/world">World</a></nav>
+            <div class="page"><article><h1>Title</h1><p>{PROSE}</p><p>{PROSE} Second.</p>
+            <div class="newsletter-box"><h4>Newsletter</h4><p>Get the best stories in your inbox, every day, for free.</p></div></article>
+            <section class="related-articles"><h3>Related Articles</h3><ul><li><a href="/a">Other story one</a></li><li><a href="/b">Other story two</a></li></ul></section></div>
+            <footer>© Site</footer></body></html>"#
+        );
+        let paragraphs = body(&page);
+        assert_eq!(paragraphs, vec![PROSE.to_string(), format!("{PROSE} Second.")]);
+    }
+
+    #[test]
+    fn keeps_br_lines_lists_quotes_and_subheadings() {
+        let page = format!(
+            r#"<html><body><div id="story"><p>{PROSE}<br><br>Line two of the same story, written after a break, with more words.</p>
+            <h2>What happens next</h2><blockquote>{PROSE}</blockquote><ul><li>First point of the list, stated in full.</li><li>Second point.</li></ul>
+            <table><tr><td>Company</td><td>Country</td></tr></table><p>{PROSE} End.</p></div></body></html>"#
+        );
+        let paragraphs = body(&page);
+        assert!(
+            paragraphs.contains(&"Line two of the same story, written after a break, with more words.".to_string())
+        );
+        assert!(paragraphs.contains(&"What happens next".to_string()));
+        assert!(paragraphs.contains(&"First point of the list, stated in full.".to_string()));
+        assert!(paragraphs.contains(&"Company".to_string()));
+        assert!(paragraphs.last().unwrap().ends_with("End."));
+    }
+
+    #[test]
+    fn listing_pages_have_no_body() {
+        let teaser = |n: usize| {
+            format!(
+                r#"<article><h2><a href="/s{n}">Story {n} headline here</a></h2><p>A short teaser, of a story, on the front.</p></article>"#
+            )
+        };
+        let page = format!("<html><body><main>{}</main></body></html>", (0..8).map(teaser).collect::<String>());
+        assert!(body(&page).is_empty());
+        assert!(body("<html><body><ul><li><a href=/a>A</a></li></ul></body></html>").is_empty());
+    }
+}

@@ -1,0 +1,17 @@
+//! newshound reads the news for people who track sanctions: it extracts articles from news pages,
+//! finds the entities and sanctions designations they report, and indexes them for search.
+//!
+//! The modules are the pipeline's stages; data flows one way through the types in [`document`]:
+//! [`sources`] → [`extract`] → [`annotate`] → [`sinks`], with [`index`] the store that the index sink
+//! writes and search reads.
+
+pub mod annotate;
+pub mod config;
+pub mod dates;
+pub mod document;
+pub mod extract;
+pub mod index;
+pub mod pipeline;
+pub mod progress;
+pub mod sinks;
+pub mod sources;

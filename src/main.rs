@@ -1,0 +1,169 @@
+//! The `newshound` command line: a thin layer over the library's pipeline.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use newshound::annotate::Annotator;
+use newshound::config::Config;
+use newshound::index::NewsIndex;
+use newshound::pipeline::{Pipeline, Summary};
+use newshound::progress::Progress;
+use newshound::sinks::{IndexSink, JsonlSink};
+use newshound::sources::{HttpFetcher, resolve_inputs};
+
+#[derive(Parser)]
+#[command(name = "newshound", version, about = "Reads the news for people who track sanctions")]
+struct Cli {
+    /// Index directory (default: `index.path` from the config file).
+    #[arg(long, global = true, value_name = "DIR")]
+    index: Option<PathBuf>,
+    /// Configuration file.
+    #[arg(long, global = true, value_name = "FILE", default_value = "config.toml")]
+    config: PathBuf,
+    /// Only print errors.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Extract, annotate and index pages: files, directories (recursive) and http(s) URLs.
+    Ingest {
+        #[arg(required = true, value_name = "PATH|URL")]
+        inputs: Vec<String>,
+    },
+    /// Print the extracted article of each page as JSON, without touching the index.
+    Extract {
+        #[arg(required = true, value_name = "PATH|URL")]
+        inputs: Vec<String>,
+        /// One JSON object per line instead of pretty-printed objects.
+        #[arg(long)]
+        jsonl: bool,
+        /// Leave out entities and designations (for extraction benchmarks).
+        #[arg(long)]
+        no_annotate: bool,
+    },
+    /// Full-text search over titles, bodies and entity names.
+    Search {
+        query: String,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000))]
+        limit: u16,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let default_level = if cli.quiet { "error" } else { "info" };
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default_level.into()))
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let explicit_config = cli.config != PathBuf::from("config.toml");
+    let mut config = Config::load(&cli.config, explicit_config)?;
+    if let Some(dir) = cli.index {
+        config.index.path = dir;
+    }
+    match cli.command {
+        Command::Ingest { inputs } => ingest(&config, &inputs, cli.quiet),
+        Command::Extract { inputs, jsonl, no_annotate } => extract(&config, &inputs, jsonl, no_annotate),
+        Command::Search { query, json, limit } => search(&config, &query, json, limit.into()),
+    }
+}
+
+fn pipeline(config: &Config, annotate: bool, keep_empty: bool) -> anyhow::Result<Pipeline> {
+    Ok(Pipeline {
+        annotator: if annotate { Some(Annotator::new()?) } else { None },
+        http: HttpFetcher::new(&config.fetch)?,
+        max_body_bytes: config.fetch.max_body_bytes,
+        keep_empty,
+    })
+}
+
+fn ingest(config: &Config, args: &[String], quiet: bool) -> anyhow::Result<ExitCode> {
+    let (inputs, missing) = resolve_inputs(args);
+    for e in &missing {
+        eprintln!("error: {e}");
+    }
+    let mut sink = IndexSink::open(&config.index)?;
+    let mut progress = Progress::new(inputs.len(), !quiet);
+    let mut summary = pipeline(config, true, false)?.run(&inputs, &mut sink, &mut progress)?;
+    summary.failures.splice(0..0, missing);
+    print_summary(&summary, &config.index.path);
+    Ok(ExitCode::from(summary.exit_code() as u8))
+}
+
+fn print_summary(s: &Summary, index: &std::path::Path) {
+    println!(
+        "ingested {} documents ({} entities, {} designations) into {}",
+        s.documents,
+        s.entities,
+        s.designations,
+        index.display()
+    );
+    if !s.skipped.is_empty() {
+        println!("skipped {} pages without article text:", s.skipped.len());
+        for e in &s.skipped {
+            println!("  {}", e.input);
+        }
+    }
+    if !s.failures.is_empty() {
+        println!("{} failures:", s.failures.len());
+        for e in &s.failures {
+            println!("  {e}");
+        }
+    }
+}
+
+fn extract(config: &Config, args: &[String], jsonl: bool, no_annotate: bool) -> anyhow::Result<ExitCode> {
+    let (inputs, missing) = resolve_inputs(args);
+    for e in &missing {
+        eprintln!("error: {e}");
+    }
+    let stdout = std::io::stdout().lock();
+    let mut sink = JsonlSink::new(std::io::BufWriter::new(stdout), !jsonl);
+    let mut progress = Progress::new(inputs.len(), false);
+    let mut summary = pipeline(config, !no_annotate, true)?.run(&inputs, &mut sink, &mut progress)?;
+    summary.failures.splice(0..0, missing);
+    Ok(ExitCode::from(summary.exit_code() as u8))
+}
+
+fn search(config: &Config, query: &str, json: bool, limit: usize) -> anyhow::Result<ExitCode> {
+    let index = NewsIndex::open(&config.index.path)?;
+    let results = index.search(query, limit).with_context(|| format!("search for {query:?} failed"))?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&results)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{} results for {query:?}", results.total);
+    for (rank, hit) in results.hits.iter().enumerate() {
+        let date = hit.published.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "undated".into());
+        println!("\n{}. {}  [{date}, score {:.2}]", rank + 1, hit.title.as_deref().unwrap_or(&hit.id), hit.score);
+        println!("   {}", hit.url);
+        let (bold, plain) = if std::io::stdout().is_terminal() { ("\x1b[1m", "\x1b[0m") } else { ("", "") };
+        println!("   {}", hit.snippet.replace("<b>", bold).replace("</b>", plain).replace('\n', " "));
+        if !hit.designations.is_empty() {
+            let targets: Vec<String> =
+                hit.designations.iter().map(|d| format!("{} ({})", d.target.name, d.target.kind.as_str())).collect();
+            println!("   designations: {}", targets.join("; "));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

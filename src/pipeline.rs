@@ -1,0 +1,93 @@
+//! The pipeline: sources → extract → annotate → sink. Pages are extracted and annotated in
+//! parallel, in chunks, and handed to the sink in input order.
+
+use rayon::prelude::*;
+
+use crate::annotate::Annotator;
+use crate::document::Document;
+use crate::extract::extract;
+use crate::progress::Progress;
+use crate::sinks::Sink;
+use crate::sources::{self, HttpFetcher, Input, SourceError};
+
+/// Inputs processed in parallel before their documents are handed to the sink.
+const CHUNK: usize = 64;
+
+/// What a run did, for the end-of-run report.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub documents: usize,
+    pub entities: usize,
+    pub designations: usize,
+    /// Pages read fine that carry no article (section fronts, empty pages).
+    pub skipped: Vec<SourceError>,
+    pub failures: Vec<SourceError>,
+}
+
+impl Summary {
+    /// Non-zero only when nothing at all could be processed.
+    pub fn exit_code(&self) -> i32 {
+        if self.documents == 0 && !self.failures.is_empty() { 1 } else { 0 }
+    }
+}
+
+enum Outcome {
+    Document(Box<Document>),
+    NoArticle(SourceError),
+    Failed(SourceError),
+}
+
+pub struct Pipeline {
+    pub annotator: Option<Annotator>,
+    pub http: HttpFetcher,
+    pub max_body_bytes: u64,
+    /// Index pages without article text too (false for ingest: they would only add noise).
+    pub keep_empty: bool,
+}
+
+impl Pipeline {
+    fn process(&self, input: &Input) -> Outcome {
+        let page = match sources::load(input, &self.http, self.max_body_bytes) {
+            Ok(page) => page,
+            Err(e) => return Outcome::Failed(e),
+        };
+        let article = match extract(&page) {
+            Ok(article) => article,
+            Err(e) => return Outcome::Failed(SourceError::new(input, e)),
+        };
+        if article.paragraphs.is_empty() && !self.keep_empty {
+            return Outcome::NoArticle(SourceError::new(input, "no article text found"));
+        }
+        let annotations = self.annotator.as_ref().map(|a| a.annotate(&article));
+        Outcome::Document(Box::new(Document::new(article, annotations)))
+    }
+
+    pub fn run(&self, inputs: &[Input], sink: &mut dyn Sink, progress: &mut Progress) -> anyhow::Result<Summary> {
+        let mut summary = Summary::default();
+        for chunk in inputs.chunks(CHUNK) {
+            let outcomes: Vec<Outcome> = chunk.par_iter().map(|input| self.process(input)).collect();
+            for (input, outcome) in chunk.iter().zip(outcomes) {
+                match outcome {
+                    Outcome::Document(doc) => {
+                        sink.write(&doc)?;
+                        summary.documents += 1;
+                        summary.entities += doc.entities.as_ref().map_or(0, Vec::len);
+                        summary.designations += doc.designations.as_ref().map_or(0, Vec::len);
+                    }
+                    Outcome::NoArticle(e) => {
+                        tracing::info!(input = %e.input, "skipped: {}", e.reason);
+                        summary.skipped.push(e);
+                    }
+                    Outcome::Failed(e) => {
+                        progress.println(&format!("error: {e}"));
+                        summary.failures.push(e);
+                    }
+                }
+                progress.advance(&input.to_string());
+            }
+        }
+        sink.finish()?;
+        progress.finish();
+        Ok(summary)
+    }
+}

@@ -1,0 +1,59 @@
+//! Progress of long runs: a bar on a terminal, a log line every few seconds otherwise.
+
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+const LOG_EVERY: Duration = Duration::from_secs(5);
+
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    total: usize,
+    done: usize,
+    started: Instant,
+    last_log: Instant,
+}
+
+impl Progress {
+    pub fn new(total: usize, enabled: bool) -> Self {
+        let bar = (enabled && std::io::stderr().is_terminal()).then(|| {
+            let bar = ProgressBar::new(total as u64);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} pages ({per_sec}, eta {eta}) {msg}",
+                )
+                .expect("static template"),
+            );
+            bar
+        });
+        let now = Instant::now();
+        Progress { bar, total, done: 0, started: now, last_log: now }
+    }
+
+    pub fn advance(&mut self, message: &str) {
+        self.done += 1;
+        if let Some(bar) = &self.bar {
+            bar.set_message(message.to_string());
+            bar.inc(1);
+        } else if self.last_log.elapsed() >= LOG_EVERY {
+            self.last_log = Instant::now();
+            let rate = self.done as f64 / self.started.elapsed().as_secs_f64().max(1e-9);
+            tracing::info!(done = self.done, total = self.total, pages_per_sec = format!("{rate:.1}"), "progress");
+        }
+    }
+
+    /// Prints a line without breaking the bar.
+    pub fn println(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

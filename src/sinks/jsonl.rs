@@ -1,0 +1,34 @@
+//! Writes each document as one JSON object per line (or pretty-printed objects).
+
+use std::io::Write;
+
+use super::Sink;
+use crate::document::Document;
+
+pub struct JsonlSink<W: Write> {
+    out: W,
+    pretty: bool,
+}
+
+impl<W: Write> JsonlSink<W> {
+    pub fn new(out: W, pretty: bool) -> Self {
+        JsonlSink { out, pretty }
+    }
+}
+
+impl<W: Write> Sink for JsonlSink<W> {
+    fn write(&mut self, doc: &Document) -> anyhow::Result<()> {
+        if self.pretty {
+            serde_json::to_writer_pretty(&mut self.out, doc)?;
+        } else {
+            serde_json::to_writer(&mut self.out, doc)?;
+        }
+        self.out.write_all(b"\n")?;
+        Ok(())
+    }
+
+    fn finish(&mut self) -> anyhow::Result<()> {
+        self.out.flush()?;
+        Ok(())
+    }
+}

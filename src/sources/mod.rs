@@ -1,0 +1,75 @@
+//! Sources: where pages come from. Each source turns a user-given input into [`FetchedPage`]s and
+//! knows nothing about what happens to them next.
+
+mod files;
+mod http;
+
+use std::fmt;
+
+pub use files::{expand_path, load_file};
+pub use http::HttpFetcher;
+
+use crate::document::FetchedPage;
+
+/// One thing a user asked to ingest, after directories were expanded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    File(std::path::PathBuf),
+    Url(String),
+}
+
+impl fmt::Display for Input {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Input::File(p) => write!(f, "{}", p.display()),
+            Input::Url(u) => f.write_str(u),
+        }
+    }
+}
+
+/// A page that could not be read, with the input it came from.
+#[derive(Debug, Clone)]
+pub struct SourceError {
+    pub input: String,
+    pub reason: String,
+}
+
+impl fmt::Display for SourceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.input, self.reason)
+    }
+}
+
+impl std::error::Error for SourceError {}
+
+impl SourceError {
+    pub fn new(input: impl fmt::Display, reason: impl fmt::Display) -> Self {
+        SourceError { input: input.to_string(), reason: reason.to_string() }
+    }
+}
+
+/// Turns command-line arguments into inputs: URLs stay as they are, directories expand to their
+/// supported files (sorted), and paths that cannot be listed become errors.
+pub fn resolve_inputs(args: &[String]) -> (Vec<Input>, Vec<SourceError>) {
+    let mut inputs = Vec::new();
+    let mut errors = Vec::new();
+    for arg in args {
+        if arg.starts_with("http://") || arg.starts_with("https://") {
+            inputs.push(Input::Url(arg.clone()));
+            continue;
+        }
+        match expand_path(std::path::Path::new(arg)) {
+            Ok(paths) => inputs.extend(paths.into_iter().map(Input::File)),
+            Err(e) => errors.push(e),
+        }
+    }
+    (inputs, errors)
+}
+
+/// Reads one input with the source that handles it.
+pub fn load(input: &Input, http: &HttpFetcher, max_bytes: u64) -> Result<FetchedPage, SourceError> {
+    match input {
+        Input::File(path) => load_file(path, max_bytes),
+        Input::Url(url) => http.fetch(url),
+    }
+}
