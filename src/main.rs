@@ -158,7 +158,8 @@ fn search(config: &Config, query: &str, json: bool, limit: usize) -> anyhow::Res
         println!("\n{}. {}  [{date}, score {:.2}]", rank + 1, hit.title.as_deref().unwrap_or(&hit.id), hit.score);
         println!("   {}", hit.url);
         let (bold, plain) = if std::io::stdout().is_terminal() { ("\x1b[1m", "\x1b[0m") } else { ("", "") };
-        println!("   {}", hit.snippet.replace("<b>", bold).replace("</b>", plain).replace('\n', " "));
+        let snippet = hit.snippet.replace("<b>", bold).replace("</b>", plain).replace('\n', " ");
+        println!("   {}", unescape_html(&snippet));
         if !hit.designations.is_empty() {
             let targets: Vec<String> =
                 hit.designations.iter().map(|d| format!("{} ({})", d.target.name, d.target.kind.as_str())).collect();
@@ -166,4 +167,9 @@ fn search(config: &Config, query: &str, json: bool, limit: usize) -> anyhow::Res
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Snippets come HTML-escaped (for the web); a terminal wants the characters.
+fn unescape_html(s: &str) -> String {
+    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#x27;", "'").replace("&amp;", "&")
 }

@@ -75,7 +75,7 @@ impl Pipeline {
                         summary.designations += doc.designations.as_ref().map_or(0, Vec::len);
                     }
                     Outcome::NoArticle(e) => {
-                        tracing::info!(input = %e.input, "skipped: {}", e.reason);
+                        tracing::debug!(input = %e.input, "skipped: {}", e.reason);
                         summary.skipped.push(e);
                     }
                     Outcome::Failed(e) => {

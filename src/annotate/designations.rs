@@ -32,27 +32,37 @@ pub struct Found {
 }
 
 static TRIGGER: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)\b(?:sanctioned|designated|designating|blacklisted|added\s+(?:\w+\s+){0,3}to\s+(?:the|its)\s+(?:\w+\s+){0,2}(?:entity|sanctions?|consolidated)\s+list|imposed\s+(?:new\s+|fresh\s+|further\s+)?sanctions\s+(?:on|against)|(?:new|fresh|further)\s+sanctions\s+(?:on|against)|identified\s+(?:\w+\s+){0,6}as\s+(?:blocked\s+property|property\s+in\s+which)|(?:asset\s+freezes?|travel\s+bans?)\s+(?:on|against)|delisted|removed\s+(?:\w+\s+){0,4}from\s+(?:the|its)\s+(?:\w+\s+){0,2}(?:list|sdn)|lifted\s+sanctions\s+(?:on|against))").unwrap()
+    Regex::new(r"(?i)\b(?:sanctioned|designated|designating|blacklisted|added\s+(?:\w+\s+){0,3}to\s+(?:the|its|their)\s+(?:[\w-]+\s+){0,3}list|(?:also\s+)?listed\s+(?:was|were)|(?:was|were)\s+(?:also\s+)?listed|imposed\s+(?:new\s+|fresh\s+|further\s+)?sanctions\s+(?:on|against)|(?:new|fresh|further)\s+sanctions\s+(?:on|against)|identified\s+(?:\w+\s+){0,6}as\s+(?:blocked\s+property|property\s+in\s+which)|(?:asset\s+freezes?|travel\s+bans?)\s+(?:on|against)|delisted|removed\s+(?:\w+\s+){0,4}from\s+(?:the|its)\s+(?:\w+\s+){0,2}(?:list|sdn)|lifted\s+sanctions\s+(?:on|against))").unwrap()
 });
 
 /// Sentences that talk about sanctions without imposing them now.
 static NOT_AN_ACTION: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)\b(?:could|would|might|(?-i:may)|should|threaten\w*|call(?:ed|s|ing)?\s+for|urg\w+|propos\w+|consider\w*|plan(?:s|ned)?\s+to|seek\w*|if|unless|not|never|last\s+year|previously|already|had\s+been|earlier\s+this\s+year|in\s+(?:19|20)\d\d)\b").unwrap()
+    Regex::new(r"(?i)\b(?:could|would|might|(?-i:may)|should|threaten\w*|call(?:ed|s|ing)?\s+for|urg\w+|propos\w+|consider\w*|plan(?:s|ned)?\s+to|seek\w*|if|unless|not|never|last\s+year|previously|already|had\s+been|earlier\s+this\s+year|has\s+now)\b").unwrap()
 });
 
-static PASSIVE_AUX: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"(?i)\b(?:was|were|is|are|has\s+been|have\s+been|being|been)\s+$").unwrap());
+/// "was sanctioned in 2019": a year stated right after the verb dates the action.
+static DATED_ACTION: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"^\W*(?:[\w-]+\W+){0,6}?(?:in|since)\s+((?:19|20)\d\d)\b").unwrap());
+
+static PASSIVE_AUX: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)\b(?:was|were|is|are|has\s+been|have\s+been|being|been)\s+(?:also\s+|now\s+|later\s+)?$").unwrap()
+});
 static INVERTED: Lazy<Regex> = Lazy::new(|| Regex::new(r"(?i)^\s*(?:was|were)\s+").unwrap());
-static INCLUDING: Lazy<Regex> = Lazy::new(|| Regex::new(r"(?i)\b(?:including|namely|among\s+them)\b|:").unwrap());
+static INCLUDING: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)\b(?:including|namely|among\s+them|alongside|along\s+with|together\s+with)\b|:").unwrap()
+});
+/// "Officials said X was designated": the list starts after the reporting verb.
+static REPORTED: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?i)\b(?:said|says|announced|confirmed|stated)(?:\s+that)?\s+").unwrap());
 /// "The other two organizations are …", "Those sanctioned include …".
 static CONTINUATION: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)^(?:the\s+other\s+(?:\w+\s+)?(?:organi[sz]ations|entities|individuals|people|persons|companies|firms|groups|vessels|ships|banks|targets)|those\s+(?:sanctioned|designated|targeted)|(?:they|others)|(?:also\s+)?(?:sanctioned|designated|targeted)\s+(?:entities|individuals|companies))\s+(?:are|were|include|included)\b").unwrap()
+    Regex::new(r"(?i)^(?:the\s+)?(?:other\s+)?(?:\w+\s+)?(?:organi[sz]ations|entities|individuals|people|persons|companies|firms|groups|vessels|ships|banks|targets|designees|they|others)(?:\s+(?:sanctioned|designated|listed|targeted))?\s+(?:are|were|include|included|comprise)\b").unwrap()
 });
 static RELATIVE: Lazy<Regex> =
     Lazy::new(|| Regex::new(r"(?i)^(?:which|who|whom|whose|that|where|when|while|it|he|she|they)\b").unwrap());
 /// Words that may follow a target's name inside its list item.
 static AFTER_NAME: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)^(?:$|\(|for\b|in\b|on\b|based\b|located\b|pursuant\b|under\b|over\b|after\b|as\b|to\b|who\b|which\b|that\b|—|–|-)").unwrap()
+    Regex::new(r"(?i)^(?:$|\(|for\b|in\b|on\b|based\b|located\b|pursuant\b|under\b|over\b|after\b|as\b|to\b|who\b|which\b|that\b|itself\b|themselves\b|—|–|-)").unwrap()
 });
 static LEADING_FILLER: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?i)^(?:(?:and|or|as\s+well\s+as|including|namely|also|plus|both|the|its|a|an|to)\s+)+").unwrap()
@@ -61,6 +71,9 @@ static RELATIVE_DAY: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?i)\b(today|yesterday|(?:on|last)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b")
         .unwrap()
 });
+/// A sentence that talks about the action, for its day when the designating sentence gives none.
+static ANNOUNCING: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?i)sanction|entity list|designat|asset freeze|blacklist|restrictive measures").unwrap());
 static PROGRAM_WORDS: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?i)\b(Global Magnitsky|counter-?terrorism|Russia-related|Iran-related|DPRK|North Korea sanctions|cyber-related|narcotics|Venezuela-related|Syria-related|EU Russia regime|Entity List)\b").unwrap()
 });
@@ -76,7 +89,7 @@ pub fn find_designations(
     for (index, sentence) in sentences.iter().enumerate() {
         let text = &body[sentence.clone()];
         let (regions, action) = if let Some(trigger) = TRIGGER.find(text) {
-            if NOT_AN_ACTION.is_match(text) {
+            if NOT_AN_ACTION.is_match(text) || is_earlier_action(&text[trigger.end()..], published) {
                 continue;
             }
             let action = action_of(trigger.as_str(), text);
@@ -117,6 +130,11 @@ pub fn find_designations(
     found
 }
 
+fn is_earlier_action(after_trigger: &str, published: Option<NaiveDate>) -> bool {
+    let Some(year) = DATED_ACTION.captures(after_trigger).and_then(|c| c[1].parse::<i32>().ok()) else { return false };
+    published.is_none_or(|p| year < p.year())
+}
+
 fn action_of(trigger: &str, sentence: &str) -> DesignationAction {
     let t = trigger.to_lowercase();
     if t.contains("delisted") || t.contains("removed") || t.contains("lifted") {
@@ -136,8 +154,9 @@ fn action_of(trigger: &str, sentence: &str) -> DesignationAction {
 fn target_regions(text: &str, trigger: Range<usize>) -> Vec<Range<usize>> {
     let before = &text[..trigger.start];
     let after = trigger.end..text.len();
-    if PASSIVE_AUX.is_match(before) {
-        let mut regions = vec![0..trigger.start];
+    if let Some(aux) = PASSIVE_AUX.find(before) {
+        let subject_start = REPORTED.find_iter(&text[..aux.start()]).last().map_or(0, |m| m.end());
+        let mut regions = vec![subject_start..aux.start()];
         // "Four organizations were sanctioned, including A and B": the names follow.
         if let Some(m) = INCLUDING.find(&text[after.clone()]) {
             regions.push(after.start + m.end()..after.end);
@@ -150,29 +169,62 @@ fn target_regions(text: &str, trigger: Range<usize>) -> Vec<Range<usize>> {
     vec![after]
 }
 
-/// The names heading the items of a list such as "A, a unit of B, and C, which …".
+/// The names heading the items of a list such as "A, a unit of B, and C, which …", or ending a short
+/// description ("the businessmen A").
 fn targets_in<'m>(body: &str, offset: usize, region: Range<usize>, mentions: &[&'m Mention]) -> Vec<&'m Mention> {
-    let region_text = &body[offset + region.start..offset + region.end];
+    let base = offset + region.start;
+    let region_text = &body[base..offset + region.end];
+    let authority_spans: Vec<Range<usize>> =
+        authority_spans(region_text).into_iter().map(|s| s.start + base..s.end + base).collect();
+    let is_candidate = |m: &&&Mention| {
+        matches!(m.label, EntityLabel::Per | EntityLabel::Org | EntityLabel::Misc | EntityLabel::Imo)
+            && authority_named(&m.canonical).is_none()
+            && !AUTHORITIES.iter().any(|a| a.canonical == m.canonical)
+            && !authority_spans.iter().any(|s| m.start < s.end && s.start < m.end)
+    };
     let mut targets = Vec::new();
     for (item_start, item) in split_items(region_text) {
+        if RELATIVE.is_match(item) {
+            continue;
+        }
+        let item_range = base + item_start..base + item_start + item.len();
+        let rest_of = |m: &Mention| -> &str {
+            let tail = body.get(m.end..item_range.end).unwrap_or_default();
+            tail.trim_start_matches(['\'', '’', 's']).trim()
+        };
         let lead = LEADING_FILLER.find(item).map_or(0, |m| m.end());
-        let abs_start = offset + region.start + item_start + lead;
-        let Some(mention) = mentions.iter().find(|m| m.start == abs_start) else { continue };
-        if !matches!(mention.label, EntityLabel::Per | EntityLabel::Org | EntityLabel::Misc | EntityLabel::Imo) {
+        let head = mentions.iter().find(|m| m.start == item_range.start + lead).filter(is_candidate);
+        if let Some(m) = head.filter(|m| AFTER_NAME.is_match(rest_of(m))) {
+            targets.push(*m);
             continue;
         }
-        if authority_named(&mention.canonical).is_some() || AUTHORITIES.iter().any(|a| a.canonical == mention.canonical)
-        {
-            continue;
-        }
-        let rest = body[mention.end..offset + region.start + item_start + item.len()]
-            .trim_start_matches(['\'', '’', 's'])
-            .trim();
-        if AFTER_NAME.is_match(rest) {
-            targets.push(*mention);
+        let described = item[lead..].starts_with(char::is_lowercase) && item[lead..].split_whitespace().count() <= 8;
+        if described {
+            let last = mentions
+                .iter()
+                .filter(|m| m.start > item_range.start && m.start < item_range.end)
+                .filter(is_candidate)
+                .find(|m| rest_of(m).is_empty());
+            targets.extend(last.copied());
         }
     }
     targets
+}
+
+/// Byte ranges of multi-word authority names in `text`: their parts are never targets ("the Foreign,
+/// Commonwealth and Development Office").
+fn authority_spans(text: &str) -> Vec<Range<usize>> {
+    let lower = text.to_lowercase();
+    if lower.len() != text.len() {
+        // Offsets would not line up; such text has no ASCII authority names to protect anyway.
+        return Vec::new();
+    }
+    AUTHORITIES
+        .iter()
+        .flat_map(|a| a.forms.iter())
+        .filter(|f| f.contains(' '))
+        .flat_map(|f| lower.match_indices(*f).map(|(i, _)| i..i + f.len()).collect::<Vec<_>>())
+        .collect()
 }
 
 /// Splits a list on commas, semicolons and "and"; an item that opens a relative clause or a
@@ -233,6 +285,20 @@ fn target_type(body: &str, target: &Mention) -> TargetType {
         "Industries",
         "Shipping",
         "Bank",
+        "FZE",
+        "FZCO",
+        "DMCC",
+        "Sdn",
+        "Bhd",
+        "Pte",
+        "BV",
+        "BVBA",
+        "NV",
+        "OOO",
+        "KFT",
+        "Kft",
+        "SRL",
+        "SpA",
     ];
     let window_end = (target.end + 40).min(body.len());
     let following = body.get(target.end..window_end).unwrap_or_default();
@@ -336,7 +402,7 @@ fn action_date(
     published: Option<NaiveDate>,
 ) -> Option<NaiveDate> {
     let published = published?;
-    let announcing = sentences.iter().find(|s| body[(*s).clone()].to_lowercase().contains("sanction"));
+    let announcing = sentences.iter().find(|s| ANNOUNCING.is_match(&body[(*s).clone()]));
     let resolve = |s: &Range<usize>| -> Option<NaiveDate> {
         let text = &body[s.clone()];
         if let Some(date) = crate::dates::find_date_in_text(text) {

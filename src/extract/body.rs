@@ -96,6 +96,9 @@ static WIDGET_TEXT: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?i)^(advertisement|ad|sponsored|share( this( article| story)?)?|read more|continue reading|related( articles| stories)?|newsletter|sign up.*|subscribe.*|follow us.*|click here.*|loading\.*|close|\d{1,2}:\d{2})$").unwrap()
 });
 
+/// A byline line printed inside the article ("By Jane Roe, Ottawa – December 3, 2024").
+static BYLINE_TEXT: Lazy<Regex> = Lazy::new(|| Regex::new(r"^(?:By|Par|Von|Por)\s+\p{Lu}.{0,100}$").unwrap());
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum BlockKind {
     Heading,
@@ -278,7 +281,7 @@ pub fn extract_paragraphs(html: &Html, title: Option<&str>) -> Vec<String> {
     for block in blocks.iter().filter(|b| inside(b.node)) {
         let chars = block.chars();
         let linky = block.link_density() > 0.5 && chars < 300;
-        if linky || WIDGET_TEXT.is_match(&block.text) {
+        if linky || WIDGET_TEXT.is_match(&block.text) || BYLINE_TEXT.is_match(&block.text) {
             continue;
         }
         // The headline is metadata, not body.

@@ -53,13 +53,10 @@ pub fn extract_text(text: &str) -> TextArticle {
     let Some(&(start, end)) = merged.iter().max_by_key(|r| size(r)) else {
         return TextArticle { title: None, published: None, paragraphs: Vec::new() };
     };
-    let mut paragraphs: Vec<String> = Vec::new();
-    for line in &lines[start..end] {
-        // A standfirst repeated as the first paragraph is kept once.
-        if !paragraphs.iter().any(|p| p == line) {
-            paragraphs.push(line.to_string());
-        }
-    }
+    let run = &lines[start..end];
+    // A standfirst printed above the article and repeated inside it is kept where the article has it.
+    let paragraphs: Vec<String> =
+        run.iter().enumerate().filter(|(i, line)| !run[i + 1..].contains(line)).map(|(_, l)| l.to_string()).collect();
     let header = &lines[..start];
     let published = header.iter().find_map(|l| find_date_in_text(l)).map(midnight);
     // The headline: the nearest preceding line that is not a date and has a few words; pages often

@@ -70,6 +70,11 @@ impl NewsIndex {
         Self::open_or_create(dir)
     }
 
+    /// Number of documents visible to readers (committed, not deleted).
+    pub fn document_count(&self) -> anyhow::Result<u64> {
+        Ok(self.index.reader()?.searcher().num_docs())
+    }
+
     pub fn key_term(&self, key: &str) -> Term {
         Term::from_field_text(self.fields.key, key)
     }

@@ -84,6 +84,7 @@ const PLACE_ENDINGS: &[&str] = &[
     "Strait",
     "Gulf",
     "Bay",
+    "Republic",
 ];
 
 struct Token<'a> {
@@ -122,10 +123,16 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
         .collect()
 }
 
-/// Tokens separated by a single run of spaces (no punctuation, no line break) may share a name.
+/// Legal-form suffixes that follow a company name after a comma ("Xinhe Electronics Co., Ltd.").
+const COMMA_SUFFIXES: &[&str] =
+    &["Ltd", "Ltd.", "Inc", "Inc.", "LLC", "L.L.C.", "Limited", "Corp.", "S.A.", "PLC", "GmbH", "JSC"];
+
+/// Tokens separated by a single run of spaces (no punctuation, no line break) may share a name, and
+/// so may a company name and its legal form after a comma.
 fn adjacent(text: &str, a: &Token, b: &Token) -> bool {
     let gap = &text[a.range.end..b.range.start];
-    !gap.is_empty() && gap.chars().all(|c| c == ' ') && gap.len() <= 2
+    (!gap.is_empty() && gap.chars().all(|c| c == ' ') && gap.len() <= 2)
+        || (gap == ", " && COMMA_SUFFIXES.contains(&b.text))
 }
 
 pub fn find_names(text: &str, taken: &[Range<usize>]) -> Vec<Mention> {
@@ -221,7 +228,10 @@ fn classify(text: &str, run: &[Token]) -> Option<Mention> {
         EntityLabel::Law
     } else if has_org_word {
         EntityLabel::Org
-    } else if PLACES.contains(surface) || PLACE_ENDINGS.contains(&last_core) {
+    } else if PLACES.contains(surface)
+        || PLACES.contains(title_case(surface).as_str())
+        || PLACE_ENDINGS.contains(&last_core)
+    {
         EntityLabel::Loc
     } else if DEMONYMS.contains(surface) {
         EntityLabel::Misc
@@ -237,6 +247,20 @@ fn classify(text: &str, run: &[Token]) -> Option<Mention> {
         EntityLabel::Misc
     };
     Some(Mention::new(text, start, end, label))
+}
+
+/// "WASHINGTON" → "Washington", for datelines in capitals.
+fn title_case(s: &str) -> String {
+    s.split(' ')
+        .map(|w| {
+            let mut chars = w.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<String>>()
+        .join(" ")
 }
 
 #[cfg(test)]
