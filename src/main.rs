@@ -8,6 +8,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use newshound::annotate::Annotator;
 use newshound::config::Config;
+use newshound::document::DesignationAction;
 use newshound::index::NewsIndex;
 use newshound::pipeline::{Pipeline, Summary};
 use newshound::progress::Progress;
@@ -110,6 +111,19 @@ fn ingest(config: &Config, args: &[String], quiet: bool) -> anyhow::Result<ExitC
     Ok(ExitCode::from(summary.exit_code() as u8))
 }
 
+/// Designations listed in the ingest summary; the rest are counted.
+const SUMMARY_DESIGNATIONS: usize = 30;
+
+fn action_verb(action: DesignationAction) -> &'static str {
+    match action {
+        DesignationAction::Designate => "designated",
+        DesignationAction::Delist => "delisted",
+        DesignationAction::IdentifyBlockedProperty => "identified as blocked property",
+        DesignationAction::AddToExportControlList => "added to an export-control list",
+        DesignationAction::AssetFreeze => "subjected to an asset freeze",
+    }
+}
+
 fn print_summary(s: &Summary, index: &std::path::Path) {
     println!(
         "ingested {} documents ({} entities, {} designations) into {}",
@@ -118,6 +132,21 @@ fn print_summary(s: &Summary, index: &std::path::Path) {
         s.designations,
         index.display()
     );
+    if !s.entities_by_label.is_empty() {
+        let labels: Vec<String> = s.entities_by_label.iter().map(|(l, n)| format!("{n} {}", l.as_str())).collect();
+        println!("entities: {}", labels.join(", "));
+    }
+    if !s.designated.is_empty() {
+        println!("designations:");
+        for (doc, d) in s.designated.iter().take(SUMMARY_DESIGNATIONS) {
+            let by = d.authority.as_ref().map_or("unknown authority", |a| a.name.as_str());
+            let date = d.date.map(|d| d.to_string()).unwrap_or_else(|| "undated".into());
+            println!("  {} ({}) {} by {by}, {date}  [{doc}]", d.target.name, d.target.kind.as_str(), action_verb(d.action));
+        }
+        if s.designated.len() > SUMMARY_DESIGNATIONS {
+            println!("  … and {} more", s.designated.len() - SUMMARY_DESIGNATIONS);
+        }
+    }
     if !s.skipped.is_empty() {
         println!("skipped {} pages without article text:", s.skipped.len());
         for e in &s.skipped {

@@ -18,7 +18,11 @@ const CHUNK: usize = 64;
 pub struct Summary {
     pub documents: usize,
     pub entities: usize,
+    /// Entity mentions per label, in label order.
+    pub entities_by_label: std::collections::BTreeMap<crate::document::EntityLabel, usize>,
     pub designations: usize,
+    /// Each designation found, with the id of the document that reports it.
+    pub designated: Vec<(String, crate::document::Designation)>,
     /// Pages read fine that carry no article (section fronts, empty pages).
     pub skipped: Vec<SourceError>,
     pub failures: Vec<SourceError>,
@@ -71,8 +75,14 @@ impl Pipeline {
                     Outcome::Document(doc) => {
                         sink.write(&doc)?;
                         summary.documents += 1;
-                        summary.entities += doc.entities.as_ref().map_or(0, Vec::len);
-                        summary.designations += doc.designations.as_ref().map_or(0, Vec::len);
+                        for e in doc.entities.iter().flatten() {
+                            summary.entities += 1;
+                            *summary.entities_by_label.entry(e.label).or_default() += 1;
+                        }
+                        for d in doc.designations.iter().flatten() {
+                            summary.designations += 1;
+                            summary.designated.push((doc.id.clone(), d.clone()));
+                        }
                     }
                     Outcome::NoArticle(e) => {
                         tracing::debug!(input = %e.input, "skipped: {}", e.reason);
