@@ -141,7 +141,12 @@ fn print_summary(s: &Summary, index: &std::path::Path) {
         for (doc, d) in s.designated.iter().take(SUMMARY_DESIGNATIONS) {
             let by = d.authority.as_ref().map_or("unknown authority", |a| a.name.as_str());
             let date = d.date.map(|d| d.to_string()).unwrap_or_else(|| "undated".into());
-            println!("  {} ({}) {} by {by}, {date}  [{doc}]", d.target.name, d.target.kind.as_str(), action_verb(d.action));
+            println!(
+                "  {} ({}) {} by {by}, {date}  [{doc}]",
+                d.target.name,
+                d.target.kind.as_str(),
+                action_verb(d.action)
+            );
         }
         if s.designated.len() > SUMMARY_DESIGNATIONS {
             println!("  … and {} more", s.designated.len() - SUMMARY_DESIGNATIONS);

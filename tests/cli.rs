@@ -46,7 +46,8 @@ fn ingesting_the_corpus_twice_keeps_one_copy_of_each_article() {
     let hit = &results["hits"][0];
     assert_eq!(hit["id"], "panamatimes-us-sanctions-north-korea-cyber");
     assert!(hit["snippet"].as_str().unwrap().contains("<b>Kim</b>"));
-    let names: Vec<&str> = hit["designations"].as_array().unwrap().iter().map(|d| d["target"]["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        hit["designations"].as_array().unwrap().iter().map(|d| d["target"]["name"].as_str().unwrap()).collect();
     assert_eq!(
         names,
         [
@@ -68,7 +69,12 @@ fn ingesting_the_corpus_twice_keeps_one_copy_of_each_article() {
 
 #[test]
 fn extract_prints_the_documented_fields() {
-    let out = newshound(&["extract", "--jsonl", "corpus/uk-sanctions-ransomware-gang.html", "corpus/city-marathon-record-unrelated.html"]);
+    let out = newshound(&[
+        "extract",
+        "--jsonl",
+        "corpus/uk-sanctions-ransomware-gang.html",
+        "corpus/city-marathon-record-unrelated.html",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let lines: Vec<Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 2);
@@ -147,7 +153,8 @@ fn serve(routes: fn(&str) -> (u16, Vec<(&'static str, String)>, Vec<u8>)) -> u16
             let line = String::from_utf8_lossy(&request).lines().next().unwrap_or_default().to_string();
             let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
             let (status, headers, body) = routes(&path);
-            let mut response = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
+            let mut response =
+                format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
             for (k, v) in headers {
                 response.push_str(&format!("{k}: {v}\r\n"));
             }
@@ -175,7 +182,8 @@ fn urls_are_fetched_and_failures_named() {
     let dir = tempfile::tempdir().unwrap();
     let index = dir.path().join("index");
     let base = format!("http://127.0.0.1:{port}");
-    let urls: Vec<String> = ["/news/uk", "/missing", "/loop", "/photo", "/feed.pdf"].iter().map(|p| format!("{base}{p}")).collect();
+    let urls: Vec<String> =
+        ["/news/uk", "/missing", "/loop", "/photo", "/feed.pdf"].iter().map(|p| format!("{base}{p}")).collect();
     let mut args = vec!["ingest"];
     args.extend(urls.iter().map(String::as_str));
     args.extend(["--index", index.to_str().unwrap()]);
@@ -237,6 +245,10 @@ fn kill_9_mid_ingest_keeps_committed_batches_and_a_rerun_completes() {
 
     let status = run().wait().unwrap();
     assert!(status.success());
-    assert_eq!(NewsIndex::open(&index).unwrap().document_count().unwrap() as usize, PAGES, "no page lost or duplicated");
+    assert_eq!(
+        NewsIndex::open(&index).unwrap().document_count().unwrap() as usize,
+        PAGES,
+        "no page lost or duplicated"
+    );
     assert_eq!(search_json(&index, "\"Baltic Signal Group 123\"")["total"], 1);
 }

@@ -41,7 +41,9 @@ fn seed_page_body_is_exactly_the_article() {
     assert!(a.paragraphs[0].starts_with("The US government on Tuesday announced new sanctions"));
     assert!(a.paragraphs[11].ends_with("Treasury undersecretary for terrorism and financial intelligence."));
     let body = a.body();
-    for boilerplate in ["Newsletter", "Related Articles", "Boeing Pleads Guilty", "0:00", "Close", "Home", "Subscribe", "×"] {
+    for boilerplate in
+        ["Newsletter", "Related Articles", "Boeing Pleads Guilty", "0:00", "Close", "Home", "Subscribe", "×"]
+    {
         assert!(!body.contains(boilerplate), "body keeps {boilerplate:?}");
     }
     assert_eq!(a.title.as_deref(), Some("US Sanctions North Korea Over 'Malicious Cyber Activity'"));
@@ -132,7 +134,10 @@ fn metadata_of_other_sites() {
 
     let commerce = article("corpus/commerce-entity-list-chip-suppliers.html");
     assert_eq!(commerce.byline.as_deref(), Some("Priya Raman"));
-    assert!(commerce.paragraphs.iter().any(|p| p.starts_with("\"We will not allow American technology")), "blockquote kept");
+    assert!(
+        commerce.paragraphs.iter().any(|p| p.starts_with("\"We will not allow American technology")),
+        "blockquote kept"
+    );
     assert!(commerce.paragraphs.contains(&"Malaysia: two companies".to_string()), "list items kept");
     assert!(!commerce.body().contains("Long overdue"), "comments dropped");
 }
@@ -170,7 +175,13 @@ fn designations_from_other_authorities() {
     let cases: [(&str, &[&str], &str); 5] = [
         (
             "corpus/eu-council-sanctions-hybrid-threats.html",
-            &["Baltic Signal Group", "Severny Logistics LLC", "Volga Applied Research Institute", "Dmitri Orlov", "Irina Saveleva"],
+            &[
+                "Baltic Signal Group",
+                "Severny Logistics LLC",
+                "Volga Applied Research Institute",
+                "Dmitri Orlov",
+                "Irina Saveleva",
+            ],
             "EU",
         ),
         (
@@ -202,12 +213,19 @@ fn designations_from_other_authorities() {
         }
     }
     let commerce = document("corpus/commerce-entity-list-chip-suppliers.html");
-    assert!(commerce.designations.iter().flatten().all(|d| d.action == newshound::document::DesignationAction::AddToExportControlList));
+    assert!(
+        commerce
+            .designations
+            .iter()
+            .flatten()
+            .all(|d| d.action == newshound::document::DesignationAction::AddToExportControlList)
+    );
 }
 
 #[test]
 fn no_designations_where_none_are_made() {
-    for path in ["corpus/senators-call-for-sanctions-no-designation.html", "corpus/city-marathon-record-unrelated.html"] {
+    for path in ["corpus/senators-call-for-sanctions-no-designation.html", "corpus/city-marathon-record-unrelated.html"]
+    {
         let doc = document(path);
         assert_eq!(targets(&doc), Vec::<String>::new(), "{path}");
     }

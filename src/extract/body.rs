@@ -22,7 +22,6 @@ const SKIPPED_TAGS: &[&str] = &[
     "nav",
     "footer",
     "aside",
-    "form",
     "button",
     "select",
     "option",
@@ -40,8 +39,11 @@ const SKIPPED_TAGS: &[&str] = &[
     "menu",
     "dialog",
     "head",
-    "header",
 ];
+
+/// Elements that are boilerplate on most sites but wrap whole pages on some (ASP.NET forms, themes
+/// that open a `<header>` and never close it); skipped only in the first, stricter pass.
+const USUALLY_SKIPPED_TAGS: &[&str] = &["form", "header"];
 
 /// Elements that start a new block of text.
 const BLOCK_TAGS: &[&str] = &[
@@ -126,7 +128,16 @@ impl Block {
     }
 }
 
-fn is_skipped(node: &NodeRef<Node>) -> bool {
+/// How much of the page the block collector leaves out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// Tags, roles, hidden elements and boilerplate class/id names.
+    Strict,
+    /// Tags, roles and hidden elements only: for pages whose layout classes look like boilerplate.
+    Lenient,
+}
+
+fn is_skipped(node: &NodeRef<Node>, pass: Pass) -> bool {
     let Some(el) = node.value().as_element() else { return false };
     let tag = el.name();
     if SKIPPED_TAGS.contains(&tag) {
@@ -141,14 +152,22 @@ fn is_skipped(node: &NodeRef<Node>) -> bool {
     if el.attr("role").is_some_and(|r| SKIPPED_ROLES.contains(&r.to_ascii_lowercase().as_str())) {
         return true;
     }
-    if matches!(tag, "html" | "body" | "article" | "main") {
+    if pass == Pass::Lenient || matches!(tag, "html" | "body" | "article" | "main") {
         return false;
+    }
+    if USUALLY_SKIPPED_TAGS.contains(&tag) {
+        return true;
     }
     let names = format!("{} {}", el.attr("class").unwrap_or_default(), el.attr("id").unwrap_or_default());
     if names.trim().is_empty() {
         return false;
     }
-    STRONG_BOILERPLATE.is_match(&names) || (WEAK_BOILERPLATE.is_match(&names) && !CONTENT_HINT.is_match(&names))
+    let ad_slot = names
+        .split_whitespace()
+        .any(|n| matches!(n.to_ascii_lowercase().as_str(), "ad" | "ads" | "advert" | "ad-slot"));
+    ad_slot
+        || STRONG_BOILERPLATE.is_match(&names)
+        || (WEAK_BOILERPLATE.is_match(&names) && !CONTENT_HINT.is_match(&names))
 }
 
 fn block_kind(tag: &str) -> BlockKind {
@@ -205,7 +224,7 @@ impl BlockBuilder {
     }
 }
 
-fn collect_blocks(html: &Html) -> Vec<Block> {
+fn collect_blocks(html: &Html, pass: Pass) -> Vec<Block> {
     let mut builder = BlockBuilder { blocks: Vec::new(), text: String::new(), link_chars: 0 };
     // Stack of open block elements: the innermost one owns the text being read.
     let mut owners: Vec<(NodeId, BlockKind)> = vec![(html.tree.root().id(), BlockKind::Text)];
@@ -220,7 +239,7 @@ fn collect_blocks(html: &Html) -> Vec<Block> {
                 match node.value() {
                     Node::Text(t) => builder.push_text(t, link_depth > 0),
                     Node::Element(el) => {
-                        if is_skipped(&node) {
+                        if is_skipped(&node, pass) {
                             skipping = Some(node.id());
                             continue;
                         }
@@ -266,10 +285,34 @@ const VOTE_LEVELS: usize = 3;
 /// Candidate containers need at least this much prose before a page counts as having an article.
 const MIN_ARTICLE_CHARS: usize = 200;
 
+/// A strict pass that yields less prose than this is retried leniently.
+const RETRY_BELOW_CHARS: usize = 500;
+
 /// The article's paragraphs in reading order; empty when the page carries no article.
 pub fn extract_paragraphs(html: &Html, title: Option<&str>) -> Vec<String> {
-    let blocks = collect_blocks(html);
-    let Some(containers) = choose_containers(html, &blocks) else { return Vec::new() };
+    let strict = paragraphs_in_pass(html, title, Pass::Strict);
+    if prose_chars(&strict) >= RETRY_BELOW_CHARS {
+        return into_texts(strict);
+    }
+    let lenient = paragraphs_in_pass(html, title, Pass::Lenient);
+    // Only a much larger lenient result means the strict pass threw the article away.
+    into_texts(if prose_chars(&lenient) > 2 * prose_chars(&strict) { lenient } else { strict })
+}
+
+fn prose_chars(paragraphs: &[(BlockKind, String)]) -> usize {
+    paragraphs.iter().filter(|(k, _)| *k != BlockKind::Heading).map(|(_, t)| t.len()).sum()
+}
+
+fn into_texts(paragraphs: Vec<(BlockKind, String)>) -> Vec<String> {
+    if prose_chars(&paragraphs) < MIN_ARTICLE_CHARS {
+        return Vec::new();
+    }
+    paragraphs.into_iter().map(|(_, t)| t).collect()
+}
+
+fn paragraphs_in_pass(html: &Html, title: Option<&str>, pass: Pass) -> Vec<(BlockKind, String)> {
+    let blocks = collect_blocks(html, pass);
+    let Some(containers) = choose_containers(html, &blocks, pass) else { return Vec::new() };
 
     let inside = |node: NodeId| -> bool {
         html.tree
@@ -299,11 +342,7 @@ pub fn extract_paragraphs(html: &Html, title: Option<&str>) -> Vec<String> {
     while paragraphs.last().is_some_and(|(kind, _)| *kind == BlockKind::Heading) {
         paragraphs.pop();
     }
-    let prose: usize = paragraphs.iter().filter(|(k, _)| *k != BlockKind::Heading).map(|(_, t)| t.len()).sum();
-    if prose < MIN_ARTICLE_CHARS {
-        return Vec::new();
-    }
-    paragraphs.into_iter().map(|(_, t)| t).collect()
+    paragraphs
 }
 
 fn normalize(s: &str) -> String {
@@ -312,7 +351,7 @@ fn normalize(s: &str) -> String {
 
 /// Picks the element holding the article (plus sibling elements that continue it), or `None` for
 /// pages without one such as section fronts.
-fn choose_containers(html: &Html, blocks: &[Block]) -> Option<Vec<NodeId>> {
+fn choose_containers(html: &Html, blocks: &[Block], pass: Pass) -> Option<Vec<NodeId>> {
     let mut scores: HashMap<NodeId, f32> = HashMap::new();
     for block in blocks {
         let chars = block.chars();
@@ -340,8 +379,7 @@ fn choose_containers(html: &Html, blocks: &[Block]) -> Option<Vec<NodeId>> {
         .map(|&(id, score)| (id, score * (1.0 - link_density_under(html, blocks, id))))
         .max_by(|a, b| a.1.total_cmp(&b.1))?;
     let best_node = html.tree.get(best)?;
-    if count_descendants(best_node, "article") >= 3 {
-        // A container of several <article> teasers is a listing page.
+    if is_listing(html, blocks, best_node) {
         return None;
     }
     let mut containers = vec![best];
@@ -357,7 +395,7 @@ fn choose_containers(html: &Html, blocks: &[Block]) -> Option<Vec<NodeId>> {
                 .filter(|b| b.link_density() < 0.25 && b.kind != BlockKind::Heading)
                 .map(|b| b.chars())
                 .sum();
-            if text >= 150 && !is_skipped(&sibling) {
+            if text >= 150 && !is_skipped(&sibling, pass) {
                 containers.push(sibling.id());
             }
         }
@@ -378,8 +416,28 @@ fn link_density_under(html: &Html, blocks: &[Block], container: NodeId) -> f32 {
     links as f32 / total.max(1) as f32
 }
 
-fn count_descendants(node: NodeRef<Node>, tag: &str) -> usize {
-    node.descendants().filter(|d| d.value().as_element().is_some_and(|e| e.name() == tag)).count()
+/// A container of several `<article>` teasers, none of which carries most of the prose, is a
+/// listing page (section front, search results), not an article.
+fn is_listing(html: &Html, blocks: &[Block], container: NodeRef<Node>) -> bool {
+    let articles: Vec<NodeId> = container
+        .descendants()
+        .filter(|d| d.value().as_element().is_some_and(|e| e.name() == "article"))
+        .map(|d| d.id())
+        .collect();
+    if articles.len() < 3 {
+        return false;
+    }
+    let prose_under = |id: NodeId| -> usize {
+        blocks
+            .iter()
+            .filter(|b| b.kind != BlockKind::Heading && b.link_density() < 0.5)
+            .filter(|b| b.node == id || html.tree.get(b.node).is_some_and(|n| n.ancestors().any(|a| a.id() == id)))
+            .map(Block::chars)
+            .sum()
+    };
+    let total = prose_under(container.id()).max(1);
+    let largest = articles.iter().map(|&a| prose_under(a)).max().unwrap_or(0);
+    largest * 2 < total
 }
 
 #[cfg(test)]
