@@ -63,7 +63,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let default_level = if cli.quiet { "error" } else { "info" };
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default_level.into()))
+        // html5ever logs every parse error it recovers from; those are the pages' problems, not ours.
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| format!("{default_level},html5ever=off").into()),
+        )
         .with_writer(std::io::stderr)
         .with_target(false)
         .init();
