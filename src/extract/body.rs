@@ -82,7 +82,7 @@ const SKIPPED_ROLES: &[&str] =
 
 /// Class/id words that mark boilerplate whatever else the element is called.
 static STRONG_BOILERPLATE: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)(?:^|[-_\s])(?:related|recommended|recommendations|more-stories|newsletter|subscribe|subscription|signup|sign-up|share|sharing|social|comments?|disqus|cookie|consent|gdpr|promo|advert|advertisement|sponsored|outbrain|taboola|trending|most-popular|most-read|popular|paywall|player|breadcrumbs?|skip-link|toolbar|print-only)(?:$|[-_\s])").unwrap()
+    Regex::new(r"(?i)(?:^|[-_\s])(?:related|recommended|recommendations|more-stories|newsletter|subscribe|subscription|signup|sign-up|share|sharing|social|comments?|disqus|cookie|consent|gdpr|promo|advert|advertisement|sponsored|outbrain|taboola|caption|trending|most-popular|most-read|popular|player|breadcrumbs?|skip-link|toolbar|print-only)(?:$|[-_\s])").unwrap()
 });
 
 /// Class/id words that mark boilerplate unless the element also looks like content.
@@ -128,46 +128,82 @@ impl Block {
     }
 }
 
-/// How much of the page the block collector leaves out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Pass {
-    /// Tags, roles, hidden elements and boilerplate class/id names.
-    Strict,
-    /// Tags, roles and hidden elements only: for pages whose layout classes look like boilerplate.
-    Lenient,
+/// Decides which elements the block collector leaves out.
+struct Skipper {
+    /// Boilerplate class/id names and `<form>`/`<header>` wrappers are not skipped when they hold at
+    /// least this share of the page's text: on some sites they wrap the whole page.
+    max_share: f32,
+    /// Visible text length under each element.
+    text_len: HashMap<NodeId, usize>,
+    page_len: usize,
 }
 
-fn is_skipped(node: &NodeRef<Node>, pass: Pass) -> bool {
-    let Some(el) = node.value().as_element() else { return false };
-    let tag = el.name();
-    if SKIPPED_TAGS.contains(&tag) {
-        return true;
+/// Share of the page's text above which class names are not trusted, in the first pass and in the
+/// retry for pages where the first pass found (almost) nothing.
+const STRICT_SHARE: f32 = 0.5;
+const LENIENT_SHARE: f32 = 0.15;
+
+impl Skipper {
+    fn new(html: &Html, max_share: f32) -> Self {
+        let mut text_len: HashMap<NodeId, usize> = HashMap::new();
+        for edge in html.tree.root().traverse() {
+            let ego_tree::iter::Edge::Close(node) = edge else { continue };
+            let len = match node.value() {
+                Node::Element(el) if matches!(el.name(), "script" | "style" | "noscript" | "template" | "head") => 0,
+                Node::Element(_) | Node::Document => node
+                    .children()
+                    .map(|c| match c.value() {
+                        Node::Text(t) => t.trim().len(),
+                        _ => text_len.get(&c.id()).copied().unwrap_or(0),
+                    })
+                    .sum(),
+                _ => continue,
+            };
+            text_len.insert(node.id(), len);
+        }
+        let page_len = text_len.get(&html.tree.root().id()).copied().unwrap_or(0).max(1);
+        Skipper { max_share, text_len, page_len }
     }
-    if el.attr("hidden").is_some() || el.attr("aria-hidden") == Some("true") {
-        return true;
+
+    fn with_share(self, max_share: f32) -> Self {
+        Skipper { max_share, ..self }
     }
-    if el.attr("style").is_some_and(|s| s.replace(' ', "").to_ascii_lowercase().contains("display:none")) {
-        return true;
+
+    fn skips(&self, node: &NodeRef<Node>) -> bool {
+        let Some(el) = node.value().as_element() else { return false };
+        let tag = el.name();
+        if SKIPPED_TAGS.contains(&tag) {
+            return true;
+        }
+        if el.attr("hidden").is_some() || el.attr("aria-hidden") == Some("true") {
+            return true;
+        }
+        if el.attr("style").is_some_and(|s| s.replace(' ', "").to_ascii_lowercase().contains("display:none")) {
+            return true;
+        }
+        if el.attr("role").is_some_and(|r| SKIPPED_ROLES.contains(&r.to_ascii_lowercase().as_str())) {
+            return true;
+        }
+        if matches!(tag, "html" | "body" | "article" | "main") {
+            return false;
+        }
+        let share = self.text_len.get(&node.id()).copied().unwrap_or(0) as f32 / self.page_len as f32;
+        if share >= self.max_share {
+            return false;
+        }
+        if USUALLY_SKIPPED_TAGS.contains(&tag) {
+            return true;
+        }
+        let names = format!("{} {}", el.attr("class").unwrap_or_default(), el.attr("id").unwrap_or_default());
+        if names.trim().is_empty() {
+            return false;
+        }
+        let ad_slot =
+            names.split_whitespace().any(|n| matches!(n.to_ascii_lowercase().as_str(), "ad" | "ads" | "advert" | "ad-slot"));
+        ad_slot
+            || STRONG_BOILERPLATE.is_match(&names)
+            || (WEAK_BOILERPLATE.is_match(&names) && !CONTENT_HINT.is_match(&names))
     }
-    if el.attr("role").is_some_and(|r| SKIPPED_ROLES.contains(&r.to_ascii_lowercase().as_str())) {
-        return true;
-    }
-    if pass == Pass::Lenient || matches!(tag, "html" | "body" | "article" | "main") {
-        return false;
-    }
-    if USUALLY_SKIPPED_TAGS.contains(&tag) {
-        return true;
-    }
-    let names = format!("{} {}", el.attr("class").unwrap_or_default(), el.attr("id").unwrap_or_default());
-    if names.trim().is_empty() {
-        return false;
-    }
-    let ad_slot = names
-        .split_whitespace()
-        .any(|n| matches!(n.to_ascii_lowercase().as_str(), "ad" | "ads" | "advert" | "ad-slot"));
-    ad_slot
-        || STRONG_BOILERPLATE.is_match(&names)
-        || (WEAK_BOILERPLATE.is_match(&names) && !CONTENT_HINT.is_match(&names))
 }
 
 fn block_kind(tag: &str) -> BlockKind {
@@ -224,7 +260,7 @@ impl BlockBuilder {
     }
 }
 
-fn collect_blocks(html: &Html, pass: Pass) -> Vec<Block> {
+fn collect_blocks(html: &Html, skipper: &Skipper) -> Vec<Block> {
     let mut builder = BlockBuilder { blocks: Vec::new(), text: String::new(), link_chars: 0 };
     // Stack of open block elements: the innermost one owns the text being read.
     let mut owners: Vec<(NodeId, BlockKind)> = vec![(html.tree.root().id(), BlockKind::Text)];
@@ -239,7 +275,7 @@ fn collect_blocks(html: &Html, pass: Pass) -> Vec<Block> {
                 match node.value() {
                     Node::Text(t) => builder.push_text(t, link_depth > 0),
                     Node::Element(el) => {
-                        if is_skipped(&node, pass) {
+                        if skipper.skips(&node) {
                             skipping = Some(node.id());
                             continue;
                         }
@@ -282,6 +318,15 @@ fn collect_blocks(html: &Html, pass: Pass) -> Vec<Block> {
 /// How far up the tree a paragraph's vote reaches, and with what weight.
 const VOTE_LEVELS: usize = 3;
 
+/// How far up a paragraph's text is counted as prose of its ancestors.
+const PROSE_LEVELS: usize = 40;
+
+/// How many levels above the chosen container the rest of an article is looked for.
+const CLIMB_LEVELS: usize = 4;
+
+/// A parent replaces the chosen container when it holds at least this much more prose.
+const CLIMB_MIN_EXTRA_PROSE: usize = 250;
+
 /// Candidate containers need at least this much prose before a page counts as having an article.
 const MIN_ARTICLE_CHARS: usize = 200;
 
@@ -290,11 +335,12 @@ const RETRY_BELOW_CHARS: usize = 500;
 
 /// The article's paragraphs in reading order; empty when the page carries no article.
 pub fn extract_paragraphs(html: &Html, title: Option<&str>) -> Vec<String> {
-    let strict = paragraphs_in_pass(html, title, Pass::Strict);
+    let skipper = Skipper::new(html, STRICT_SHARE);
+    let strict = paragraphs_in_pass(html, title, &skipper);
     if prose_chars(&strict) >= RETRY_BELOW_CHARS {
         return into_texts(strict);
     }
-    let lenient = paragraphs_in_pass(html, title, Pass::Lenient);
+    let lenient = paragraphs_in_pass(html, title, &skipper.with_share(LENIENT_SHARE));
     // Only a much larger lenient result means the strict pass threw the article away.
     into_texts(if prose_chars(&lenient) > 2 * prose_chars(&strict) { lenient } else { strict })
 }
@@ -310,9 +356,9 @@ fn into_texts(paragraphs: Vec<(BlockKind, String)>) -> Vec<String> {
     paragraphs.into_iter().map(|(_, t)| t).collect()
 }
 
-fn paragraphs_in_pass(html: &Html, title: Option<&str>, pass: Pass) -> Vec<(BlockKind, String)> {
-    let blocks = collect_blocks(html, pass);
-    let Some(containers) = choose_containers(html, &blocks, pass) else { return Vec::new() };
+fn paragraphs_in_pass(html: &Html, title: Option<&str>, skipper: &Skipper) -> Vec<(BlockKind, String)> {
+    let blocks = collect_blocks(html, skipper);
+    let Some(containers) = choose_containers(html, &blocks, skipper) else { return Vec::new() };
 
     let inside = |node: NodeId| -> bool {
         html.tree
@@ -351,7 +397,7 @@ fn normalize(s: &str) -> String {
 
 /// Picks the element holding the article (plus sibling elements that continue it), or `None` for
 /// pages without one such as section fronts.
-fn choose_containers(html: &Html, blocks: &[Block], pass: Pass) -> Option<Vec<NodeId>> {
+fn choose_containers(html: &Html, blocks: &[Block], skipper: &Skipper) -> Option<Vec<NodeId>> {
     let mut scores: HashMap<NodeId, f32> = HashMap::new();
     for block in blocks {
         let chars = block.chars();
@@ -382,20 +428,38 @@ fn choose_containers(html: &Html, blocks: &[Block], pass: Pass) -> Option<Vec<No
     if is_listing(html, blocks, best_node) {
         return None;
     }
-    let mut containers = vec![best];
-    // Siblings that carry prose too (articles split by ad slots or inline widgets).
-    if let Some(parent) = best_node.parent() {
-        for sibling in parent.children().filter(|s| s.id() != best) {
-            let text: usize = blocks
-                .iter()
-                .filter(|b| {
-                    b.node == sibling.id()
-                        || html.tree.get(b.node).is_some_and(|n| n.ancestors().any(|a| a.id() == sibling.id()))
-                })
-                .filter(|b| b.link_density() < 0.25 && b.kind != BlockKind::Heading)
-                .map(|b| b.chars())
-                .sum();
-            if text >= 150 && !is_skipped(&sibling, pass) {
+    // Prose (paragraph text with few links) under each element, to follow articles split over
+    // several sibling elements (sections between ad slots, "companion columns").
+    let mut prose: HashMap<NodeId, usize> = HashMap::new();
+    for block in blocks.iter().filter(|b| b.kind != BlockKind::Heading && b.link_density() < 0.25) {
+        let Some(node) = html.tree.get(block.node) else { continue };
+        for ancestor in std::iter::once(node).chain(node.ancestors()).take(PROSE_LEVELS) {
+            *prose.entry(ancestor.id()).or_default() += block.chars();
+        }
+    }
+    let prose_of = |id: NodeId| prose.get(&id).copied().unwrap_or(0);
+    // Climb to an ancestor (a few levels up at most) that adds a substantial amount of prose and is
+    // not mostly links: the article's other sections.
+    let mut top = best_node;
+    'climb: loop {
+        for ancestor in top.ancestors().take(CLIMB_LEVELS) {
+            if ancestor.value().as_element().is_none_or(|e| matches!(e.name(), "body" | "html")) {
+                break 'climb;
+            }
+            if prose_of(ancestor.id()) >= prose_of(top.id()) + CLIMB_MIN_EXTRA_PROSE {
+                if link_density_under(html, blocks, ancestor.id()) > 0.35 {
+                    break 'climb;
+                }
+                top = ancestor;
+                continue 'climb;
+            }
+        }
+        break;
+    }
+    let mut containers = vec![top.id()];
+    if let Some(parent) = top.parent() {
+        for sibling in parent.children().filter(|s| s.id() != top.id()) {
+            if prose_of(sibling.id()) >= 150 && !skipper.skips(&sibling) {
                 containers.push(sibling.id());
             }
         }
