@@ -65,8 +65,6 @@ const BLOCK_TAGS: &[&str] = &[
     "pre",
     "table",
     "tr",
-    "td",
-    "th",
     "section",
     "article",
     "main",
@@ -106,7 +104,8 @@ enum BlockKind {
     Heading,
     Text,
     ListItem,
-    Cell,
+    /// A table row, its cells separated by spaces.
+    Row,
 }
 
 #[derive(Debug)]
@@ -198,8 +197,9 @@ impl Skipper {
         if names.trim().is_empty() {
             return false;
         }
-        let ad_slot =
-            names.split_whitespace().any(|n| matches!(n.to_ascii_lowercase().as_str(), "ad" | "ads" | "advert" | "ad-slot"));
+        let ad_slot = names
+            .split_whitespace()
+            .any(|n| matches!(n.to_ascii_lowercase().as_str(), "ad" | "ads" | "advert" | "ad-slot"));
         ad_slot
             || STRONG_BOILERPLATE.is_match(&names)
             || (WEAK_BOILERPLATE.is_match(&names) && !CONTENT_HINT.is_match(&names))
@@ -210,7 +210,7 @@ fn block_kind(tag: &str) -> BlockKind {
     match tag {
         "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => BlockKind::Heading,
         "li" | "dd" | "dt" => BlockKind::ListItem,
-        "td" | "th" => BlockKind::Cell,
+        "tr" => BlockKind::Row,
         _ => BlockKind::Text,
     }
 }
@@ -225,7 +225,7 @@ struct BlockBuilder {
 impl BlockBuilder {
     fn push_text(&mut self, s: &str, in_link: bool) {
         for word in s.split_whitespace() {
-            if !self.text.is_empty() && !self.text.ends_with('\n') {
+            if !self.text.is_empty() && !self.text.ends_with([' ', '\n']) {
                 self.text.push(' ');
             }
             self.text.push_str(word);
@@ -235,6 +235,12 @@ impl BlockBuilder {
         }
         // Keep the space between inline elements ("<b>A</b> <i>B</i>").
         if s.ends_with(char::is_whitespace) && !self.text.is_empty() && !self.text.ends_with([' ', '\n']) {
+            self.text.push(' ');
+        }
+    }
+
+    fn word_break(&mut self) {
+        if !self.text.is_empty() && !self.text.ends_with([' ', '\n']) {
             self.text.push(' ');
         }
     }
@@ -282,6 +288,8 @@ fn collect_blocks(html: &Html, skipper: &Skipper) -> Vec<Block> {
                         let tag = el.name();
                         if tag == "br" {
                             builder.line_break();
+                        } else if matches!(tag, "td" | "th") {
+                            builder.word_break();
                         } else if tag == "a" {
                             link_depth += 1;
                         } else if BLOCK_TAGS.contains(&tag) {
@@ -480,8 +488,8 @@ fn link_density_under(html: &Html, blocks: &[Block], container: NodeId) -> f32 {
     links as f32 / total.max(1) as f32
 }
 
-/// A container of several `<article>` teasers, none of which carries most of the prose, is a
-/// listing page (section front, search results), not an article.
+/// A container whose prose sits mostly in several `<article>` teasers, none of which carries most of
+/// it, is a listing page (section front, search results), not an article.
 fn is_listing(html: &Html, blocks: &[Block], container: NodeRef<Node>) -> bool {
     let articles: Vec<NodeId> = container
         .descendants()
@@ -500,8 +508,11 @@ fn is_listing(html: &Html, blocks: &[Block], container: NodeRef<Node>) -> bool {
             .sum()
     };
     let total = prose_under(container.id()).max(1);
-    let largest = articles.iter().map(|&a| prose_under(a)).max().unwrap_or(0);
-    largest * 2 < total
+    let per_article: Vec<usize> = articles.iter().map(|&a| prose_under(a)).collect();
+    let in_articles: usize = per_article.iter().sum();
+    let largest = per_article.iter().copied().max().unwrap_or(0);
+    // Teasers hold most of the prose and none of them dominates.
+    in_articles * 2 >= total && largest * 2 < total
 }
 
 #[cfg(test)]
@@ -540,7 +551,7 @@ mod tests {
         );
         assert!(paragraphs.contains(&"What happens next".to_string()));
         assert!(paragraphs.contains(&"First point of the list, stated in full.".to_string()));
-        assert!(paragraphs.contains(&"Company".to_string()));
+        assert!(paragraphs.contains(&"Company Country".to_string()));
         assert!(paragraphs.last().unwrap().ends_with("End."));
     }
 
