@@ -93,8 +93,16 @@ static CONTENT_HINT: Lazy<Regex> =
 
 /// Short lines that are site furniture even inside the article container.
 static WIDGET_TEXT: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)^(advertisement|ad|sponsored|share( this( article| story)?)?|read more|continue reading|related( articles| stories)?|newsletter|sign up.*|subscribe.*|follow us.*|click here.*|loading\.*|close|\d{1,2}:\d{2})$").unwrap()
+    Regex::new(r"(?i)^(advertisement|ad|sponsored|share( this( article| story)?)?|read more|continue reading|related( articles| stories)?|newsletter|sign up.*|subscribe.*|follow us.*|click here.*|loading\.*|close|advert|\d{1,2}:\d{2})$").unwrap()
 });
+
+/// Headings that open what follows an article: related links, comments, recommendations.
+static END_OF_ARTICLE: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)^(?:related(?: links| articles| stories| posts| news| coverage)?|you (?:may|might) (?:also )?like|more (?:from|on|in|stories|news)\b.*|top stories|most (?:popular|read|viewed)\b.*|recommended(?: for you| stories)?|read (?:more|next|also)|also read|trending(?: now)?|partner news|comments?|\d+ comments?|leave a (?:comment|reply)|tell us what you think.*|what to read next|editor'?s picks|você (?:pode|também pode) gostar.*|leia (?:também|mais)|veja também|lire aussi|à lire aussi|lesen sie auch|mehr zum thema|lee también|te puede interesar|leggi anche|potrebbe interessarti|читайте также)[.:…!]*$").unwrap()
+});
+
+/// Blocks shorter than this after a "Related" heading are taken for teasers.
+const TEASER_MAX_CHARS: usize = 250;
 
 /// A byline line printed inside the article ("By Jane Roe, Ottawa – December 3, 2024").
 static BYLINE_TEXT: Lazy<Regex> = Lazy::new(|| Regex::new(r"^(?:By|Par|Von|Por)\s+\p{Lu}.{0,100}$").unwrap());
@@ -375,8 +383,18 @@ fn paragraphs_in_pass(html: &Html, title: Option<&str>, skipper: &Skipper) -> Ve
     };
     let normalized_title = title.map(normalize);
     let mut paragraphs: Vec<(BlockKind, String)> = Vec::new();
+    let mut in_teasers = false;
     for block in blocks.iter().filter(|b| inside(b.node)) {
         let chars = block.chars();
+        // After a "Related"/"Read more" heading, short blocks are teasers until real prose resumes.
+        if chars <= 60 && END_OF_ARTICLE.is_match(&block.text) {
+            in_teasers = true;
+            continue;
+        }
+        if in_teasers && chars < TEASER_MAX_CHARS {
+            continue;
+        }
+        in_teasers = false;
         let linky = block.link_density() > 0.5 && chars < 300;
         if linky || WIDGET_TEXT.is_match(&block.text) || BYLINE_TEXT.is_match(&block.text) {
             continue;
