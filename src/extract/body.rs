@@ -104,6 +104,11 @@ static END_OF_ARTICLE: Lazy<Regex> = Lazy::new(|| {
 /// Blocks shorter than this after a "Related" heading are taken for teasers.
 const TEASER_MAX_CHARS: usize = 250;
 
+/// The site addressing its readers at the end of an article.
+static SITE_TALK: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)\b(?:subscribe|newsletters?|sign up|follow (?:us|him|her|them|@)|on (?:twitter|facebook|instagram)|may be reached at|can be reached at|contact (?:us|him|her)|send (?:us )?(?:a )?tips?|have a tip|all rights reserved|copyright ©?)\b").unwrap()
+});
+
 /// A byline line printed inside the article ("By Jane Roe, Ottawa – December 3, 2024").
 static BYLINE_TEXT: Lazy<Regex> = Lazy::new(|| Regex::new(r"^(?:By|Par|Von|Por)\s+\p{Lu}.{0,100}$").unwrap());
 
@@ -410,8 +415,11 @@ fn paragraphs_in_pass(html: &Html, title: Option<&str>, skipper: &Skipper) -> Ve
         }
         paragraphs.push((block.kind, block.text.clone()));
     }
-    // A heading with nothing after it introduces something outside the article (e.g. "More news").
-    while paragraphs.last().is_some_and(|(kind, _)| *kind == BlockKind::Heading) {
+    // The article's tail: a heading with nothing after it introduces something outside the article
+    // ("More news"), and short calls to subscribe, follow or contact are the site talking.
+    while paragraphs.last().is_some_and(|(kind, text)| {
+        *kind == BlockKind::Heading || (text.chars().count() < TEASER_MAX_CHARS && SITE_TALK.is_match(text))
+    }) {
         paragraphs.pop();
     }
     paragraphs

@@ -17,6 +17,9 @@ pub enum ExtractError {
     Binary(&'static str),
 }
 
+/// How far into the first paragraph a dateline's date is looked for.
+const DATELINE_CHARS: usize = 120;
+
 /// Below this many letters, statistical language identification is guesswork.
 const MIN_CHARS_FOR_LANGUAGE_DETECTION: usize = 80;
 
@@ -50,6 +53,14 @@ pub fn extract(page: &FetchedPage) -> Result<Article, ExtractError> {
             article.published = t.published;
             article.paragraphs = t.paragraphs;
         }
+    }
+    if article.published.is_none() {
+        // A dateline opening the article: "WASHINGTON, July 23, 2024 — …".
+        article.published = article
+            .paragraphs
+            .first()
+            .and_then(|p| crate::dates::find_date_in_text(&p.chars().take(DATELINE_CHARS).collect::<String>()))
+            .map(crate::dates::midnight);
     }
     if article.language.is_none() {
         article.language = detect_language(&article.paragraphs);
@@ -104,4 +115,43 @@ fn iso639_1(lang: whatlang::Lang) -> Option<&'static str> {
         Tha => "th",
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn extract_html(url: &str, html: &str) -> Article {
+        let page = FetchedPage {
+            id: "t".into(),
+            url: url.into(),
+            fetched_at: chrono::Utc::now(),
+            headers: vec![],
+            kind: ContentKind::Html,
+            bytes: html.as_bytes().to_vec(),
+        };
+        extract(&page).unwrap()
+    }
+
+    const BODY: &str = "<p>The ministry said the measures, agreed after long talks with partners, take effect at once and cover all listed firms.</p><p>Officials added that further steps, including reviews of existing licences, would follow in the coming weeks.</p>";
+
+    #[test]
+    fn publication_date_from_url_path_then_dateline() {
+        let from_url = extract_html(
+            "https://news.example/world/2023/03/14/story",
+            &format!("<html><body><article>{BODY}</article></body></html>"),
+        );
+        assert_eq!(from_url.published.unwrap().date_naive().to_string(), "2023-03-14");
+        let dateline = format!(
+            "<html><body><article><p>WASHINGTON, July 23, 2024 — The Treasury acted against three firms that officials said helped move funds abroad.</p>{BODY}</article></body></html>"
+        );
+        let from_text = extract_html("https://news.example/story", &dateline);
+        assert_eq!(from_text.published.unwrap().date_naive().to_string(), "2024-07-23");
+    }
+
+    #[test]
+    fn language_detected_when_undeclared() {
+        let german = "<html><body><article><p>Die Bundesregierung hat am Dienstag neue Sanktionen gegen mehrere Unternehmen verhängt, die nach Angaben des Ministeriums Bauteile für Drohnen geliefert haben.</p><p>Die Maßnahmen treten sofort in Kraft und gelten auch für Tochtergesellschaften im Ausland, teilte das Ministerium mit.</p></article></body></html>";
+        assert_eq!(extract_html("https://news.example/de", german).language.as_deref(), Some("de"));
+    }
 }

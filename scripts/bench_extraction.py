@@ -1,0 +1,86 @@
+"""Runs newshound and trafilatura over the article-extraction benchmark and compares them.
+
+Timing: newshound is timed as a whole process (start-up, reading, decompressing, extracting, writing
+JSON); trafilatura only for its extract() calls on pages already read and decompressed. Each is run
+--repeat times and the median is reported.
+"""
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+TRAFILATURA_RUNNER = r"""
+import gzip, json, sys, time
+from pathlib import Path
+import trafilatura
+pages = {p.name[:-len('.html.gz')]: gzip.open(p).read() for p in sorted(Path(sys.argv[1]).glob('*.html.gz'))}
+start = time.perf_counter()
+out = {k: {'articleBody': trafilatura.extract(v) or ''} for k, v in pages.items()}
+elapsed = time.perf_counter() - start
+json.dump(out, open(sys.argv[2], 'w'))
+print(elapsed)
+"""
+
+
+def run_newshound(binary, html_dir, pred_path):
+    start = time.perf_counter()
+    result = subprocess.run(
+        [binary, "extract", "--no-annotate", "--jsonl", "--quiet", str(html_dir)],
+        check=True, capture_output=True, text=True,
+    )
+    elapsed = time.perf_counter() - start
+    pred = {}
+    for line in result.stdout.splitlines():
+        doc = json.loads(line)
+        pred[doc["id"]] = {"articleBody": doc["body"]}
+    pred_path.write_text(json.dumps(pred))
+    return elapsed, len(pred)
+
+
+def run_trafilatura(python, html_dir, pred_path):
+    result = subprocess.run([python, "-c", TRAFILATURA_RUNNER, str(html_dir), str(pred_path)],
+                            check=True, capture_output=True, text=True)
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def f1(eval_script, gold, pred):
+    result = subprocess.run([sys.executable, str(eval_script), str(gold), str(pred)],
+                            check=True, capture_output=True, text=True)
+    # The last line is "pred  version  F1 ± …": take the first number after the name.
+    line = [l for l in result.stdout.splitlines() if l.startswith("pred")][-1]
+    return float(line.split()[1])
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bench", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--newshound", required=True)
+    parser.add_argument("--trafilatura-python", required=True)
+    parser.add_argument("--eval", type=Path, required=True)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    html_dir = args.bench / "html"
+    gold = args.bench / "ground-truth.json"
+    pages = len(list(html_dir.glob("*.html.gz")))
+    ours, theirs = args.out / "newshound.json", args.out / "trafilatura.json"
+
+    ours_times = [run_newshound(args.newshound, html_dir, ours)[0] for _ in range(args.repeat)]
+    theirs_times = [run_trafilatura(args.trafilatura_python, html_dir, theirs) for _ in range(args.repeat)]
+    ours_rate = pages / statistics.median(ours_times)
+    theirs_rate = pages / statistics.median(theirs_times)
+
+    print(f"pages: {pages}, runs: {args.repeat} each (median)")
+    print(f"{'system':<14}{'F1':>8}{'pages/s':>12}")
+    print(f"{'newshound':<14}{f1(args.eval, gold, ours):>8.3f}{ours_rate:>12.1f}")
+    print(f"{'trafilatura':<14}{f1(args.eval, gold, theirs):>8.3f}{theirs_rate:>12.1f}")
+    print(f"speed ratio newshound/trafilatura: {ours_rate / theirs_rate:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
