@@ -14,9 +14,9 @@ venv=target/bench-venv
 out=target/bench-extraction
 mkdir -p "$out"
 
-if [ ! -x "$venv/bin/python" ]; then
+if ! "$venv/bin/python" -c "import trafilatura" 2>/dev/null; then
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet "trafilatura==2.3.1"
+  "$venv/bin/pip" install --quiet "trafilatura==2.3.1" lxml_html_clean
 fi
 cargo build --release --quiet
 

@@ -1,12 +1,13 @@
 """Runs newshound and trafilatura over the article-extraction benchmark and compares them.
 
-Timing: newshound is timed as a whole process (start-up, reading, decompressing, extracting, writing
+Timing: newshound is timed as a whole process, once on all cores and once on one thread (start-up, reading, decompressing, extracting, writing
 JSON); trafilatura only for its extract() calls on pages already read and decompressed. Each is run
 --repeat times and the median is reported.
 """
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -26,11 +27,14 @@ print(elapsed)
 """
 
 
-def run_newshound(binary, html_dir, pred_path):
+def run_newshound(binary, html_dir, pred_path, threads=None):
+    env = dict(os.environ)
+    if threads:
+        env["RAYON_NUM_THREADS"] = str(threads)
     start = time.perf_counter()
     result = subprocess.run(
         [binary, "extract", "--no-annotate", "--jsonl", "--quiet", str(html_dir)],
-        check=True, capture_output=True, text=True,
+        check=True, capture_output=True, text=True, env=env,
     )
     elapsed = time.perf_counter() - start
     pred = {}
@@ -50,8 +54,8 @@ def run_trafilatura(python, html_dir, pred_path):
 def f1(eval_script, gold, pred):
     result = subprocess.run([sys.executable, str(eval_script), str(gold), str(pred)],
                             check=True, capture_output=True, text=True)
-    # The last line is "pred  version  F1 ± …": take the first number after the name.
-    line = [l for l in result.stdout.splitlines() if l.startswith("pred")][-1]
+    # The row is named after the prediction file: "newshound   0.967 ± 0.005 …".
+    line = [l for l in result.stdout.splitlines() if l.startswith(pred.stem)][-1]
     return float(line.split()[1])
 
 
@@ -71,15 +75,19 @@ def main():
     ours, theirs = args.out / "newshound.json", args.out / "trafilatura.json"
 
     ours_times = [run_newshound(args.newshound, html_dir, ours)[0] for _ in range(args.repeat)]
+    single_times = [run_newshound(args.newshound, html_dir, ours, threads=1)[0] for _ in range(args.repeat)]
     theirs_times = [run_trafilatura(args.trafilatura_python, html_dir, theirs) for _ in range(args.repeat)]
     ours_rate = pages / statistics.median(ours_times)
     theirs_rate = pages / statistics.median(theirs_times)
+    single_rate = pages / statistics.median(single_times)
 
     print(f"pages: {pages}, runs: {args.repeat} each (median)")
     print(f"{'system':<14}{'F1':>8}{'pages/s':>12}")
     print(f"{'newshound':<14}{f1(args.eval, gold, ours):>8.3f}{ours_rate:>12.1f}")
+    print(f"{'  1 thread':<14}{'':>8}{single_rate:>12.1f}")
     print(f"{'trafilatura':<14}{f1(args.eval, gold, theirs):>8.3f}{theirs_rate:>12.1f}")
-    print(f"speed ratio newshound/trafilatura: {ours_rate / theirs_rate:.1f}x")
+    print(f"speed ratio newshound/trafilatura: {ours_rate / theirs_rate:.1f}x (all cores), "
+          f"{single_rate / theirs_rate:.1f}x (one thread each)")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,21 @@ static TOKEN: Lazy<Regex> =
 const DOTTED: &[&str] =
     &["Mr", "Mrs", "Ms", "Dr", "Co", "Corp", "Inc", "Ltd", "St", "Jr", "Sr", "Gen", "Lt", "Col", "Sen", "Rep", "No"];
 
+/// Hyphenated descriptions that precede names ("Belgium-based", "Panama-flagged").
+const MODIFIER_SUFFIXES: &[&str] = &[
+    "-based",
+    "-registered",
+    "-flagged",
+    "-headquartered",
+    "-linked",
+    "-backed",
+    "-owned",
+    "-controlled",
+    "-aligned",
+    "-born",
+    "-led",
+];
+
 /// Lower-case words allowed inside a name when capitalised words follow.
 const CONNECTORS: &[&str] =
     &["of", "for", "the", "de", "del", "da", "der", "van", "von", "bin", "al", "el", "la", "le", "and"];
@@ -93,8 +108,10 @@ struct Token<'a> {
 }
 
 impl Token<'_> {
+    /// Capitalised and able to be part of a name: "Belgium-based" describes a name, it is not one.
     fn is_capitalised(&self) -> bool {
         self.text.chars().next().is_some_and(char::is_uppercase)
+            && !MODIFIER_SUFFIXES.iter().any(|suffix| self.text.ends_with(suffix))
     }
 
     fn is_ordinal(&self) -> bool {
