@@ -80,7 +80,7 @@ const SKIPPED_ROLES: &[&str] =
 
 /// Class/id words that mark boilerplate whatever else the element is called.
 static STRONG_BOILERPLATE: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)(?:^|[-_\s])(?:related|recommended|recommendations|more-stories|newsletter|subscribe|subscription|signup|sign-up|share|sharing|social|comments?|disqus|cookie|consent|gdpr|promo|advert|advertisement|sponsored|outbrain|taboola|caption|trending|most-popular|most-read|popular|player|breadcrumbs?|skip-link|toolbar|print-only)(?:$|[-_\s])").unwrap()
+    Regex::new(r"(?i)(?:^|[-_\s])(?:related|recommended|recommendations|more-stories|newsletter|subscribe|subscription|signup|sign-up|share|sharing|social|comments?|disqus|cookie|consent|gdpr|promo|advert|advertisement|sponsored|outbrain|taboola|caption|trending|most-popular|most-read|popular|(?:audio|video|media|podcast)[-_]?player|jwplayer|breadcrumbs?|skip-link|toolbar|print-only)(?:$|[-_\s])").unwrap()
 });
 
 /// Class/id words that mark boilerplate unless the element also looks like content.
@@ -493,6 +493,21 @@ fn choose_containers(html: &Html, blocks: &[Block], skipper: &Skipper) -> Option
         break;
     }
     let mut containers = vec![top.id()];
+    // Elements built like the container (same tag and class) elsewhere on the page hold the rest of
+    // an article that the layout split apart ("StoryBodyCompanionColumn", "post__content").
+    if let Some(el) = top.value().as_element().filter(|e| e.attr("class").is_some_and(|c| !c.trim().is_empty())) {
+        for other in html.tree.root().descendants().filter(|n| n.id() != top.id()) {
+            let Some(other_el) = other.value().as_element() else { continue };
+            if other_el.name() == el.name()
+                && other_el.attr("class") == el.attr("class")
+                && prose_of(other.id()) >= 150
+                && !other.ancestors().any(|a| a.id() == top.id())
+                && !top.ancestors().any(|a| a.id() == other.id())
+            {
+                containers.push(other.id());
+            }
+        }
+    }
     if let Some(parent) = top.parent() {
         for sibling in parent.children().filter(|s| s.id() != top.id()) {
             if prose_of(sibling.id()) >= 150 && !skipper.skips(&sibling) {
