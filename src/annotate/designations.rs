@@ -45,7 +45,10 @@ static DATED_ACTION: Lazy<Regex> =
     Lazy::new(|| Regex::new(r"^\W*(?:[\w-]+\W+){0,6}?(?:in|since)\s+((?:19|20)\d\d)\b").unwrap());
 
 static PASSIVE_AUX: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)\b(?:was|were|is|are|has\s+been|have\s+been|being|been)\s+(?:also\s+|now\s+|later\s+)?$").unwrap()
+    Regex::new(
+        r"(?i)\b(?:(?:was|were|is|are)(?:\s+(?:being|also|now|today))*|(?:has|have)\s+(?:also\s+)?been|being|been)\s+$",
+    )
+    .unwrap()
 });
 static INVERTED: Lazy<Regex> = Lazy::new(|| Regex::new(r"(?i)^\s*(?:was|were)\s+").unwrap());
 static INCLUDING: Lazy<Regex> = Lazy::new(|| {
@@ -154,7 +157,10 @@ fn action_of(trigger: &str, sentence: &str) -> DesignationAction {
 fn target_regions(text: &str, trigger: Range<usize>) -> Vec<Range<usize>> {
     let before = &text[..trigger.start];
     let after = trigger.end..text.len();
-    if let Some(aux) = PASSIVE_AUX.find(before) {
+    // "were sanctioned" is passive; "is designating" and "imposed sanctions on" are not.
+    let first_word = text[trigger.clone()].split_whitespace().next().unwrap_or_default().to_ascii_lowercase();
+    let participle = first_word.ends_with("ed") && !text[trigger.clone()].trim_end().ends_with(['n', 't']);
+    if let Some(aux) = PASSIVE_AUX.find(before).filter(|_| participle) {
         let subject_start = REPORTED.find_iter(&text[..aux.start()]).last().map_or(0, |m| m.end());
         let mut regions = vec![subject_start..aux.start()];
         // "Four organizations were sanctioned, including A and B": the names follow.
