@@ -201,7 +201,13 @@ fn designations_from_other_authorities() {
         ),
         (
             "corpus/maple-leaf-herald-canada-haiti-windows-1252.html",
-            &["Jean Édouard Laguerre", "Renald Fontaine", "Marc-André Villefranche", "Ronald Bélizaire"],
+            &[
+                "Jean Édouard Laguerre",
+                "Wilson « Ti Lou » Pierre",
+                "Renald Fontaine",
+                "Marc-André Villefranche",
+                "Ronald Bélizaire",
+            ],
             "CA",
         ),
     ];

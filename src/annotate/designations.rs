@@ -32,7 +32,7 @@ pub struct Found {
 }
 
 static TRIGGER: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)\b(?:sanctioned|designated|designating|blacklisted|added\s+(?:\w+\s+){0,3}to\s+(?:the|its|their)\s+(?:[\w-]+\s+){0,3}list|(?:also\s+)?listed\s+(?:was|were)|(?:was|were)\s+(?:also\s+)?listed|imposed\s+(?:new\s+|fresh\s+|further\s+)?sanctions\s+(?:on|against)|(?:new|fresh|further)\s+sanctions\s+(?:on|against)|identified\s+(?:\w+\s+){0,6}as\s+(?:blocked\s+property|property\s+in\s+which)|(?:asset\s+freezes?|travel\s+bans?)\s+(?:on|against)|delisted|removed\s+(?:\w+\s+){0,4}from\s+(?:the|its)\s+(?:\w+\s+){0,2}(?:list|sdn)|lifted\s+sanctions\s+(?:on|against))").unwrap()
+    Regex::new(r"(?i)\b(?:sanctioned|designated|designating|blacklisted|added\s+(?:\w+\s+){0,3}to\s+(?:the|its|their)\s+(?:[\w-]+\s+){0,3}list|(?:also\s+)?listed\s+(?:was|were)|(?:was|were)\s+(?:also\s+)?listed|imposed\s+(?:new\s+|fresh\s+|further\s+)?sanctions\s+(?:on|against)|(?:new|fresh|further)\s+sanctions\s+(?:on|against)|identif(?:y|ies|ied|ying)\s+(?:[\w-]+\s+){0,6}?as\s+(?:blocked\s+property|property\s+in\s+which)|(?:asset\s+freezes?|travel\s+bans?)\s+(?:on|against)|delisted|removed\s+(?:\w+\s+){0,4}from\s+(?:the|its)\s+(?:\w+\s+){0,2}(?:list|sdn)|lifted\s+sanctions\s+(?:on|against))").unwrap()
 });
 
 /// Sentences that talk about sanctions without imposing them now.
@@ -41,8 +41,10 @@ static NOT_AN_ACTION: Lazy<Regex> = Lazy::new(|| {
 });
 
 /// "was sanctioned in 2019": a year stated right after the verb dates the action.
-static DATED_ACTION: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"^\W*(?:[\w-]+\W+){0,6}?(?:in|since)\s+((?:19|20)\d\d)\b").unwrap());
+static DATED_ACTION: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"^\W*(?:[\w.-]+\W+){0,10}?(?:in|since|on)\s+(?:[A-Z][a-z]+\.?\s+)?(?:\d{1,2},?\s+)?((?:19|20)\d\d)\b")
+        .unwrap()
+});
 
 static PASSIVE_AUX: Lazy<Regex> = Lazy::new(|| {
     Regex::new(
@@ -70,6 +72,20 @@ static AFTER_NAME: Lazy<Regex> = Lazy::new(|| {
 static LEADING_FILLER: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?i)^(?:(?:and|or|as\s+well\s+as|including|namely|also|plus|both|the|its|a|an|to)\s+)+").unwrap()
 });
+/// Where a list of targets after the verb ends: the legal basis, the reason, the role.
+static LIST_END: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)\s(?:pursuant\s+to|for\s+(?:having|being|its|their|his|her|acting|operating|providing|their|assisting|engaging|materially|the|its)|under\s+(?:E\.O\.|executive|section|the)|because|in\s+connection\s+with|in\s+response\s+to|as\s+(?:a|an|the|part|property|specially)\b|on\s+behalf\s+of)").unwrap()
+});
+/// The end of the name at the start of a list-item paragraph.
+static LIST_ITEM_END: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?i)\s(?:is|was|are|were|has|had|serves|served|,)\s|\s?[;:]|\.\s*$").unwrap());
+/// A subject pronoun standing for the person just described.
+static PRONOUN: Lazy<Regex> = Lazy::new(|| Regex::new(r"^(?:He|She)\b").unwrap());
+/// "Bortnikov ( Bortnikov )", "(BelAZ)": an alias after a name.
+static PARENTHETICAL: Lazy<Regex> = Lazy::new(|| Regex::new(r"^\(\s*[^()]{1,40}\s*\)$").unwrap());
+/// A description that relates its name to another ("a subsidiary of X"): X is context.
+static DESCRIPTION_PREPOSITION: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"\b(?:of|for|by|to|with|from|in|on|at|under|against|behind|through)\b").unwrap());
 static RELATIVE_DAY: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?i)\b(today|yesterday|(?:on|last)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b")
         .unwrap()
@@ -81,6 +97,14 @@ static PROGRAM_WORDS: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?i)\b(Global Magnitsky|counter-?terrorism|Russia-related|Iran-related|DPRK|North Korea sanctions|cyber-related|narcotics|Venezuela-related|Syria-related|EU Russia regime|Entity List)\b").unwrap()
 });
 
+/// How a list of targets is read from a part of a sentence.
+#[derive(Debug, Clone)]
+struct Region {
+    range: Range<usize>,
+    /// The part after the verb: the list ends where the legal basis or reason begins.
+    after_verb: bool,
+}
+
 pub fn find_designations(
     body: &str,
     sentences: &[Range<usize>],
@@ -89,48 +113,123 @@ pub fn find_designations(
 ) -> Vec<Found> {
     let mut found: Vec<Found> = Vec::new();
     let mut last_action: Option<(usize, DesignationAction)> = None;
+    // "The following individuals are designated:" announces a list in the paragraphs after it.
+    let mut list_after: Option<DesignationAction> = None;
     for (index, sentence) in sentences.iter().enumerate() {
         let text = &body[sentence.clone()];
-        let (regions, action) = if let Some(trigger) = TRIGGER.find(text) {
+        let starts_paragraph = sentence.start == 0 || body[..sentence.start].ends_with('\n');
+        // "U.S.-designated arms dealer X" describes X; it does not report an action.
+        let trigger = TRIGGER.find_iter(text).find(|m| !is_attributive(text, m.range()));
+        // Headings ("DESIGNATED WAEL BAZZI-OWNED COMPANIES") label sections; they are not statements.
+        let heading = text.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
+        let trigger = trigger.filter(|_| !heading);
+        let (regions, action) = if let Some(trigger) = trigger {
+            list_after = None;
             if NOT_AN_ACTION.is_match(text) || is_earlier_action(&text[trigger.end()..], published) {
                 continue;
             }
             let action = action_of(trigger.as_str(), text);
             last_action = Some((index, action));
+            if text.trim_end().ends_with(':') {
+                list_after = Some(action);
+            }
             (target_regions(text, trigger.range()), action)
+        } else if let Some(action) = list_after {
+            if !starts_paragraph {
+                continue;
+            }
+            (vec![Region { range: 0..first_item_end(text), after_verb: false }], action)
         } else if let Some((_, action)) = last_action.filter(|(at, _)| index - at <= 2) {
             let Some(copula) = CONTINUATION.find(text) else { continue };
-            (vec![copula.end()..text.len()], action)
+            (vec![Region { range: copula.end()..text.len(), after_verb: true }], action)
         } else {
             continue;
         };
         let sentence_mentions: Vec<&Mention> =
             mentions.iter().filter(|m| m.start >= sentence.start && m.end <= sentence.end).collect();
+        let mut targets: Vec<&Mention> = Vec::new();
         for region in regions {
-            for target in targets_in(body, sentence.start, region, &sentence_mentions) {
-                if found.iter().any(|f| f.target_name == target.canonical && f.action == action) {
-                    continue;
-                }
-                let authority = authority_for(body, sentences, index, mentions);
-                let program = program_for(body, sentence, mentions);
-                let confidence = 0.5
-                    + if authority.as_ref().is_some_and(|(same, _)| *same) { 0.2 } else { 0.1 }
-                    + if program.is_some() { 0.1 } else { 0.0 }
-                    + if target.label == EntityLabel::Misc { -0.2 } else { 0.1 };
-                found.push(Found {
-                    authority: authority.map(|(_, a)| a),
-                    action,
-                    target_name: target.canonical.clone(),
-                    target_type: target_type(body, target),
-                    program,
-                    date: action_date(body, sentences, index, published),
-                    evidence: sentence.clone(),
-                    confidence,
-                });
+            targets.extend(targets_in(body, sentence.start, &region, &sentence_mentions, mentions));
+        }
+        if targets.is_empty() && list_after.is_some() && starts_paragraph && trigger.is_none() {
+            list_after = None;
+        }
+        for target in targets {
+            if found.iter().any(|f| f.target_name == target.canonical && f.action == action) {
+                continue;
             }
+            let authority = authority_for(body, sentences, index, mentions);
+            let program = program_for(body, sentence, mentions);
+            let confidence = 0.5
+                + if authority.as_ref().is_some_and(|(same, _)| *same) { 0.2 } else { 0.1 }
+                + if program.is_some() { 0.1 } else { 0.0 }
+                + if target.label == EntityLabel::Misc { -0.2 } else { 0.1 };
+            found.push(Found {
+                authority: authority.map(|(_, a)| a),
+                action,
+                target_name: target.canonical.clone(),
+                target_type: target_type(body, target),
+                program,
+                date: action_date(body, sentences, index, published),
+                evidence: sentence.clone(),
+                confidence,
+            });
         }
     }
     found
+}
+
+/// "U.S.-designated arms dealer X", "on behalf of sanctioned Iranian persons", "relatives of
+/// designated terrorists": the participle describes someone, it does not report an action.
+fn is_attributive(text: &str, trigger: Range<usize>) -> bool {
+    if text[..trigger.start].ends_with('-') {
+        return true;
+    }
+    let word = &text[trigger.clone()];
+    if word.contains(char::is_whitespace) || !word.ends_with("ed") {
+        return false;
+    }
+    let previous = text[..trigger.start].split_whitespace().next_back().unwrap_or_default().to_lowercase();
+    ATTRIBUTIVE_BEFORE.contains(&previous.trim_matches(|c: char| !c.is_alphanumeric() && c != '.'))
+}
+
+/// Words after which "sanctioned"/"designated" is an adjective.
+const ATTRIBUTIVE_BEFORE: &[&str] = &[
+    "of",
+    "the",
+    "a",
+    "an",
+    "any",
+    "all",
+    "other",
+    "these",
+    "those",
+    "by",
+    "with",
+    "to",
+    "for",
+    "against",
+    "including",
+    "its",
+    "their",
+    "his",
+    "her",
+    "on",
+    "newly",
+    "u.s",
+    "u.s.",
+    "un",
+    "eu",
+    "such",
+    "non",
+    "from",
+    "between",
+    "among",
+];
+
+/// A list item paragraph names its target first: "Luis Alfredo Motta Dominguez is the former …".
+fn first_item_end(text: &str) -> usize {
+    LIST_ITEM_END.find(text).map_or(text.len(), |m| m.start())
 }
 
 fn is_earlier_action(after_trigger: &str, published: Option<NaiveDate>) -> bool {
@@ -144,7 +243,7 @@ fn action_of(trigger: &str, sentence: &str) -> DesignationAction {
         DesignationAction::Delist
     } else if t.contains("entity list") || sentence.contains("Entity List") {
         DesignationAction::AddToExportControlList
-    } else if t.contains("identified") {
+    } else if t.contains("identif") {
         DesignationAction::IdentifyBlockedProperty
     } else if t.contains("freeze") || t.contains("travel ban") {
         DesignationAction::AssetFreeze
@@ -154,43 +253,72 @@ fn action_of(trigger: &str, sentence: &str) -> DesignationAction {
 }
 
 /// Parts of the sentence (relative byte ranges) that list the targets of the trigger.
-fn target_regions(text: &str, trigger: Range<usize>) -> Vec<Range<usize>> {
+fn target_regions(text: &str, trigger: Range<usize>) -> Vec<Region> {
     let before = &text[..trigger.start];
     let after = trigger.end..text.len();
+    // "OFAC is identifying EW-001PA as property in which …": the target sits inside the phrase.
+    let phrase = &text[trigger.clone()];
+    if phrase.to_ascii_lowercase().starts_with("identif") {
+        let verb_end = trigger.start + phrase.find(char::is_whitespace).unwrap_or(phrase.len());
+        let as_at = trigger.start + phrase.rfind(" as ").unwrap_or(phrase.len());
+        if verb_end < as_at {
+            return vec![Region { range: verb_end..as_at, after_verb: false }];
+        }
+    }
     // "were sanctioned" is passive; "is designating" and "imposed sanctions on" are not.
     let first_word = text[trigger.clone()].split_whitespace().next().unwrap_or_default().to_ascii_lowercase();
-    let participle = first_word.ends_with("ed") && !text[trigger.clone()].trim_end().ends_with(['n', 't']);
+    let last_word = text[trigger.clone()].split_whitespace().next_back().unwrap_or_default().to_ascii_lowercase();
+    let participle = first_word.ends_with("ed") && !matches!(last_word.as_str(), "on" | "against");
     if let Some(aux) = PASSIVE_AUX.find(before).filter(|_| participle) {
         let subject_start = REPORTED.find_iter(&text[..aux.start()]).last().map_or(0, |m| m.end());
-        let mut regions = vec![subject_start..aux.start()];
+        let mut regions = vec![Region { range: subject_start..aux.start(), after_verb: false }];
         // "Four organizations were sanctioned, including A and B": the names follow.
         if let Some(m) = INCLUDING.find(&text[after.clone()]) {
-            regions.push(after.start + m.end()..after.end);
+            regions.push(Region { range: after.start + m.end()..after.end, after_verb: true });
         }
         return regions;
     }
     if let Some(m) = INVERTED.find(&text[after.clone()]) {
-        return vec![after.start + m.end()..after.end];
+        return vec![Region { range: after.start + m.end()..after.end, after_verb: true }];
     }
-    vec![after]
+    vec![Region { range: after, after_verb: true }]
 }
 
-/// The names heading the items of a list such as "A, a unit of B, and C, which …", or ending a short
-/// description ("the businessmen A").
-fn targets_in<'m>(body: &str, offset: usize, region: Range<usize>, mentions: &[&'m Mention]) -> Vec<&'m Mention> {
-    let base = offset + region.start;
-    let region_text = &body[base..offset + region.end];
+/// The targets a region lists: in each item of "A, a unit of B, and C, which …", the name that heads
+/// it, or the name that ends it after a title or description ("Director Aleksandr Bortnikov
+/// (Bortnikov)", "the businessmen A").
+fn targets_in<'m>(
+    body: &str,
+    offset: usize,
+    region: &Region,
+    mentions: &[&'m Mention],
+    all_mentions: &'m [Mention],
+) -> Vec<&'m Mention> {
+    let base = offset + region.range.start;
+    let mut region_text = &body[base..offset + region.range.end];
+    let inside_mention = |at: usize| mentions.iter().any(|m| m.start < base + at && base + at < m.end);
+    if region.after_verb {
+        // "… X and Y pursuant to E.O. 13224 for supporting Z": Z is not a target.
+        if let Some(cut) = LIST_END.find_iter(region_text).map(|m| m.start()).find(|&at| !inside_mention(at)) {
+            region_text = &region_text[..cut];
+        }
+    }
     let authority_spans: Vec<Range<usize>> =
         authority_spans(region_text).into_iter().map(|s| s.start + base..s.end + base).collect();
     let is_candidate = |m: &&&Mention| {
-        matches!(m.label, EntityLabel::Per | EntityLabel::Org | EntityLabel::Misc | EntityLabel::Imo)
+        matches!(m.label, EntityLabel::Per | EntityLabel::Org | EntityLabel::Misc)
             && authority_named(&m.canonical).is_none()
             && !AUTHORITIES.iter().any(|a| a.canonical == m.canonical)
             && !authority_spans.iter().any(|s| m.start < s.end && s.start < m.end)
     };
+    let protected: Vec<Range<usize>> = mentions
+        .iter()
+        .filter(|m| m.start >= base && m.end <= base + region_text.len())
+        .map(|m| m.start - base..m.end - base)
+        .collect();
     let mut targets = Vec::new();
-    for (item_start, item) in split_items(region_text) {
-        if RELATIVE.is_match(item) {
+    for (item_start, item) in split_items(region_text, &protected) {
+        if RELATIVE.is_match(item) && !PRONOUN.is_match(item) {
             continue;
         }
         let item_range = base + item_start..base + item_start + item.len();
@@ -199,21 +327,34 @@ fn targets_in<'m>(body: &str, offset: usize, region: Range<usize>, mentions: &[&
             tail.trim_start_matches(['\'', '’', 's']).trim()
         };
         let lead = LEADING_FILLER.find(item).map_or(0, |m| m.end());
-        let head = mentions.iter().find(|m| m.start == item_range.start + lead).filter(is_candidate);
-        if let Some(m) = head.filter(|m| AFTER_NAME.is_match(rest_of(m))) {
-            targets.push(*m);
+        // "He is being designated": the person the previous sentences are about.
+        if region.range.start == 0 && !region.after_verb && PRONOUN.is_match(&item[lead..]) {
+            let antecedent = all_mentions.iter().rev().find(|m| m.end <= offset && m.label == EntityLabel::Per);
+            targets.extend(antecedent);
             continue;
         }
-        let described = item[lead..].starts_with(char::is_lowercase) && item[lead..].split_whitespace().count() <= 8;
-        if described {
-            let last = mentions
-                .iter()
-                .filter(|m| m.start > item_range.start && m.start < item_range.end)
-                .filter(is_candidate)
-                .find(|m| rest_of(m).is_empty());
-            targets.extend(last.copied());
+        let in_item: Vec<&&Mention> = mentions
+            .iter()
+            .filter(|m| m.start >= item_range.start + lead && m.start < item_range.end)
+            .filter(is_candidate)
+            .collect();
+        let head = in_item.first().filter(|m| m.start == item_range.start + lead);
+        // The name that closes the item (an alias in parentheses may follow).
+        let tail = in_item
+            .iter()
+            .rev()
+            .find(|m| rest_of(m).trim_matches([' ', '(', ')']).is_empty() || PARENTHETICAL.is_match(rest_of(m)));
+        let description = &item[lead..];
+        let described = description.starts_with(char::is_lowercase)
+            && (description.split_whitespace().count() > 10 || DESCRIPTION_PREPOSITION.is_match(description));
+        match (head, tail) {
+            (_, Some(t)) if !described || head.is_some_and(|h| h.start == t.start) => targets.push(**t),
+            (Some(h), _) if AFTER_NAME.is_match(rest_of(h)) => targets.push(**h),
+            _ => {}
         }
     }
+    // An alias in parentheses names the same target again.
+    targets.dedup_by(|a, b| a.canonical == b.canonical);
     targets
 }
 
@@ -233,13 +374,15 @@ fn authority_spans(text: &str) -> Vec<Range<usize>> {
         .collect()
 }
 
-/// Splits a list on commas, semicolons and "and"; an item that opens a relative clause or a
-/// description is kept whole so that names inside it are not taken for list items.
-fn split_items(text: &str) -> Vec<(usize, &str)> {
+/// Splits a list on commas, semicolons and "and", never inside a name (`protected`, relative
+/// ranges); an item that opens a relative clause is kept whole so that names inside it are not taken
+/// for list items.
+fn split_items<'t>(text: &'t str, protected: &[Range<usize>]) -> Vec<(usize, &'t str)> {
+    let inside = |at: usize| protected.iter().any(|r| r.start < at && at < r.end);
     let mut items = Vec::new();
     let mut start = 0;
     for (i, c) in text.char_indices() {
-        if matches!(c, ',' | ';') {
+        if matches!(c, ',' | ';') && !inside(i) {
             items.push((start, &text[start..i]));
             start = i + 1;
         }
@@ -249,18 +392,18 @@ fn split_items(text: &str) -> Vec<(usize, &str)> {
     for (s, item) in items {
         let trimmed_lead = item.len() - item.trim_start().len();
         let (s, item) = (s + trimmed_lead, item.trim());
-        if RELATIVE.is_match(item) {
+        if RELATIVE.is_match(item) && !PRONOUN.is_match(item) {
             out.push((s, item));
             continue;
         }
         let mut part_start = 0;
-        for (i, _) in item.match_indices(" and ") {
+        for (i, _) in item.match_indices(" and ").filter(|(i, _)| !inside(s + i + 1)) {
             out.push((s + part_start, &item[part_start..i]));
             part_start = i + 1;
         }
         out.push((s + part_start, &item[part_start..]));
     }
-    out.into_iter().map(|(s, t)| (s, t.trim_end_matches(['.', '"', '”']))).collect()
+    out.into_iter().map(|(s, t)| (s, t.trim_end_matches(['.', '"', '”', ' ']))).collect()
 }
 
 fn target_type(body: &str, target: &Mention) -> TargetType {
@@ -436,7 +579,7 @@ mod tests {
     #[test]
     fn list_items_split_around_relative_clauses() {
         let items: Vec<&str> =
-            split_items("including A Corp, and B Ltd, which serves C and D").into_iter().map(|(_, t)| t).collect();
+            split_items("including A Corp, and B Ltd, which serves C and D", &[]).into_iter().map(|(_, t)| t).collect();
         assert_eq!(items, vec!["including A Corp", "and B Ltd", "which serves C and D"]);
     }
 }

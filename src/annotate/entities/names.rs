@@ -13,7 +13,9 @@ use crate::annotate::gazetteer::{DEMONYMS, NOT_NAME_STARTS, ORG_WORDS, PERSON_TI
 use crate::document::EntityLabel;
 
 static TOKEN: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"(?:\p{Lu}\.){2,}|[\p{L}\p{N}]+(?:[\-'’&][\p{L}\p{N}]+)*").unwrap());
+    Lazy::new(|| Regex::new(r"(?:\p{Lu}\.){2,}\p{Lu}?|[\p{L}\p{N}]+(?:[\-'’&][\p{L}\p{N}]+)*").unwrap());
+
+static NICKNAME: Lazy<Regex> = Lazy::new(|| Regex::new(r#"^ [«“"] ?[^»”"\n]{1,30}? ?[»”"] "#).unwrap());
 
 /// Abbreviations whose trailing period belongs to the word.
 const DOTTED: &[&str] =
@@ -33,6 +35,9 @@ const MODIFIER_SUFFIXES: &[&str] = &[
     "-born",
     "-led",
 ];
+
+/// Words that "and" joins into a firm's name.
+const AND_PARTNERS: &[&str] = &["Associates", "Partners", "Sons", "Company", "Co.", "Brothers", "Daughters"];
 
 /// Lower-case words allowed inside a name when capitalised words follow.
 const CONNECTORS: &[&str] =
@@ -176,6 +181,15 @@ pub fn find_names(text: &str, taken: &[Range<usize>]) -> Vec<Mention> {
                     break;
                 }
             }
+            // A nickname in quotes inside a name: Wilson « Ti Lou » Pierre.
+            if let Some(m) = NICKNAME.find(&text[toks[j].range.end..]) {
+                let resume = toks[j].range.end + m.end();
+                if let Some(k) = toks.iter().position(|t| t.range.start == resume).filter(|&k| toks[k].is_capitalised())
+                {
+                    j = k;
+                    continue;
+                }
+            }
             let Some(next) = toks.get(j + 1) else { break };
             if !adjacent(text, &toks[j], next) || is_taken(&next.range) {
                 break;
@@ -194,10 +208,15 @@ pub fn find_names(text: &str, taken: &[Range<usize>]) -> Vec<Mention> {
                 k += 1;
             }
             let joined_by_and = toks[j + 1..k].iter().any(|t| t.text == "and");
+            // "X and Associates Partnership Company", "Bosnia and Herzegovina".
+            let and_joins_name = toks.get(k).is_some_and(|n| AND_PARTNERS.contains(&n.text))
+                || toks.get(k).is_some_and(|n| PLACES.contains(&text[toks[i].range.start..n.range.end]));
             let continues = k > j + 1
                 && toks.get(k).is_some_and(|n| n.is_capitalised() && adjacent(text, &toks[k - 1], n) && !is_taken(&n.range))
                 // "and" joins only inside organisation names ("Ministry of Defense and Armed Forces Logistics").
-                && (!joined_by_and || toks[i..=j].iter().any(|t| t.text == "of") && toks[i..=j].iter().any(|t| ORG_WORDS.contains(t.text)));
+                && (!joined_by_and
+                    || and_joins_name
+                    || toks[i..=j].iter().any(|t| t.text == "of") && toks[i..=j].iter().any(|t| ORG_WORDS.contains(t.text)));
             if continues {
                 j = k;
             } else {
