@@ -15,7 +15,8 @@ use crate::document::EntityLabel;
 static TOKEN: Lazy<Regex> =
     Lazy::new(|| Regex::new(r"(?:\p{Lu}\.){2,}\p{Lu}?|[\p{L}\p{N}]+(?:[\-'’&][\p{L}\p{N}]+)*").unwrap());
 
-static NICKNAME: Lazy<Regex> = Lazy::new(|| Regex::new(r#"^ [«“"] ?[^»”"\n]{1,30}? ?[»”"] "#).unwrap());
+/// A nickname in quotes, or a one-letter marker in parentheses ("Wee Tiong (S) Pte Ltd"), inside a name.
+static NICKNAME: Lazy<Regex> = Lazy::new(|| Regex::new(r#"^ (?:[«“"] ?[^»”"\n]{1,30}? ?[»”"]|\(\p{Lu}\)) "#).unwrap());
 
 /// Abbreviations whose trailing period belongs to the word.
 const DOTTED: &[&str] =
@@ -181,7 +182,7 @@ pub fn find_names(text: &str, taken: &[Range<usize>]) -> Vec<Mention> {
                     break;
                 }
             }
-            // A nickname in quotes inside a name: Wilson « Ti Lou » Pierre.
+            // Wilson « Ti Lou » Pierre, Wee Tiong (S) Pte Ltd.
             if let Some(m) = NICKNAME.find(&text[toks[j].range.end..]) {
                 let resume = toks[j].range.end + m.end();
                 if let Some(k) = toks.iter().position(|t| t.range.start == resume).filter(|&k| toks[k].is_capitalised())
@@ -247,6 +248,9 @@ fn classify(text: &str, run: &[Token]) -> Option<Mention> {
         if first == run.len() {
             return None;
         }
+    } else if let Some(split) = person_after_title(&words) {
+        // "Prosecutor General Igor Krasnov", "Chief of the Presidential Policy Directorate Andrei Yarin".
+        first = split;
     }
     let name = &run[first..];
     let start = name[0].range.start;
@@ -298,6 +302,51 @@ fn title_case(s: &str) -> String {
         .collect::<Vec<String>>()
         .join(" ")
 }
+
+/// Where a person's name starts after a title or office that opens the run: after the last title or
+/// organisation word, when two to four plain name words follow it.
+fn person_after_title(words: &[&str]) -> Option<usize> {
+    // Modifiers ("Foreign", "Deputy") come before the word that ends a title, never last.
+    let is_office_word = |w: &&str| {
+        (PERSON_TITLES.contains(w) || ORG_WORDS.contains(w) || OFFICE_WORDS.contains(w)) && !TITLE_MODIFIERS.contains(w)
+    };
+    let last_office = words.iter().rposition(is_office_word)?;
+    let tail = &words[last_office + 1..];
+    let plain_name = (2..=4).contains(&tail.len())
+        && tail.iter().all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars().all(|c| c.is_alphabetic() || "-'’.".contains(c))
+                && !CONNECTORS.contains(w)
+                && !PLACES.contains(w)
+        });
+    (plain_name && words[..=last_office].iter().any(|w| PERSON_TITLES.contains(w) || OFFICE_WORDS.contains(w)))
+        .then_some(last_office + 1)
+}
+
+const TITLE_MODIFIERS: &[&str] = &[
+    "Foreign",
+    "Defense",
+    "Defence",
+    "State",
+    "Finance",
+    "Interior",
+    "Trade",
+    "Economy",
+    "Executive",
+    "High",
+    "Supreme",
+    "Acting",
+    "Former",
+    "Vice",
+    "Deputy",
+    "Under",
+    "Assistant",
+    "Prime",
+    "Treasury",
+];
+
+/// Words of office titles that are not titles on their own ("Prosecutor General", "Head of").
+const OFFICE_WORDS: &[&str] = &["Prosecutor", "Head", "Chief", "Officer", "Attorney", "Inspector", "Auditor", "Envoy"];
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,9 @@ use super::Mention;
 use crate::annotate::gazetteer::authority_named;
 use crate::document::EntityLabel;
 
+static ALIAS: once_cell::sync::Lazy<regex::Regex> =
+    once_cell::sync::Lazy::new(|| regex::Regex::new(r"^ \(\s?([\p{L}][\p{L}\p{N}.&-]{1,20})\s?\)").unwrap());
+
 pub fn canonicalize(body: &str, mentions: &mut [Mention]) {
     // Known authorities: "Treasury", "Treasury Department" → "U.S. Department of the Treasury".
     for m in mentions.iter_mut() {
@@ -18,18 +21,16 @@ pub fn canonicalize(body: &str, mentions: &mut [Mention]) {
         }
     }
 
-    // "Office of Foreign Assets Control (OFAC)": OFAC names the same entity from here on.
+    // "Office of Foreign Assets Control (OFAC)", "… Automobile Plant (BelAZ)", "Aleksandar Vulin ( Vulin )":
+    // the word in parentheses names the same entity from here on.
     let mut aliases: HashMap<String, (String, EntityLabel)> = HashMap::new();
-    for i in 0..mentions.len() {
-        let after = &body[mentions[i].end..];
-        let Some(rest) = after.strip_prefix(" (") else { continue };
-        let Some(close) = rest.find(')') else { continue };
-        let acronym = &rest[..close];
-        let is_acronym = (2..=10).contains(&acronym.len())
-            && acronym.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-' || c == '.')
-            && acronym.chars().any(|c| c.is_ascii_uppercase());
-        if is_acronym && mentions[i].label != EntityLabel::Per {
-            aliases.insert(acronym.to_string(), (mentions[i].canonical.clone(), mentions[i].label));
+    for m in mentions.iter() {
+        let Some(c) = ALIAS.captures(&body[m.end..]) else { continue };
+        let alias = &c[1];
+        let acronym_like = alias.chars().filter(|ch| ch.is_uppercase()).count() >= 2;
+        let part_of_name = m.text.split_whitespace().any(|w| w == alias);
+        if alias != m.text && (acronym_like || part_of_name) {
+            aliases.insert(alias.to_string(), (m.canonical.clone(), m.label));
         }
     }
     for m in mentions.iter_mut() {
