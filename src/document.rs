@@ -159,6 +159,12 @@ pub struct Target {
     pub name: String,
     #[serde(rename = "type")]
     pub kind: TargetType,
+    /// Other names the article uses for the target (acronyms, surnames).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Where the article places the target ("Belgium-based", "Iranian national"), as written.
+    #[serde(default)]
+    pub country: Option<String>,
 }
 
 /// The sentence(s) that state a designation, with character offsets into the body.

@@ -25,6 +25,8 @@ pub struct Found {
     pub action: DesignationAction,
     pub target_name: String,
     pub target_type: TargetType,
+    pub target_aliases: Vec<String>,
+    pub target_country: Option<String>,
     pub program: Option<String>,
     pub date: Option<NaiveDate>,
     pub evidence: Range<usize>,
@@ -86,6 +88,19 @@ static PARENTHETICAL: Lazy<Regex> = Lazy::new(|| Regex::new(r"^\(\s*[^()]{1,40}\
 /// A description that relates its name to another ("a subsidiary of X"): X is context.
 static DESCRIPTION_PREPOSITION: Lazy<Regex> =
     Lazy::new(|| Regex::new(r"\b(?:of|for|by|to|with|from|in|on|at|under|against|behind|through)\b").unwrap());
+/// "Belgium-based", "Hong Kong-registered", "Panama-flagged", "Iranian national" right before a name.
+static LOCATED_BEFORE: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?:(\p{Lu}[\p{L}.]*(?: \p{Lu}[\p{L}.]*)*)-(?:based|registered|flagged|headquartered)|\b(\p{Lu}\p{L}+) (?:national|citizen)) (?:(?:the|vessel|company|firm|businessman|businesswoman)\s+)?$").unwrap()
+});
+/// The same in an apposition after the name.
+static LOCATED_AFTER: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"^,? (?:an?|the) (?:[\w-]+ ){0,2}?(?:(\p{Lu}[\p{L}.]*(?: \p{Lu}[\p{L}.]*)*)-(?:based|registered|flagged|headquartered)|(\p{Lu}\p{L}+) (?:national|citizen))\b").unwrap()
+});
+/// Words that introduce a ship or an aircraft right before its name.
+static VESSEL_BEFORE: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?i)(?:vessel|tanker|ship|carrier|-flagged)s?\s+(?:the\s+)?$").unwrap());
+static AIRCRAFT_BEFORE: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?i)(?:aircraft|airliner|plane|jet)s?\s+(?:the\s+)?$").unwrap());
 static RELATIVE_DAY: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?i)\b(today|yesterday|(?:on|last)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b")
         .unwrap()
@@ -168,7 +183,9 @@ pub fn find_designations(
                 authority: authority.map(|(_, a)| a),
                 action,
                 target_name: target.canonical.clone(),
-                target_type: target_type(body, target),
+                target_type: target_type(body, target, mentions),
+                target_aliases: aliases_of(target, mentions),
+                target_country: country_of(body, target, mentions),
                 program,
                 date: action_date(body, sentences, index, published),
                 evidence: sentence.clone(),
@@ -406,7 +423,33 @@ fn split_items<'t>(text: &'t str, protected: &[Range<usize>]) -> Vec<(usize, &'t
     out.into_iter().map(|(s, t)| (s, t.trim_end_matches(['.', '"', '”', ' ']))).collect()
 }
 
-fn target_type(body: &str, target: &Mention) -> TargetType {
+/// The other names the article gives the target: acronyms, surnames, spellings.
+fn aliases_of(target: &Mention, mentions: &[Mention]) -> Vec<String> {
+    let mut aliases: Vec<String> = mentions
+        .iter()
+        .filter(|m| m.canonical == target.canonical && m.text != target.canonical)
+        .map(|m| m.text.clone())
+        .collect();
+    aliases.sort();
+    aliases.dedup();
+    aliases
+}
+
+/// The place the article ties the target to: "Belgium-based X", "X, a Hong Kong-registered
+/// company", "Iranian national X".
+fn country_of(body: &str, target: &Mention, mentions: &[Mention]) -> Option<String> {
+    let place = |c: regex::Captures| Some(c.get(1).or_else(|| c.get(2))?.as_str().to_string());
+    mentions.iter().filter(|m| m.canonical == target.canonical).find_map(|m| {
+        let before = &body[floor_boundary(body, m.start.saturating_sub(60))..m.start];
+        let after = &body[m.end..ceil_boundary(body, (m.end + 80).min(body.len()))];
+        // Right before the name ("Belgium-based X"), or in an apposition ("X, a Hong Kong-registered firm").
+        LOCATED_BEFORE.captures(before).and_then(place).or_else(|| LOCATED_AFTER.captures(after).and_then(place))
+    })
+}
+
+/// What kind of target a name is, from its words and from how the article introduces any mention of
+/// it ("the vessel KOHANA (IMO: 9254082)", "aircraft EW-001PA").
+fn target_type(body: &str, target: &Mention, mentions: &[Mention]) -> TargetType {
     const COMPANY_WORDS: &[&str] = &[
         "Company",
         "Co",
@@ -449,16 +492,21 @@ fn target_type(body: &str, target: &Mention) -> TargetType {
         "SRL",
         "SpA",
     ];
-    let window_end = (target.end + 40).min(body.len());
-    let following = body.get(target.end..window_end).unwrap_or_default();
-    let preceding = body.get(target.start.saturating_sub(40)..target.start).unwrap_or_default().to_lowercase();
-    if target.label == EntityLabel::Imo
-        || following.contains("IMO")
-        || preceding.contains("vessel")
-        || preceding.contains("tanker")
-    {
+    let same: Vec<&Mention> = mentions.iter().filter(|m| m.canonical == target.canonical).collect();
+    let context = |m: &Mention| {
+        let before_start = floor_boundary(body, m.start.saturating_sub(40));
+        let after_end = ceil_boundary(body, (m.end + 40).min(body.len()));
+        (body[before_start..m.start].to_lowercase(), &body[m.end..after_end])
+    };
+    let any = |test: &dyn Fn(&str, &str) -> bool| {
+        same.iter().any(|m| {
+            let (b, a) = context(m);
+            test(&b, a)
+        })
+    };
+    if any(&|b, a| a.trim_start().starts_with("(IMO") || VESSEL_BEFORE.is_match(b)) {
         TargetType::Vessel
-    } else if preceding.contains("aircraft") {
+    } else if any(&|b, _| AIRCRAFT_BEFORE.is_match(b)) {
         TargetType::Aircraft
     } else if target.label == EntityLabel::Per {
         TargetType::Person
@@ -467,6 +515,20 @@ fn target_type(body: &str, target: &Mention) -> TargetType {
     } else {
         TargetType::Organisation
     }
+}
+
+fn floor_boundary(s: &str, mut at: usize) -> usize {
+    while !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn ceil_boundary(s: &str, mut at: usize) -> usize {
+    while !s.is_char_boundary(at) {
+        at += 1;
+    }
+    at
 }
 
 /// The authority acting: one named in the sentence, else the one the article names most often

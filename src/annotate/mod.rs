@@ -39,7 +39,12 @@ impl Annotator {
             .map(|f| Designation {
                 authority: f.authority,
                 action: f.action,
-                target: Target { name: f.target_name, kind: f.target_type },
+                target: Target {
+                    name: f.target_name,
+                    kind: f.target_type,
+                    aliases: f.target_aliases,
+                    country: f.target_country,
+                },
                 program: f.program,
                 date: f.date,
                 evidence: Evidence {
