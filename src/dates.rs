@@ -1,37 +1,41 @@
 //! Dates shared by extraction and annotation. Publication dates as pages write them: ISO 8601 / RFC 3339 in metadata, RFC 2822 in feeds, and
 //! English prose such as "Friday, Jul 26, 2024" or "26 July 2024" in datelines.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use once_cell::sync::Lazy;
 use regex::Regex;
 
-/// Parses a date written in metadata or in text. Dates without a time are taken at 00:00 UTC.
-pub fn parse_date(raw: &str) -> Option<DateTime<Utc>> {
+/// A publication time in the publisher's own offset, so that its calendar date is the publisher's.
+pub type Published = DateTime<FixedOffset>;
+
+/// Parses a date written in metadata or in text, keeping its UTC offset. Dates without a time or an
+/// offset are taken at 00:00 UTC.
+pub fn parse_date(raw: &str) -> Option<Published> {
     let s = raw.trim();
     if s.is_empty() {
         return None;
     }
     if let Ok(d) = DateTime::parse_from_rfc3339(s) {
-        return Some(d.with_timezone(&Utc));
+        return Some(d);
     }
     if let Ok(d) = DateTime::parse_from_rfc2822(s) {
-        return Some(d.with_timezone(&Utc));
+        return Some(d);
     }
     for fmt in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%d %H:%M:%S%z"] {
         if let Ok(d) = DateTime::parse_from_str(s, fmt) {
-            return Some(d.with_timezone(&Utc));
+            return Some(d);
         }
     }
     for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
         if let Ok(d) = NaiveDateTime::parse_from_str(s, fmt) {
-            return Some(Utc.from_utc_datetime(&d));
+            return Some(Utc.from_utc_datetime(&d).fixed_offset());
         }
     }
     find_date_in_text(s).map(midnight)
 }
 
-pub fn midnight(date: NaiveDate) -> DateTime<Utc> {
-    Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight exists"))
+pub fn midnight(date: NaiveDate) -> Published {
+    Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight exists")).fixed_offset()
 }
 
 pub fn month_number(name: &str) -> Option<u32> {
@@ -86,7 +90,7 @@ pub fn find_date_in_text(text: &str) -> Option<NaiveDate> {
 }
 
 /// A date in a URL path such as `/2024/07/26/` or `/2024-07-26-`.
-pub fn date_in_url(url: &str) -> Option<DateTime<Utc>> {
+pub fn date_in_url(url: &str) -> Option<Published> {
     static URL_DATE: Lazy<Regex> =
         Lazy::new(|| Regex::new(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:[/-]|$)").unwrap());
     let c = URL_DATE.captures(url)?;
@@ -97,14 +101,14 @@ pub fn date_in_url(url: &str) -> Option<DateTime<Utc>> {
 mod tests {
     use super::*;
 
-    fn ymd(d: DateTime<Utc>) -> String {
+    fn ymd(d: Published) -> String {
         d.format("%Y-%m-%d").to_string()
     }
 
     #[test]
     fn parses_metadata_and_prose_dates() {
         assert_eq!(ymd(parse_date("2024-07-26T14:00:00Z").unwrap()), "2024-07-26");
-        assert_eq!(ymd(parse_date("2024-07-26T23:30:00-05:00").unwrap()), "2024-07-27");
+        assert_eq!(ymd(parse_date("2024-07-26T23:30:00-05:00").unwrap()), "2024-07-26");
         assert_eq!(ymd(parse_date("Fri, 26 Jul 2024 10:00:00 GMT").unwrap()), "2024-07-26");
         assert_eq!(ymd(parse_date("Friday, Jul 26, 2024").unwrap()), "2024-07-26");
         assert_eq!(ymd(parse_date("26 July 2024").unwrap()), "2024-07-26");

@@ -43,7 +43,7 @@ pub struct Article {
     pub canonical_url: Option<String>,
     pub title: Option<String>,
     pub byline: Option<String>,
-    pub published: Option<DateTime<Utc>>,
+    pub published: Option<crate::dates::Published>,
     /// ISO 639-1 code.
     pub language: Option<String>,
     pub site_name: Option<String>,
@@ -200,7 +200,7 @@ pub struct Document {
     pub canonical_url: Option<String>,
     pub title: Option<String>,
     pub byline: Option<String>,
-    pub published: Option<DateTime<Utc>>,
+    pub published: Option<crate::dates::Published>,
     pub language: Option<String>,
     pub site_name: Option<String>,
     pub body: String,

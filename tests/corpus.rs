@@ -49,7 +49,7 @@ fn seed_page_body_is_exactly_the_article() {
     assert_eq!(a.title.as_deref(), Some("US Sanctions North Korea Over 'Malicious Cyber Activity'"));
     assert_eq!(a.site_name.as_deref(), Some("PanamaTimes"));
     assert_eq!(a.language.as_deref(), Some("en"));
-    assert_eq!(a.published.unwrap().to_rfc3339(), "2024-07-26T14:15:00+00:00");
+    assert_eq!(a.published.unwrap().to_rfc3339(), "2024-07-26T09:15:00-05:00");
     assert_eq!(
         a.canonical_url.as_deref(),
         Some("https://panamatimes.example/news/us-sanctions-north-korea-over-malicious-cyber-activity")
@@ -117,7 +117,7 @@ fn metadata_of_other_sites() {
     let eu = article("corpus/eu-council-sanctions-hybrid-threats.html");
     assert_eq!(eu.title.as_deref(), Some("EU sanctions six individuals and three entities over hybrid attacks"));
     assert_eq!(eu.byline.as_deref(), Some("Marta Kowalczyk"));
-    assert_eq!(eu.published.unwrap().to_rfc3339(), "2025-05-20T14:40:00+00:00");
+    assert_eq!(eu.published.unwrap().to_rfc3339(), "2025-05-20T16:40:00+02:00");
     assert!(!eu.body().contains("cookie"));
     assert!(!eu.body().contains("Most read"));
 
@@ -235,4 +235,44 @@ fn no_designations_where_none_are_made() {
         let doc = document(path);
         assert_eq!(targets(&doc), Vec::<String>::new(), "{path}");
     }
+}
+
+#[test]
+fn context_entities_past_actions_and_proposals_are_not_designations() {
+    let japan = document("corpus/tokyo-herald-japan-sanctions-crypto-hackers.html");
+    assert_eq!(targets(&japan), ["Kumo Shadow Team", "Pak Chol Jin", "Ri Song Hui"]);
+    let first = &japan.designations.as_ref().unwrap()[0];
+    assert_eq!(first.authority.as_ref().unwrap().country.as_deref(), Some("JP"));
+    // "on Friday" in an article published Friday 2025-08-08 at 07:30 in Tokyo (Thursday in UTC).
+    assert_eq!(first.date.unwrap().to_string(), "2025-08-08");
+    // The hacked exchange, the quoted officials and the front company designated in 2023 are context.
+    for context in ["Osaka Digital Exchange", "Haruki Tanabe", "Yoshimasa Hayashi", "Seagate Technical Services"] {
+        assert!(!targets(&japan).iter().any(|t| t == context), "{context} is not designated");
+    }
+}
+
+#[test]
+fn vessels_with_imo_numbers_and_delistings() {
+    use newshound::document::DesignationAction;
+    let doc = document("corpus/maritime-wire-ofac-tankers-delisting.html");
+    let designations = doc.designations.as_ref().unwrap();
+    let vessels: Vec<&str> =
+        designations.iter().filter(|d| d.target.kind == TargetType::Vessel).map(|d| d.target.name.as_str()).collect();
+    assert_eq!(vessels, ["OCEAN MARLIN", "SEA PEARL", "AMBER STAR"]);
+    assert!(
+        designations
+            .iter()
+            .filter(|d| d.target.kind == TargetType::Vessel)
+            .all(|d| d.action == DesignationAction::IdentifyBlockedProperty)
+    );
+    let amber = designations.iter().find(|d| d.target.name == "AMBER STAR").unwrap();
+    assert_eq!(amber.target.country.as_deref(), Some("Cameroon"));
+    let delisted: Vec<&str> =
+        designations.iter().filter(|d| d.action == DesignationAction::Delist).map(|d| d.target.name.as_str()).collect();
+    assert_eq!(delisted, ["Aegean Star Shipping"]);
+    // Sanctioned "in 2024": an earlier action, reported as background.
+    assert!(!designations.iter().any(|d| d.target.name == "Helios Maritime Holdings"));
+    let imo: Vec<&str> =
+        doc.entities.iter().flatten().filter(|e| e.label == EntityLabel::Imo).map(|e| e.canonical.as_str()).collect();
+    assert_eq!(imo, ["IMO 9345714", "IMO 9182203", "IMO 9274886"]);
 }

@@ -34,7 +34,7 @@ pub struct Found {
 }
 
 static TRIGGER: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)\b(?:sanctioned|designated|designating|blacklisted|added\s+(?:\w+\s+){0,3}to\s+(?:the|its|their)\s+(?:[\w-]+\s+){0,3}list|(?:also\s+)?listed\s+(?:was|were)|(?:was|were)\s+(?:also\s+)?listed|imposed\s+(?:new\s+|fresh\s+|further\s+)?sanctions\s+(?:on|against)|(?:new|fresh|further)\s+sanctions\s+(?:on|against)|identif(?:y|ies|ied|ying)\s+(?:[\w-]+\s+){0,6}?as\s+(?:blocked\s+property|property\s+in\s+which)|(?:asset\s+freezes?|travel\s+bans?)\s+(?:on|against)|delisted|removed\s+(?:\w+\s+){0,4}from\s+(?:the|its)\s+(?:\w+\s+){0,2}(?:list|sdn)|lifted\s+sanctions\s+(?:on|against))").unwrap()
+    Regex::new(r"(?i)\b(?:sanctioned|designated|designating|blacklisted|added\s+(?:\w+\s+){0,3}to\s+(?:the|its|their)\s+(?:[\w-]+\s+){0,3}list|(?:also\s+)?listed\s+(?:was|were)|(?:was|were)\s+(?:also\s+)?listed|imposed\s+(?:new\s+|fresh\s+|further\s+)?sanctions\s+(?:on|against)|(?:new|fresh|further)\s+sanctions\s+(?:on|against)|identif(?:y|ies|ied|ying)\s+(?:[\w-]+\s+){0,6}?as\s+(?:blocked\s+property|property\s+in\s+which)|(?:asset\s+freezes?|travel\s+bans?)\s+(?:on|against)|delisted|removed\s+(?:[\w-]+\s+){0,6}?from\s+(?:the|its|their)\s+(?:[\w-]+\s+){0,3}(?:list|sdn)|lifted\s+sanctions\s+(?:on|against))").unwrap()
 });
 
 /// Sentences that talk about sanctions without imposing them now.
@@ -106,8 +106,9 @@ static RELATIVE_DAY: Lazy<Regex> = Lazy::new(|| {
         .unwrap()
 });
 /// A sentence that talks about the action, for its day when the designating sentence gives none.
-static ANNOUNCING: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"(?i)sanction|entity list|designat|asset freeze|blacklist|restrictive measures").unwrap());
+static ANNOUNCING: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)sanction|entity list|designat|asset freeze|froze|freez|blacklist|restrictive measures").unwrap()
+});
 static PROGRAM_WORDS: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?i)\b(Global Magnitsky|counter-?terrorism|Russia-related|Iran-related|DPRK|North Korea sanctions|cyber-related|narcotics|Venezuela-related|Syria-related|EU Russia regime|Entity List)\b").unwrap()
 });
@@ -273,14 +274,13 @@ fn action_of(trigger: &str, sentence: &str) -> DesignationAction {
 fn target_regions(text: &str, trigger: Range<usize>) -> Vec<Region> {
     let before = &text[..trigger.start];
     let after = trigger.end..text.len();
-    // "OFAC is identifying EW-001PA as property in which …": the target sits inside the phrase.
+    // "identifying EW-001PA as property in which …", "removed X from its list", "added X to the
+    // Entity List": the targets sit inside the phrase, between the verb and its preposition.
     let phrase = &text[trigger.clone()];
-    if phrase.to_ascii_lowercase().starts_with("identif") {
-        let verb_end = trigger.start + phrase.find(char::is_whitespace).unwrap_or(phrase.len());
-        let as_at = trigger.start + phrase.rfind(" as ").unwrap_or(phrase.len());
-        if verb_end < as_at {
-            return vec![Region { range: verb_end..as_at, after_verb: false }];
-        }
+    let verb_end = trigger.start + phrase.find(char::is_whitespace).unwrap_or(phrase.len());
+    let preposition = [" as ", " from ", " to "].iter().filter_map(|p| phrase.find(p)).min();
+    if let Some(at) = preposition.map(|p| trigger.start + p).filter(|&at| text[verb_end..at].trim().len() > 1) {
+        return vec![Region { range: verb_end..at, after_verb: false }];
     }
     // "were sanctioned" is passive; "is designating" and "imposed sanctions on" are not.
     let first_word = text[trigger.clone()].split_whitespace().next().unwrap_or_default().to_ascii_lowercase();

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use once_cell::sync::Lazy;
 use scraper::{ElementRef, Html, Selector};
 use serde_json::Value;
@@ -14,7 +13,7 @@ use crate::dates::{date_in_url, find_date_in_text, midnight, parse_date};
 pub struct Metadata {
     pub title: Option<String>,
     pub byline: Option<String>,
-    pub published: Option<DateTime<Utc>>,
+    pub published: Option<crate::dates::Published>,
     pub language: Option<String>,
     pub canonical_url: Option<String>,
     pub site_name: Option<String>,
@@ -253,7 +252,7 @@ mod tests {
         let m = extract_metadata(&Html::parse_document(page), "https://daily.example/x?utm_source=a");
         assert_eq!(m.title.as_deref(), Some("Big story"));
         assert_eq!(m.byline.as_deref(), Some("Ann Lee, Bo Chan"));
-        assert_eq!(m.published.unwrap().to_rfc3339(), "2024-03-01T08:30:00+00:00");
+        assert_eq!(m.published.unwrap().to_rfc3339(), "2024-03-01T09:30:00+01:00");
         assert_eq!(m.language.as_deref(), Some("en"));
         assert_eq!(m.canonical_url.as_deref(), Some("https://daily.example/news/big-story"));
         assert_eq!(m.site_name.as_deref(), Some("The Daily"));

@@ -2,13 +2,11 @@
 //! gives. The article is the longest run of prose lines; menus, headline lists and widgets are short
 //! lines without sentence punctuation.
 
-use chrono::{DateTime, Utc};
-
 use crate::dates::{find_date_in_text, midnight};
 
 pub struct TextArticle {
     pub title: Option<String>,
-    pub published: Option<DateTime<Utc>>,
+    pub published: Option<crate::dates::Published>,
     pub paragraphs: Vec<String>,
 }
 

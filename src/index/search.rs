@@ -25,7 +25,7 @@ pub struct Hit {
     pub id: String,
     pub url: String,
     pub title: Option<String>,
-    pub published: Option<chrono::DateTime<chrono::Utc>>,
+    pub published: Option<crate::dates::Published>,
     pub score: f32,
     /// Body excerpt with the matched terms in `<b>…</b>`.
     pub snippet: String,

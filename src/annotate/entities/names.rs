@@ -278,6 +278,7 @@ fn classify(text: &str, run: &[Token]) -> Option<Mention> {
     } else if all_caps && name_words == 1 && surface.chars().filter(|c| c.is_alphabetic()).count() >= 2 {
         EntityLabel::Org
     } else if (2..=4).contains(&name_words)
+        && !all_caps
         && name.iter().all(|t| t.is_capitalised() && t.text.chars().all(|c| c.is_alphabetic() || "-'’".contains(c)))
         && !PLACES.contains(name[0].text)
         && !DEMONYMS.contains(name[0].text)
