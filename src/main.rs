@@ -10,6 +10,7 @@ use newshound::annotate::Annotator;
 use newshound::config::Config;
 use newshound::document::DesignationAction;
 use newshound::index::NewsIndex;
+use newshound::index::designations::DesignationFilter;
 use newshound::pipeline::{Pipeline, Summary};
 use newshound::progress::Progress;
 use newshound::sinks::{IndexSink, JsonlSink};
@@ -49,6 +50,25 @@ enum Command {
         #[arg(long)]
         no_annotate: bool,
     },
+    /// Designated targets reported in the indexed articles, most recently first seen first.
+    Designations {
+        /// Only targets first reported at or after this date (YYYY-MM-DD or RFC 3339).
+        #[arg(long, value_parser = parse_since)]
+        since: Option<chrono::DateTime<chrono::Utc>>,
+        /// Words of the target's name or aliases.
+        #[arg(long)]
+        target: Option<String>,
+        /// Words of the authority's name, or its country code (US, EU, GB, UN, …).
+        #[arg(long)]
+        authority: Option<String>,
+        /// Words of the programme or legal basis ("E.O. 13224").
+        #[arg(long)]
+        program: Option<String>,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u16).range(1..=10000))]
+        limit: u16,
+    },
     /// Full-text search over titles, bodies and entity names.
     Search {
         query: String,
@@ -60,6 +80,12 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Piping into `head` closes stdout early: end quietly, as command-line tools do.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let default_level = if cli.quiet { "error" } else { "info" };
     tracing_subscriber::fmt()
@@ -90,6 +116,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ingest { inputs } => ingest(&config, &inputs, cli.quiet),
         Command::Extract { inputs, jsonl, no_annotate } => extract(&config, &inputs, jsonl, no_annotate),
         Command::Search { query, json, limit } => search(&config, &query, json, limit.into()),
+        Command::Designations { since, target, authority, program, json, limit } => {
+            let filter = DesignationFilter { since, target, authority, program, ..DesignationFilter::default() };
+            designations(&config, &filter, json, limit.into())
+        }
     }
 }
 
@@ -210,4 +240,38 @@ fn search(config: &Config, query: &str, json: bool, limit: usize) -> anyhow::Res
 /// Snippets come HTML-escaped (for the web); a terminal wants the characters.
 fn unescape_html(s: &str) -> String {
     s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#x27;", "'").replace("&amp;", "&")
+}
+
+fn parse_since(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    newshound::dates::parse_date(s)
+        .map(|d| d.with_timezone(&chrono::Utc))
+        .ok_or_else(|| format!("not a date: {s:?} (expected YYYY-MM-DD or RFC 3339)"))
+}
+
+fn designations(config: &Config, filter: &DesignationFilter, json: bool, limit: usize) -> anyhow::Result<ExitCode> {
+    let index = NewsIndex::open(&config.index.path)?;
+    let targets = index.designations(filter, limit)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "targets": targets }))?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{} designated targets", targets.len());
+    for t in &targets {
+        let latest = &t.reports[t.reports.len() - 1].designation;
+        let by = latest.authority.as_ref().map_or("unknown authority", |a| a.name.as_str());
+        let date = latest.date.map(|d| format!(" on {d}")).unwrap_or_default();
+        let program = latest.program.as_ref().map(|p| format!(" under {p}")).unwrap_or_default();
+        println!(
+            "\n{}  {} ({}) {} by {by}{date}{program}",
+            t.first_seen.format("%Y-%m-%d"),
+            t.target,
+            latest.target.kind.as_str(),
+            action_verb(latest.action)
+        );
+        for r in &t.reports {
+            println!("    {:?}", r.designation.evidence.text);
+            println!("    — {} <{}>", r.title.as_deref().unwrap_or(&r.article_id), r.url);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

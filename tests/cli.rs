@@ -252,3 +252,61 @@ fn kill_9_mid_ingest_keeps_committed_batches_and_a_rerun_completes() {
     );
     assert_eq!(search_json(&index, "\"Baltic Signal Group 123\"")["total"], 1);
 }
+
+#[test]
+fn designations_are_queryable_with_first_seen() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    let index_arg = index.to_str().unwrap();
+    for _ in 0..2 {
+        assert!(newshound(&["ingest", "corpus/", "--index", index_arg]).status.success());
+    }
+    let query = |args: &[&str]| -> Value {
+        let mut all = vec!["designations", "--index", index_arg, "--json"];
+        all.extend_from_slice(args);
+        let out = newshound(&all);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let names = |v: &Value| -> Vec<String> {
+        v["targets"].as_array().unwrap().iter().map(|t| t["target"].as_str().unwrap().to_string()).collect()
+    };
+
+    // Re-ingesting did not duplicate any report.
+    let all = query(&[]);
+    assert!(all["targets"].as_array().unwrap().iter().all(|t| t["reports"].as_array().unwrap().len() == 1));
+    let kim = query(&["--target", "Kim Sang Man"]);
+    assert_eq!(names(&kim), ["Kim Sang Man"]);
+    assert_eq!(kim["targets"][0]["first_seen"], "2024-07-26T14:15:00Z");
+    assert_eq!(kim["targets"][0]["reports"][0]["designation"]["authority"]["country"], "US");
+
+    let eu = names(&query(&["--authority", "EU"]));
+    assert_eq!(
+        eu,
+        [
+            "Baltic Signal Group",
+            "Dmitri Orlov",
+            "Irina Saveleva",
+            "Severny Logistics LLC",
+            "Volga Applied Research Institute"
+        ]
+    );
+    assert_eq!(names(&query(&["--program", "Entity List"])).len(), 3);
+    // New since a date: only targets first reported on or after it, newest first.
+    let recent = names(&query(&["--since", "2025-09-01"]));
+    assert_eq!(recent[..3], ["AMBER STAR", "Aegean Star Shipping", "OCEAN MARLIN"]);
+    assert!(!recent.contains(&"Kim Sang Man".to_string()));
+
+    // A later article reporting the same target adds a report; first_seen stays with the first.
+    let later = dir.path().join("later.html");
+    let page = std::fs::read_to_string("corpus/panamatimes-us-sanctions-north-korea-cyber.html")
+        .unwrap()
+        .replace("us-sanctions-north-korea-over-malicious-cyber-activity", "follow-up-story")
+        .replace("2024-07-26T09:15:00-05:00", "2024-08-02T09:15:00-05:00");
+    std::fs::write(&later, page).unwrap();
+    assert!(newshound(&["ingest", later.to_str().unwrap(), "--index", index_arg]).status.success());
+    let kim = query(&["--target", "Kim Sang Man"]);
+    assert_eq!(kim["targets"][0]["reports"].as_array().unwrap().len(), 2);
+    assert_eq!(kim["targets"][0]["first_seen"], "2024-07-26T14:15:00Z");
+    assert!(names(&query(&["--since", "2024-08-01", "--target", "Kim Sang Man"])).is_empty());
+}

@@ -1,6 +1,11 @@
 //! The embedded tantivy index: its schema, how documents are written to it, and how it is opened.
-//! Writing goes through [`crate::sinks::IndexSink`]; reading through [`search`].
+//! Writing goes through [`crate::sinks::IndexSink`]; reading through [`search`] (articles) and
+//! [`designations`] (who was reported designated, and since when).
+//!
+//! Each article is one index document; each designation it reports is another, carrying the
+//! article's key so that re-ingesting the article replaces both.
 
+pub mod designations;
 pub mod search;
 
 use std::path::Path;
@@ -9,12 +14,16 @@ use anyhow::Context;
 use tantivy::schema::{DateOptions, DateTimePrecision, FAST, Field, INDEXED, STORED, STRING, Schema, TEXT};
 use tantivy::{Index, TantivyDocument, Term};
 
+use chrono::{DateTime, Utc};
+
 use crate::document::Document;
 
 /// Field handles of the schema.
 #[derive(Clone, Copy)]
 pub struct Fields {
-    /// Identity for replace-on-reingest: canonical URL or content hash.
+    /// `article` or `designation`.
+    pub kind: Field,
+    /// Identity for replace-on-reingest: canonical URL or content hash (of the article, on both kinds).
     pub key: Field,
     pub id: Field,
     pub title: Field,
@@ -24,21 +33,38 @@ pub struct Fields {
     /// `LABEL:canonical` terms, for exact filters.
     pub entity: Field,
     pub published: Field,
-    /// The whole [`Document`] as JSON, returned by searches.
+    /// Designations: target name and aliases, for full-text search.
+    pub target: Field,
+    pub authority: Field,
+    pub program: Field,
+    /// Designations: the day of the action.
+    pub action_date: Field,
+    /// Designations: when the reporting article was published (or ingested, if undated).
+    pub reported: Field,
+    /// The whole [`Document`] (or [`designations::DesignationRecord`]) as JSON, returned by queries.
     pub document: Field,
 }
 
+pub const KIND_ARTICLE: &str = "article";
+pub const KIND_DESIGNATION: &str = "designation";
+
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
+    let date = || DateOptions::from(INDEXED | FAST).set_precision(DateTimePrecision::Seconds);
     let fields = Fields {
+        kind: b.add_text_field("kind", STRING),
         key: b.add_text_field("key", STRING),
         id: b.add_text_field("id", STRING),
         title: b.add_text_field("title", TEXT),
         body: b.add_text_field("body", TEXT),
         entity_names: b.add_text_field("entity_names", TEXT),
         entity: b.add_text_field("entity", STRING),
-        published: b
-            .add_date_field("published", DateOptions::from(INDEXED | FAST).set_precision(DateTimePrecision::Seconds)),
+        published: b.add_date_field("published", date()),
+        target: b.add_text_field("target", TEXT),
+        authority: b.add_text_field("authority", TEXT),
+        program: b.add_text_field("program", TEXT),
+        action_date: b.add_date_field("action_date", date()),
+        reported: b.add_date_field("reported", date().set_stored()),
         document: b.add_text_field("document", STORED),
     };
     (b.build(), fields)
@@ -70,18 +96,28 @@ impl NewsIndex {
         Self::open_or_create(dir)
     }
 
-    /// Number of documents visible to readers (committed, not deleted).
+    /// Number of articles visible to readers (committed, not deleted).
     pub fn document_count(&self) -> anyhow::Result<u64> {
-        Ok(self.index.reader()?.searcher().num_docs())
+        let searcher = self.index.reader()?.searcher();
+        Ok(searcher.search(&self.kind_query(KIND_ARTICLE), &tantivy::collector::Count)? as u64)
+    }
+
+    fn kind_query(&self, kind: &str) -> tantivy::query::TermQuery {
+        tantivy::query::TermQuery::new(
+            Term::from_field_text(self.fields.kind, kind),
+            tantivy::schema::IndexRecordOption::Basic,
+        )
     }
 
     pub fn key_term(&self, key: &str) -> Term {
         Term::from_field_text(self.fields.key, key)
     }
 
-    pub fn to_tantivy(&self, doc: &Document) -> anyhow::Result<TantivyDocument> {
+    /// The index documents of one article: the article itself, then one per designation it reports.
+    pub fn to_tantivy(&self, doc: &Document, ingested_at: DateTime<Utc>) -> anyhow::Result<Vec<TantivyDocument>> {
         let f = &self.fields;
         let mut t = TantivyDocument::default();
+        t.add_text(f.kind, KIND_ARTICLE);
         t.add_text(f.key, &doc.key);
         t.add_text(f.id, &doc.id);
         if let Some(title) = &doc.title {
@@ -99,9 +135,43 @@ impl NewsIndex {
             t.add_text(f.entity_names, &d.target.name);
         }
         if let Some(published) = doc.published {
-            t.add_date(f.published, tantivy::DateTime::from_timestamp_secs(published.timestamp()));
+            t.add_date(f.published, tantivy_date(published.timestamp()));
         }
         t.add_text(f.document, serde_json::to_string(doc)?);
-        Ok(t)
+        let mut docs = vec![t];
+        let reported = doc.published.map_or(ingested_at.timestamp(), |p| p.timestamp());
+        for d in doc.designations.iter().flatten() {
+            let mut t = TantivyDocument::default();
+            t.add_text(f.kind, KIND_DESIGNATION);
+            t.add_text(f.key, &doc.key);
+            t.add_text(f.target, &d.target.name);
+            for alias in &d.target.aliases {
+                t.add_text(f.target, alias);
+            }
+            if let Some(a) = &d.authority {
+                t.add_text(f.authority, format!("{} {}", a.name, a.country.as_deref().unwrap_or_default()));
+            }
+            if let Some(program) = &d.program {
+                t.add_text(f.program, program);
+            }
+            if let Some(date) = d.date.and_then(|day| day.and_hms_opt(0, 0, 0)) {
+                t.add_date(f.action_date, tantivy_date(date.and_utc().timestamp()));
+            }
+            t.add_date(f.reported, tantivy_date(reported));
+            let record = designations::DesignationRecord {
+                article_id: doc.id.clone(),
+                url: doc.url.clone(),
+                title: doc.title.clone(),
+                published: doc.published,
+                designation: d.clone(),
+            };
+            t.add_text(f.document, serde_json::to_string(&record)?);
+            docs.push(t);
+        }
+        Ok(docs)
     }
+}
+
+fn tantivy_date(unix_seconds: i64) -> tantivy::DateTime {
+    tantivy::DateTime::from_timestamp_secs(unix_seconds)
 }

@@ -4,11 +4,11 @@ use anyhow::Context;
 use serde::Serialize;
 use tantivy::TantivyDocument;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::QueryParser;
+use tantivy::query::{BooleanQuery, Occur, QueryParser};
 use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
 
-use super::NewsIndex;
+use super::{KIND_ARTICLE, NewsIndex};
 use crate::document::{Designation, Document, Entity};
 
 /// Longest query accepted; longer input is a mistake, not a search.
@@ -48,7 +48,11 @@ impl NewsIndex {
         parser.set_field_boost(f.entity_names, 1.5);
         // Lenient parsing: a stray quote or colon in user input still searches its words.
         let (parsed, _errors) = parser.parse_query_lenient(query);
-        let (total, top) = searcher.search(&parsed, &(Count, TopDocs::with_limit(limit.max(1)).order_by_score()))?;
+        let articles = BooleanQuery::new(vec![
+            (Occur::Must, parsed.box_clone()),
+            (Occur::Must, Box::new(self.kind_query(KIND_ARTICLE))),
+        ]);
+        let (total, top) = searcher.search(&articles, &(Count, TopDocs::with_limit(limit.max(1)).order_by_score()))?;
         let mut snippets = SnippetGenerator::create(&searcher, &*parsed, f.body)?;
         snippets.set_max_num_chars(240);
         let mut hits = Vec::new();

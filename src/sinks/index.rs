@@ -27,9 +27,12 @@ impl IndexSink {
 
 impl Sink for IndexSink {
     fn write(&mut self, doc: &Document) -> anyhow::Result<()> {
-        // The delete applies to copies added before it, so a key seen twice in one batch keeps the last.
+        // The delete applies to copies added before it, so a key seen twice in one batch keeps the last;
+        // it removes the article's designation records too, which carry the same key.
         self.writer.delete_term(self.index.key_term(&doc.key));
-        self.writer.add_document(self.index.to_tantivy(doc)?)?;
+        for d in self.index.to_tantivy(doc, chrono::Utc::now())? {
+            self.writer.add_document(d)?;
+        }
         self.pending += 1;
         if self.pending >= self.commit_every {
             self.finish()?;
