@@ -34,67 +34,67 @@ pub struct Found {
 }
 
 static TRIGGER: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)\b(?:sanctioned|designated|designating|blacklisted|added\s+(?:\w+\s+){0,3}to\s+(?:the|its|their)\s+(?:[\w-]+\s+){0,3}list|(?:also\s+)?listed\s+(?:was|were)|(?:was|were)\s+(?:also\s+)?listed|imposed\s+(?:new\s+|fresh\s+|further\s+)?sanctions\s+(?:on|against)|(?:new|fresh|further)\s+sanctions\s+(?:on|against)|identif(?:y|ies|ied|ying)\s+(?:[\w-]+\s+){0,6}?as\s+(?:blocked\s+property|property\s+in\s+which)|(?:asset\s+freezes?|travel\s+bans?)\s+(?:on|against)|delisted|removed\s+(?:[\w-]+\s+){0,6}?from\s+(?:the|its|their)\s+(?:[\w-]+\s+){0,3}(?:list|sdn)|lifted\s+sanctions\s+(?:on|against))").unwrap()
+    Regex::new(r"(?i)(?-u:\b)(?:sanctioned|designated|designating|blacklisted|added\s+(?:\w+\s+){0,3}to\s+(?:the|its|their)\s+(?:[\w-]+\s+){0,3}list|(?:also\s+)?listed\s+(?:was|were)|(?:was|were)\s+(?:also\s+)?listed|imposed\s+(?:new\s+|fresh\s+|further\s+)?sanctions\s+(?:on|against)|(?:new|fresh|further)\s+sanctions\s+(?:on|against)|identif(?:y|ies|ied|ying)\s+(?:[\w-]+\s+){0,6}?as\s+(?:blocked\s+property|property\s+in\s+which)|(?:asset\s+freezes?|travel\s+bans?)\s+(?:on|against)|delisted|removed\s+(?:[\w-]+\s+){0,6}?from\s+(?:the|its|their)\s+(?:[\w-]+\s+){0,3}(?:list|sdn)|lifted\s+sanctions\s+(?:on|against))").unwrap()
 });
 
 /// Sentences that talk about sanctions without imposing them now.
 static NOT_AN_ACTION: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)\b(?:could|would|might|(?-i:may)|should|threaten\w*|call(?:ed|s|ing)?\s+for|urg\w+|propos\w+|consider\w*|plan(?:s|ned)?\s+to|seek\w*|if|unless|not|never|last\s+year|previously|already|had\s+been|earlier\s+this\s+year|has\s+now)\b").unwrap()
+    Regex::new(r"(?i)(?-u:\b)(?:could|would|might|(?-i:may)|should|threaten\w*|call(?:ed|s|ing)?\s+for|urg\w+|propos\w+|consider\w*|plan(?:s|ned)?\s+to|seek\w*|if|unless|not|never|last\s+year|previously|already|had\s+been|earlier\s+this\s+year|has\s+now)(?-u:\b)").unwrap()
 });
 
 /// "was sanctioned in 2019": a year stated right after the verb dates the action.
 static DATED_ACTION: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"^\W*(?:[\w.-]+\W+){0,10}?(?:in|since|on)\s+(?:[A-Z][a-z]+\.?\s+)?(?:\d{1,2},?\s+)?((?:19|20)\d\d)\b")
+    Regex::new(r"^\W*(?:[\w.-]+\W+){0,10}?(?:in|since|on)\s+(?:[A-Z][a-z]+\.?\s+)?(?:\d{1,2},?\s+)?((?:19|20)\d\d)(?-u:\b)")
         .unwrap()
 });
 
 static PASSIVE_AUX: Lazy<Regex> = Lazy::new(|| {
     Regex::new(
-        r"(?i)\b(?:(?:was|were|is|are)(?:\s+(?:being|also|now|today))*|(?:has|have)\s+(?:also\s+)?been|being|been)\s+$",
+        r"(?i)(?-u:\b)(?:(?:was|were|is|are)(?:\s+(?:being|also|now|today))*|(?:has|have)\s+(?:also\s+)?been|being|been)\s+$",
     )
     .unwrap()
 });
 static INVERTED: Lazy<Regex> = Lazy::new(|| Regex::new(r"(?i)^\s*(?:was|were)\s+").unwrap());
 static INCLUDING: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)\b(?:including|namely|among\s+them|alongside|along\s+with|together\s+with)\b|:").unwrap()
+    Regex::new(r"(?i)(?-u:\b)(?:including|namely|among\s+them|alongside|along\s+with|together\s+with)(?-u:\b)|:").unwrap()
 });
 /// "Officials said X was designated": the list starts after the reporting verb.
 static REPORTED: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"(?i)\b(?:said|says|announced|confirmed|stated)(?:\s+that)?\s+").unwrap());
+    Lazy::new(|| Regex::new(r"(?i)(?-u:\b)(?:said|says|announced|confirmed|stated)(?:\s+that)?\s+").unwrap());
 /// "The other two organizations are …", "Those sanctioned include …".
 static CONTINUATION: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)^(?:the\s+)?(?:other\s+)?(?:\w+\s+)?(?:organi[sz]ations|entities|individuals|people|persons|companies|firms|groups|vessels|ships|banks|targets|designees|they|others)(?:\s+(?:sanctioned|designated|listed|targeted))?\s+(?:are|were|include|included|comprise)\b").unwrap()
+    Regex::new(r"(?i)^(?:the\s+)?(?:other\s+)?(?:\w+\s+)?(?:organi[sz]ations|entities|individuals|people|persons|companies|firms|groups|vessels|ships|banks|targets|designees|they|others)(?:\s+(?:sanctioned|designated|listed|targeted))?\s+(?:are|were|include|included|comprise)(?-u:\b)").unwrap()
 });
 static RELATIVE: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"(?i)^(?:which|who|whom|whose|that|where|when|while|it|he|she|they)\b").unwrap());
+    Lazy::new(|| Regex::new(r"(?i)^(?:which|who|whom|whose|that|where|when|while|it|he|she|they)(?-u:\b)").unwrap());
 /// Words that may follow a target's name inside its list item.
 static AFTER_NAME: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)^(?:$|\(|for\b|in\b|on\b|based\b|located\b|pursuant\b|under\b|over\b|after\b|as\b|to\b|who\b|which\b|that\b|itself\b|themselves\b|—|–|-)").unwrap()
+    Regex::new(r"(?i)^(?:$|\(|for(?-u:\b)|in(?-u:\b)|on(?-u:\b)|based(?-u:\b)|located(?-u:\b)|pursuant(?-u:\b)|under(?-u:\b)|over(?-u:\b)|after(?-u:\b)|as(?-u:\b)|to(?-u:\b)|who(?-u:\b)|which(?-u:\b)|that(?-u:\b)|itself(?-u:\b)|themselves(?-u:\b)|—|–|-)").unwrap()
 });
 static LEADING_FILLER: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?i)^(?:(?:and|or|as\s+well\s+as|including|namely|also|plus|both|the|its|a|an|to)\s+)+").unwrap()
 });
 /// Where a list of targets after the verb ends: the legal basis, the reason, the role.
 static LIST_END: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)\s(?:pursuant\s+to|for\s+(?:having|being|its|their|his|her|acting|operating|providing|their|assisting|engaging|materially|the|its)|under\s+(?:E\.O\.|executive|section|the)|because|in\s+connection\s+with|in\s+response\s+to|as\s+(?:a|an|the|part|property|specially)\b|on\s+behalf\s+of)").unwrap()
+    Regex::new(r"(?i)\s(?:pursuant\s+to|for\s+(?:having|being|its|their|his|her|acting|operating|providing|their|assisting|engaging|materially|the|its)|under\s+(?:E\.O\.|executive|section|the)|because|in\s+connection\s+with|in\s+response\s+to|as\s+(?:a|an|the|part|property|specially)(?-u:\b)|on\s+behalf\s+of)").unwrap()
 });
 /// The end of the name at the start of a list-item paragraph.
 static LIST_ITEM_END: Lazy<Regex> =
     Lazy::new(|| Regex::new(r"(?i)\s(?:is|was|are|were|has|had|serves|served|,)\s|\s?[;:]|\.\s*$").unwrap());
 /// A subject pronoun standing for the person just described.
-static PRONOUN: Lazy<Regex> = Lazy::new(|| Regex::new(r"^(?:He|She)\b").unwrap());
+static PRONOUN: Lazy<Regex> = Lazy::new(|| Regex::new(r"^(?:He|She)(?-u:\b)").unwrap());
 /// "Bortnikov ( Bortnikov )", "(BelAZ)": an alias after a name.
 static PARENTHETICAL: Lazy<Regex> = Lazy::new(|| Regex::new(r"^\(\s*[^()]{1,40}\s*\)$").unwrap());
 /// A description that relates its name to another ("a subsidiary of X"): X is context.
 static DESCRIPTION_PREPOSITION: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"\b(?:of|for|by|to|with|from|in|on|at|under|against|behind|through)\b").unwrap());
+    Lazy::new(|| Regex::new(r"(?-u:\b)(?:of|for|by|to|with|from|in|on|at|under|against|behind|through)(?-u:\b)").unwrap());
 /// "Belgium-based", "Hong Kong-registered", "Panama-flagged", "Iranian national" right before a name.
 static LOCATED_BEFORE: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?:(\p{Lu}[\p{L}.]*(?: \p{Lu}[\p{L}.]*)*)-(?:based|registered|flagged|headquartered)|\b(\p{Lu}\p{L}+) (?:national|citizen)) (?:(?:the|vessel|company|firm|businessman|businesswoman)\s+)?$").unwrap()
+    Regex::new(r"(?:(\p{Lu}[\p{L}.]*(?: \p{Lu}[\p{L}.]*)*)-(?:based|registered|flagged|headquartered)|(?-u:\b)(\p{Lu}\p{L}+) (?:national|citizen)) (?:(?:the|vessel|company|firm|businessman|businesswoman)\s+)?$").unwrap()
 });
 /// The same in an apposition after the name.
 static LOCATED_AFTER: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"^,? (?:an?|the) (?:[\w-]+ ){0,2}?(?:(\p{Lu}[\p{L}.]*(?: \p{Lu}[\p{L}.]*)*)-(?:based|registered|flagged|headquartered)|(\p{Lu}\p{L}+) (?:national|citizen))\b").unwrap()
+    Regex::new(r"^,? (?:an?|the) (?:[\w-]+ ){0,2}?(?:(\p{Lu}[\p{L}.]*(?: \p{Lu}[\p{L}.]*)*)-(?:based|registered|flagged|headquartered)|(\p{Lu}\p{L}+) (?:national|citizen))(?-u:\b)").unwrap()
 });
 /// Words that introduce a ship or an aircraft right before its name.
 static VESSEL_BEFORE: Lazy<Regex> =
@@ -102,7 +102,7 @@ static VESSEL_BEFORE: Lazy<Regex> =
 static AIRCRAFT_BEFORE: Lazy<Regex> =
     Lazy::new(|| Regex::new(r"(?i)(?:aircraft|airliner|plane|jet)s?\s+(?:the\s+)?$").unwrap());
 static RELATIVE_DAY: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)\b(today|yesterday|(?:on|last)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b")
+    Regex::new(r"(?i)(?-u:\b)(today|yesterday|(?:on|last)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday))(?-u:\b)")
         .unwrap()
 });
 /// A sentence that talks about the action, for its day when the designating sentence gives none.
@@ -110,7 +110,7 @@ static ANNOUNCING: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?i)sanction|entity list|designat|asset freeze|froze|freez|blacklist|restrictive measures").unwrap()
 });
 static PROGRAM_WORDS: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)\b(Global Magnitsky|counter-?terrorism|Russia-related|Iran-related|DPRK|North Korea sanctions|cyber-related|narcotics|Venezuela-related|Syria-related|EU Russia regime|Entity List)\b").unwrap()
+    Regex::new(r"(?i)(?-u:\b)(Global Magnitsky|counter-?terrorism|Russia-related|Iran-related|DPRK|North Korea sanctions|cyber-related|narcotics|Venezuela-related|Syria-related|EU Russia regime|Entity List)(?-u:\b)").unwrap()
 });
 
 /// How a list of targets is read from a part of a sentence.
@@ -128,6 +128,7 @@ pub fn find_designations(
     published: Option<NaiveDate>,
 ) -> Vec<Found> {
     let mut found: Vec<Found> = Vec::new();
+    let authorities = once_cell::unsync::OnceCell::new();
     let mut last_action: Option<(usize, DesignationAction)> = None;
     // "The following individuals are designated:" announces a list in the paragraphs after it.
     let mut list_after: Option<DesignationAction> = None;
@@ -135,7 +136,11 @@ pub fn find_designations(
         let text = &body[sentence.clone()];
         let starts_paragraph = sentence.start == 0 || body[..sentence.start].ends_with('\n');
         // "U.S.-designated arms dealer X" describes X; it does not report an action.
-        let trigger = TRIGGER.find_iter(text).find(|m| !is_attributive(text, m.range()));
+        let trigger = if may_state_action(text) {
+            TRIGGER.find_iter(text).find(|m| !is_attributive(text, m.range()))
+        } else {
+            None
+        };
         // Headings ("DESIGNATED WAEL BAZZI-OWNED COMPANIES") label sections; they are not statements.
         let heading = text.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
         let trigger = trigger.filter(|_| !heading);
@@ -174,7 +179,8 @@ pub fn find_designations(
             if found.iter().any(|f| f.target_name == target.canonical && f.action == action) {
                 continue;
             }
-            let authority = authority_for(body, sentences, index, mentions);
+            let authority =
+                authorities.get_or_init(|| AuthorityMentions::new(body, sentences, mentions)).acting_in(index);
             let program = program_for(body, sentence, mentions);
             let confidence = 0.5
                 + if authority.as_ref().is_some_and(|(same, _)| *same) { 0.2 } else { 0.1 }
@@ -195,6 +201,13 @@ pub fn find_designations(
         }
     }
     found
+}
+
+/// Cheap test before the trigger pattern: most sentences of most articles mention no action word.
+fn may_state_action(sentence: &str) -> bool {
+    const STEMS: &[&str] = &["sanction", "designat", "blacklist", "list", "identif", "freez", "ban", "remov"];
+    let lower = sentence.to_ascii_lowercase();
+    STEMS.iter().any(|stem| lower.contains(stem))
 }
 
 /// "U.S.-designated arms dealer X", "on behalf of sanctioned Iranian persons", "relatives of
@@ -531,43 +544,70 @@ fn ceil_boundary(s: &str, mut at: usize) -> usize {
     at
 }
 
-/// The authority acting: one named in the sentence, else the one the article names most often
-/// (news attributes an action to its agency repeatedly, and quotes other officials in between).
-/// The flag says whether it was in the sentence itself.
-fn authority_for(
-    body: &str,
-    sentences: &[Range<usize>],
-    index: usize,
-    mentions: &[Mention],
-) -> Option<(bool, Authority)> {
-    let named_in = |s: &Range<usize>| -> Vec<&'static AuthorityName> {
-        let lower = body[s.clone()].to_lowercase();
-        let mut found: Vec<(&'static AuthorityName, &str)> = AUTHORITIES
-            .iter()
-            .flat_map(|a| a.forms.iter().map(move |f| (a, *f)))
-            .filter(|(_, form)| contains_word(&lower, form) && mentions_agree(body, s, form, mentions))
-            .collect();
-        // The most specific form first, e.g. "OFAC" over "Treasury".
-        found.sort_by_key(|(a, form)| std::cmp::Reverse((a.country != "US" || form.len() > 4, form.len())));
-        found.into_iter().map(|(a, _)| a).collect()
-    };
-    let to_authority =
-        |a: &AuthorityName| Authority { name: a.canonical.to_string(), country: Some(a.country.to_string()) };
-    if let Some(a) = named_in(&sentences[index]).first() {
-        return Some((true, to_authority(a)));
-    }
-    let mut counts: Vec<(&'static AuthorityName, usize)> = Vec::new();
-    for s in sentences {
-        if let Some(a) = named_in(s).first() {
+/// Every surface form of every authority, matched case-insensitively in one pass.
+static AUTHORITY_FORM_OWNERS: Lazy<Vec<(&'static AuthorityName, &'static str)>> =
+    Lazy::new(|| AUTHORITIES.iter().flat_map(|a| a.forms.iter().map(move |f| (a, *f))).collect());
+static AUTHORITY_FORMS: Lazy<aho_corasick::AhoCorasick> = Lazy::new(|| {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(AUTHORITY_FORM_OWNERS.iter().map(|(_, form)| form))
+        .expect("authority forms build an automaton")
+});
+
+/// The authorities an article names, sentence by sentence, computed once per article and only for
+/// articles that report an action.
+struct AuthorityMentions {
+    /// The most specific authority named in each sentence.
+    per_sentence: Vec<Option<&'static AuthorityName>>,
+    /// The authority the article names most often (ties: the first named).
+    dominant: Option<&'static AuthorityName>,
+}
+
+impl AuthorityMentions {
+    fn new(body: &str, sentences: &[Range<usize>], mentions: &[Mention]) -> Self {
+        // One pass over the article finds every authority form; each sentence keeps its most
+        // specific one, e.g. "OFAC" over "Treasury".
+        let mut per_sentence: Vec<Option<(&'static AuthorityName, usize)>> = vec![None; sentences.len()];
+        for m in AUTHORITY_FORMS.find_overlapping_iter(body) {
+            let (authority, form) = AUTHORITY_FORM_OWNERS[m.pattern().as_usize()];
+            let whole_word = !body[..m.start()].chars().next_back().is_some_and(char::is_alphanumeric)
+                && !body[m.end()..].chars().next().is_some_and(char::is_alphanumeric);
+            let index = sentences.partition_point(|s| s.end <= m.start());
+            if sentences.get(index).is_none_or(|s| s.start > m.start() || m.end() > s.end) {
+                continue;
+            }
+            if !whole_word || !mentions_agree(body, &sentences[index], form, mentions) {
+                continue;
+            }
+            let specificity = |a: &AuthorityName, len: usize| (a.country != "US" || len > 4, len);
+            let better = per_sentence[index].is_none_or(|(known, len)| specificity(authority, form.len()) > specificity(known, len));
+            if better {
+                per_sentence[index] = Some((authority, form.len()));
+            }
+        }
+        let per_sentence: Vec<Option<&'static AuthorityName>> = per_sentence.into_iter().map(|e| e.map(|(a, _)| a)).collect();
+        let mut counts: Vec<(&'static AuthorityName, usize)> = Vec::new();
+        for a in per_sentence.iter().flatten() {
             match counts.iter_mut().find(|(known, _)| std::ptr::eq(*known, *a)) {
                 Some((_, n)) => *n += 1,
                 None => counts.push((a, 1)),
             }
         }
+        let dominant = counts.iter().rev().max_by_key(|(_, n)| *n).map(|(a, _)| *a);
+        AuthorityMentions { per_sentence, dominant }
     }
-    // Ties go to the authority named first.
-    let best = counts.iter().rev().max_by_key(|(_, n)| *n).map(|(a, _)| *a)?;
-    Some((false, to_authority(best)))
+
+    /// The authority acting in sentence `index`: one named there, else the article's dominant one
+    /// (news attributes an action to its agency repeatedly, and quotes other officials in between).
+    /// The flag says whether it was named in the sentence itself.
+    fn acting_in(&self, index: usize) -> Option<(bool, Authority)> {
+        let to_authority =
+            |a: &AuthorityName| Authority { name: a.canonical.to_string(), country: Some(a.country.to_string()) };
+        match self.per_sentence[index] {
+            Some(a) => Some((true, to_authority(a))),
+            None => self.dominant.map(|a| (false, to_authority(a))),
+        }
+    }
 }
 
 /// A place name that is also an authority form ("Japan", "London") counts only as a whole mention,
@@ -582,13 +622,6 @@ fn mentions_agree(body: &str, sentence: &Range<usize>, form: &str, mentions: &[M
         .any(|m| body[m.start..m.end].to_lowercase() == form)
 }
 
-fn contains_word(haystack: &str, needle: &str) -> bool {
-    haystack.match_indices(needle).any(|(i, _)| {
-        let before = haystack[..i].chars().next_back();
-        let after = haystack[i + needle.len()..].chars().next();
-        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
-    })
-}
 
 /// The legal basis stated in the sentence, else the one the article states if it names only one.
 fn program_for(body: &str, sentence: &Range<usize>, mentions: &[Mention]) -> Option<String> {

@@ -8,12 +8,19 @@ mod text;
 use crate::document::{Annotations, Article, Designation, Entity, Evidence, Target};
 
 /// Annotates articles. Holds whatever the annotators load once (word lists now, model weights later).
-#[derive(Debug, Default)]
-pub struct Annotator {}
+#[derive(Debug)]
+pub struct Annotator {
+    designations: bool,
+}
 
 impl Annotator {
     pub fn new() -> anyhow::Result<Self> {
-        Ok(Annotator {})
+        Ok(Annotator { designations: true })
+    }
+
+    /// Entities only, without designation extraction (to measure what designations cost).
+    pub fn without_designations(self) -> Self {
+        Annotator { designations: false }
     }
 
     pub fn annotate(&self, article: &Article) -> Annotations {
@@ -21,7 +28,11 @@ impl Annotator {
         let sentences = text::sentences(&body);
         let mentions = entities::recognize(&body);
         let published = article.published.map(|p| p.date_naive());
-        let found = designations::find_designations(&body, &sentences, &mentions, published);
+        let found = if self.designations {
+            designations::find_designations(&body, &sentences, &mentions, published)
+        } else {
+            Vec::new()
+        };
 
         let chars = text::CharOffsets::new(&body);
         let entities = mentions

@@ -60,9 +60,9 @@ pub fn load_file(path: &Path, max_bytes: u64) -> Result<FetchedPage, SourceError
     let gzipped = lower.ends_with(".gz");
     // Read one byte past the limit so an oversized file is detected without reading it whole.
     let mut limited: Box<dyn Read> = if gzipped {
-        Box::new(flate2::read::MultiGzDecoder::new(file).take(max_bytes + 1))
+        Box::new(flate2::read::MultiGzDecoder::new(file).take(max_bytes.saturating_add(1)))
     } else {
-        Box::new(file.take(max_bytes + 1))
+        Box::new(file.take(max_bytes.saturating_add(1)))
     };
     let mut bytes = Vec::new();
     limited

@@ -52,7 +52,7 @@ impl HttpFetcher {
         let final_url = response.url().to_string();
         let mut bytes = Vec::new();
         response
-            .take(self.max_body_bytes + 1)
+            .take(self.max_body_bytes.saturating_add(1))
             .read_to_end(&mut bytes)
             .map_err(|e| fail(format!("reading the body failed: {e}")))?;
         if bytes.len() as u64 > self.max_body_bytes {
