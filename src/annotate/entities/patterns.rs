@@ -8,25 +8,25 @@ use super::Mention;
 use crate::document::EntityLabel;
 
 static MONEY: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)(?:US\$|\$|€|£|¥)\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:million|billion|trillion|bn|mn)\b)?|\b\d[\d,]*(?:\.\d+)?\s(?:million\s|billion\s)?(?:dollars|euros|pounds|yen|rubles|roubles|yuan)\b").unwrap()
+    Regex::new(r"(?i)(?:US\$|\$|€|£|¥)\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:million|billion|trillion|bn|mn)(?-u:\b))?|(?-u:\b)\d[\d,]*(?:\.\d+)?\s(?:million\s|billion\s)?(?:dollars|euros|pounds|yen|rubles|roubles|yuan)(?-u:\b)").unwrap()
 });
 
-static PERCENT: Lazy<Regex> = Lazy::new(|| Regex::new(r"\b\d+(?:\.\d+)?\s?(?:%|percent\b|per cent\b)").unwrap());
+static PERCENT: Lazy<Regex> = Lazy::new(|| Regex::new(r"(?-u:\b)\d+(?:\.\d+)?\s?(?:%|percent(?-u:\b)|per cent(?-u:\b))").unwrap());
 
 static DATE: Lazy<Regex> = Lazy::new(|| {
     let months = "January|February|March|April|June|July|August|September|October|November|December|Jan\\.|Feb\\.|Aug\\.|Sept\\.|Oct\\.|Nov\\.|Dec\\.";
     Regex::new(&format!(
-        r"{prose}|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|\b(?:{months}|May)\s+\d{{4}}\b|\b(?:{months})(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?\b|\b(?:19|20)\d{{2}}\b",
+        r"{prose}|(?-u:\b)(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?-u:\b)|(?-u:\b)(?:{months}|May)\s+\d{{4}}(?-u:\b)|(?-u:\b)(?:{months})(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?-u:\b)|(?-u:\b)(?:19|20)\d{{2}}(?-u:\b)",
         prose = crate::dates::PROSE_DATE.as_str(),
     ))
     .unwrap()
 });
 
 static LAW: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"\b(?:Executive Order(?: \(E\.O\.\))?|E\.O\.|EO)\s?\d{5}\b|\bRegulation \((?:EU|EC)\) (?:No\.? )?\d+/\d+|\b(?:Council )?(?:Decision|Regulation|Implementing Regulation) \(CFSP\) \d{4}/\d+|\b(?:UN )?(?:Security Council )?[Rr]esolution \d{3,4}\b|\bSection \d+[a-z]?(?:\(\w\))* of (?:the )?[A-Z][\w\-]*(?: [A-Z][\w\-]*)* Act\b").unwrap()
+    Regex::new(r"(?-u:\b)(?:Executive Order(?: \(E\.O\.\))?|E\.O\.|EO)\s?\d{5}(?-u:\b)|(?-u:\b)Regulation \((?:EU|EC)\) (?:No\.? )?\d+/\d+|(?-u:\b)(?:Council )?(?:Decision|Regulation|Implementing Regulation) \(CFSP\) \d{4}/\d+|(?-u:\b)(?:UN )?(?:Security Council )?[Rr]esolution \d{3,4}(?-u:\b)|(?-u:\b)Section \d+[a-z]?(?:\(\w\))* of (?:the )?[A-Z][\w\-]*(?: [A-Z][\w\-]*)* Act(?-u:\b)").unwrap()
 });
 
-static IMO: Lazy<Regex> = Lazy::new(|| Regex::new(r"\bIMO(?:\s?(?:No\.?|number|:))?\s?(\d{7})\b").unwrap());
+static IMO: Lazy<Regex> = Lazy::new(|| Regex::new(r"(?-u:\b)IMO(?:\s?(?:No\.?|number|:))?\s?(\d{7})(?-u:\b)").unwrap());
 
 /// IMO numbers end in a check digit: the first six digits weighted 7..2, summed, modulo 10.
 pub fn valid_imo(digits: &str) -> bool {
