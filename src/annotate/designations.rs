@@ -44,8 +44,10 @@ static NOT_AN_ACTION: Lazy<Regex> = Lazy::new(|| {
 
 /// "was sanctioned in 2019": a year stated right after the verb dates the action.
 static DATED_ACTION: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"^\W*(?:[\w.-]+\W+){0,10}?(?:in|since|on)\s+(?:[A-Z][a-z]+\.?\s+)?(?:\d{1,2},?\s+)?((?:19|20)\d\d)(?-u:\b)")
-        .unwrap()
+    Regex::new(
+        r"^\W*(?:[\w.-]+\W+){0,10}?(?:in|since|on)\s+(?:[A-Z][a-z]+\.?\s+)?(?:\d{1,2},?\s+)?((?:19|20)\d\d)(?-u:\b)",
+    )
+    .unwrap()
 });
 
 static PASSIVE_AUX: Lazy<Regex> = Lazy::new(|| {
@@ -56,7 +58,8 @@ static PASSIVE_AUX: Lazy<Regex> = Lazy::new(|| {
 });
 static INVERTED: Lazy<Regex> = Lazy::new(|| Regex::new(r"(?i)^\s*(?:was|were)\s+").unwrap());
 static INCLUDING: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)(?-u:\b)(?:including|namely|among\s+them|alongside|along\s+with|together\s+with)(?-u:\b)|:").unwrap()
+    Regex::new(r"(?i)(?-u:\b)(?:including|namely|among\s+them|alongside|along\s+with|together\s+with)(?-u:\b)|:")
+        .unwrap()
 });
 /// "Officials said X was designated": the list starts after the reporting verb.
 static REPORTED: Lazy<Regex> =
@@ -86,8 +89,9 @@ static PRONOUN: Lazy<Regex> = Lazy::new(|| Regex::new(r"^(?:He|She)(?-u:\b)").un
 /// "Bortnikov ( Bortnikov )", "(BelAZ)": an alias after a name.
 static PARENTHETICAL: Lazy<Regex> = Lazy::new(|| Regex::new(r"^\(\s*[^()]{1,40}\s*\)$").unwrap());
 /// A description that relates its name to another ("a subsidiary of X"): X is context.
-static DESCRIPTION_PREPOSITION: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"(?-u:\b)(?:of|for|by|to|with|from|in|on|at|under|against|behind|through)(?-u:\b)").unwrap());
+static DESCRIPTION_PREPOSITION: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?-u:\b)(?:of|for|by|to|with|from|in|on|at|under|against|behind|through)(?-u:\b)").unwrap()
+});
 /// "Belgium-based", "Hong Kong-registered", "Panama-flagged", "Iranian national" right before a name.
 static LOCATED_BEFORE: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?:(\p{Lu}[\p{L}.]*(?: \p{Lu}[\p{L}.]*)*)-(?:based|registered|flagged|headquartered)|(?-u:\b)(\p{Lu}\p{L}+) (?:national|citizen)) (?:(?:the|vessel|company|firm|businessman|businesswoman)\s+)?$").unwrap()
@@ -391,16 +395,10 @@ fn targets_in<'m>(
 /// Byte ranges of multi-word authority names in `text`: their parts are never targets ("the Foreign,
 /// Commonwealth and Development Office").
 fn authority_spans(text: &str) -> Vec<Range<usize>> {
-    let lower = text.to_lowercase();
-    if lower.len() != text.len() {
-        // Offsets would not line up; such text has no ASCII authority names to protect anyway.
-        return Vec::new();
-    }
-    AUTHORITIES
-        .iter()
-        .flat_map(|a| a.forms.iter())
-        .filter(|f| f.contains(' '))
-        .flat_map(|f| lower.match_indices(*f).map(|(i, _)| i..i + f.len()).collect::<Vec<_>>())
+    AUTHORITY_FORMS
+        .find_overlapping_iter(text)
+        .filter(|m| AUTHORITY_FORM_OWNERS[m.pattern().as_usize()].1.contains(' '))
+        .map(|m| m.range())
         .collect()
 }
 
@@ -580,12 +578,14 @@ impl AuthorityMentions {
                 continue;
             }
             let specificity = |a: &AuthorityName, len: usize| (a.country != "US" || len > 4, len);
-            let better = per_sentence[index].is_none_or(|(known, len)| specificity(authority, form.len()) > specificity(known, len));
+            let better = per_sentence[index]
+                .is_none_or(|(known, len)| specificity(authority, form.len()) > specificity(known, len));
             if better {
                 per_sentence[index] = Some((authority, form.len()));
             }
         }
-        let per_sentence: Vec<Option<&'static AuthorityName>> = per_sentence.into_iter().map(|e| e.map(|(a, _)| a)).collect();
+        let per_sentence: Vec<Option<&'static AuthorityName>> =
+            per_sentence.into_iter().map(|e| e.map(|(a, _)| a)).collect();
         let mut counts: Vec<(&'static AuthorityName, usize)> = Vec::new();
         for a in per_sentence.iter().flatten() {
             match counts.iter_mut().find(|(known, _)| std::ptr::eq(*known, *a)) {
@@ -621,7 +621,6 @@ fn mentions_agree(body: &str, sentence: &Range<usize>, form: &str, mentions: &[M
         .filter(|m| m.start >= sentence.start && m.end <= sentence.end)
         .any(|m| body[m.start..m.end].to_lowercase() == form)
 }
-
 
 /// The legal basis stated in the sentence, else the one the article states if it names only one.
 fn program_for(body: &str, sentence: &Range<usize>, mentions: &[Mention]) -> Option<String> {

@@ -11,7 +11,8 @@ static MONEY: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?i)(?:US\$|\$|€|£|¥)\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:million|billion|trillion|bn|mn)(?-u:\b))?|(?-u:\b)\d[\d,]*(?:\.\d+)?\s(?:million\s|billion\s)?(?:dollars|euros|pounds|yen|rubles|roubles|yuan)(?-u:\b)").unwrap()
 });
 
-static PERCENT: Lazy<Regex> = Lazy::new(|| Regex::new(r"(?-u:\b)\d+(?:\.\d+)?\s?(?:%|percent(?-u:\b)|per cent(?-u:\b))").unwrap());
+static PERCENT: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?-u:\b)\d+(?:\.\d+)?\s?(?:%|percent(?-u:\b)|per cent(?-u:\b))").unwrap());
 
 static DATE: Lazy<Regex> = Lazy::new(|| {
     let months = "January|February|March|April|June|July|August|September|October|November|December|Jan\\.|Feb\\.|Aug\\.|Sept\\.|Oct\\.|Nov\\.|Dec\\.";
