@@ -29,6 +29,16 @@ pub struct FetchedPage {
 }
 
 impl FetchedPage {
+    /// How reports name this page: the path or URL it was read from.
+    pub fn source_name(&self) -> String {
+        match url::Url::parse(&self.url) {
+            Ok(u) if u.scheme() == "file" => {
+                u.to_file_path().map(|p| p.display().to_string()).unwrap_or(self.url.clone())
+            }
+            _ => self.url.clone(),
+        }
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }

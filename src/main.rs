@@ -14,7 +14,7 @@ use newshound::index::designations::DesignationFilter;
 use newshound::pipeline::{Pipeline, Summary};
 use newshound::progress::Progress;
 use newshound::sinks::{IndexSink, JsonlSink};
-use newshound::sources::{HttpFetcher, resolve_inputs};
+use newshound::sources::{HttpFetcher, Input, items, resolve_inputs};
 
 #[derive(Parser)]
 #[command(name = "newshound", version, about = "Reads the news for people who track sanctions")]
@@ -138,8 +138,9 @@ fn ingest(config: &Config, args: &[String], quiet: bool) -> anyhow::Result<ExitC
         eprintln!("error: {e}");
     }
     let mut sink = IndexSink::open(&config.index)?;
-    let mut progress = Progress::new(inputs.len(), !quiet);
-    let mut summary = pipeline(config, true, false)?.run(&inputs, &mut sink, &mut progress)?;
+    let mut progress = Progress::new(page_count_hint(&inputs), !quiet);
+    let items = items(inputs, config.fetch.max_body_bytes);
+    let mut summary = pipeline(config, true, false)?.run(items, &mut sink, &mut progress)?;
     summary.failures.splice(0..0, missing);
     print_summary(&summary, &config.index.path);
     Ok(ExitCode::from(summary.exit_code() as u8))
@@ -156,6 +157,11 @@ fn action_verb(action: DesignationAction) -> &'static str {
         DesignationAction::AddToExportControlList => "added to an export-control list",
         DesignationAction::AssetFreeze => "subjected to an asset freeze",
     }
+}
+
+/// How many pages the inputs hold, when that is known before reading them (archives are not counted).
+fn page_count_hint(inputs: &[Input]) -> Option<usize> {
+    (!inputs.iter().any(|i| matches!(i, Input::Warc(_)))).then_some(inputs.len())
 }
 
 fn print_summary(s: &Summary, index: &std::path::Path) {
@@ -207,8 +213,9 @@ fn extract(config: &Config, args: &[String], jsonl: bool, no_annotate: bool) -> 
     }
     let stdout = std::io::stdout().lock();
     let mut sink = JsonlSink::new(std::io::BufWriter::new(stdout), !jsonl);
-    let mut progress = Progress::new(inputs.len(), false);
-    let mut summary = pipeline(config, !no_annotate, true)?.run(&inputs, &mut sink, &mut progress)?;
+    let mut progress = Progress::new(page_count_hint(&inputs), false);
+    let items = items(inputs, config.fetch.max_body_bytes);
+    let mut summary = pipeline(config, !no_annotate, true)?.run(items, &mut sink, &mut progress)?;
     summary.failures.splice(0..0, missing);
     Ok(ExitCode::from(summary.exit_code() as u8))
 }

@@ -8,7 +8,7 @@ use crate::document::Document;
 use crate::extract::extract;
 use crate::progress::Progress;
 use crate::sinks::Sink;
-use crate::sources::{self, HttpFetcher, Input, SourceError};
+use crate::sources::{self, HttpFetcher, Item, SourceError};
 
 /// Inputs processed in parallel before their documents are handed to the sink.
 const CHUNK: usize = 64;
@@ -41,6 +41,15 @@ enum Outcome {
     Failed(SourceError),
 }
 
+impl Outcome {
+    fn source_name(&self) -> &str {
+        match self {
+            Outcome::Document(doc) => &doc.id,
+            Outcome::NoArticle(e) | Outcome::Failed(e) => &e.input,
+        }
+    }
+}
+
 pub struct Pipeline {
     pub annotator: Option<Annotator>,
     pub http: HttpFetcher,
@@ -50,27 +59,41 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    fn process(&self, input: &Input) -> Outcome {
-        let page = match sources::load(input, &self.http, self.max_body_bytes) {
+    fn process(&self, item: Result<Item, SourceError>) -> Outcome {
+        let page = match item.and_then(|item| match item {
+            Item::Page(page) => Ok(page),
+            Item::Load(input) => sources::load(&input, &self.http, self.max_body_bytes),
+        }) {
             Ok(page) => page,
             Err(e) => return Outcome::Failed(e),
         };
+        let name = page.source_name();
         let article = match extract(&page) {
             Ok(article) => article,
-            Err(e) => return Outcome::Failed(SourceError::new(input, e)),
+            Err(e) => return Outcome::Failed(SourceError::new(&name, e)),
         };
         if article.paragraphs.is_empty() && !self.keep_empty {
-            return Outcome::NoArticle(SourceError::new(input, "no article text found"));
+            return Outcome::NoArticle(SourceError::new(&name, "no article text found"));
         }
         let annotations = self.annotator.as_ref().map(|a| a.annotate(&article));
         Outcome::Document(Box::new(Document::new(article, annotations)))
     }
 
-    pub fn run(&self, inputs: &[Input], sink: &mut dyn Sink, progress: &mut Progress) -> anyhow::Result<Summary> {
+    /// Runs every item through the stages. Items are pulled from `items` a chunk at a time, so a
+    /// WARC archive streams through without being read whole.
+    pub fn run(
+        &self,
+        items: impl Iterator<Item = Result<Item, SourceError>>,
+        sink: &mut dyn Sink,
+        progress: &mut Progress,
+    ) -> anyhow::Result<Summary> {
         let mut summary = Summary::default();
-        for chunk in inputs.chunks(CHUNK) {
-            let outcomes: Vec<Outcome> = chunk.par_iter().map(|input| self.process(input)).collect();
-            for (input, outcome) in chunk.iter().zip(outcomes) {
+        let mut items = items.peekable();
+        while items.peek().is_some() {
+            let chunk: Vec<Result<Item, SourceError>> = items.by_ref().take(CHUNK).collect();
+            let outcomes: Vec<Outcome> = chunk.into_par_iter().map(|item| self.process(item)).collect();
+            for outcome in outcomes {
+                let name = outcome.source_name().to_string();
                 match outcome {
                     Outcome::Document(doc) => {
                         sink.write(&doc)?;
@@ -93,7 +116,7 @@ impl Pipeline {
                         summary.failures.push(e);
                     }
                 }
-                progress.advance(&input.to_string());
+                progress.advance(&name);
             }
         }
         sink.finish()?;

@@ -9,23 +9,26 @@ const LOG_EVERY: Duration = Duration::from_secs(5);
 
 pub struct Progress {
     bar: Option<ProgressBar>,
-    total: usize,
+    total: Option<usize>,
     done: usize,
     started: Instant,
     last_log: Instant,
 }
 
 impl Progress {
-    pub fn new(total: usize, enabled: bool) -> Self {
-        let bar = (enabled && std::io::stderr().is_terminal()).then(|| {
-            let bar = ProgressBar::new(total as u64);
-            bar.set_style(
+    /// `total` is the number of pages when known in advance (archives are counted as they are read).
+    pub fn new(total: Option<usize>, enabled: bool) -> Self {
+        let bar = (enabled && std::io::stderr().is_terminal()).then(|| match total {
+            Some(total) => ProgressBar::new(total as u64).with_style(
                 ProgressStyle::with_template(
                     "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} pages ({per_sec}, eta {eta}) {msg}",
                 )
                 .expect("static template"),
-            );
-            bar
+            ),
+            None => ProgressBar::new_spinner().with_style(
+                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {pos} pages ({per_sec}) {msg}")
+                    .expect("static template"),
+            ),
         });
         let now = Instant::now();
         Progress { bar, total, done: 0, started: now, last_log: now }
@@ -39,7 +42,8 @@ impl Progress {
         } else if self.last_log.elapsed() >= LOG_EVERY {
             self.last_log = Instant::now();
             let rate = self.done as f64 / self.started.elapsed().as_secs_f64().max(1e-9);
-            tracing::info!(done = self.done, total = self.total, pages_per_sec = format!("{rate:.1}"), "progress");
+            let total = self.total.map_or_else(|| "?".to_string(), |t| t.to_string());
+            tracing::info!(done = self.done, total, pages_per_sec = format!("{rate:.1}"), "progress");
         }
     }
 

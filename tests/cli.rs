@@ -310,3 +310,77 @@ fn designations_are_queryable_with_first_seen() {
     assert_eq!(kim["targets"][0]["first_seen"], "2024-07-26T14:15:00Z");
     assert!(names(&query(&["--since", "2024-08-01", "--target", "Kim Sang Man"])).is_empty());
 }
+
+/// Writes a CC-NEWS-style WARC file: each record its own gzip member; a request record, HTML
+/// responses, a PDF response and a 404 among them.
+fn write_warc(path: &Path) {
+    use std::io::Write;
+    use warc::{RecordBuilder, RecordType, WarcHeader, WarcWriter};
+    let html_response = |page: &str| {
+        let body = std::fs::read(page).unwrap();
+        let mut http = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=UTF-8\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        http.extend(body);
+        http
+    };
+    let records = [
+        (RecordType::Request, "https://news.example/uk", b"GET /uk HTTP/1.1\r\nHost: news.example\r\n\r\n".to_vec()),
+        (RecordType::Response, "https://news.example/uk", html_response("corpus/uk-sanctions-ransomware-gang.html")),
+        (
+            RecordType::Response,
+            "https://news.example/report.pdf",
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4".to_vec(),
+        ),
+        (
+            RecordType::Response,
+            "https://news.example/gone",
+            b"HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\n\r\n<p>gone</p>".to_vec(),
+        ),
+        (
+            RecordType::Response,
+            "https://news.example/japan",
+            html_response("corpus/tokyo-herald-japan-sanctions-crypto-hackers.html"),
+        ),
+    ];
+    let mut file = std::fs::File::create(path).unwrap();
+    for (kind, uri, body) in records {
+        let record = RecordBuilder::default()
+            .warc_type(kind)
+            .header(WarcHeader::TargetURI, uri)
+            .header(WarcHeader::ContentType, "application/http; msgtype=response")
+            .body(body)
+            .build()
+            .unwrap();
+        let mut member = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        WarcWriter::new(&mut member).write(&record).unwrap();
+        file.write_all(&member.finish().unwrap()).unwrap();
+    }
+}
+
+#[test]
+fn warc_archives_stream_their_html_responses() {
+    let dir = tempfile::tempdir().unwrap();
+    let warc = dir.path().join("CC-NEWS-20250811000000-00001.warc.gz");
+    write_warc(&warc);
+    let index = dir.path().join("index");
+    let out = newshound(&["ingest", warc.to_str().unwrap(), "--index", index.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("ingested 2 documents"), "{}", stdout(&out));
+    let hit = &search_json(&index, "Oleg Zaitsev")["hits"][0];
+    assert_eq!(hit["url"], "https://news.example/uk");
+    assert_eq!(search_json(&index, "Kumo Shadow Team")["total"], 1);
+
+    // A damaged archive is reported with the record that broke, and what came before is kept.
+    let bytes = std::fs::read(&warc).unwrap();
+    let broken = dir.path().join("broken.warc");
+    let mut plain = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(&bytes[..]), &mut plain).unwrap();
+    let cut = plain.windows(8).rposition(|w| w == b"WARC/1.0").unwrap() + 1000;
+    std::fs::write(&broken, &plain[..cut]).unwrap();
+    let out = newshound(&["extract", "--jsonl", "--no-annotate", broken.to_str().unwrap()]);
+    assert_eq!(stdout(&out).lines().count(), 1, "the complete UK response before the damage");
+    assert!(stderr(&out).contains("broken.warc: record 5 is damaged"), "{}", stderr(&out));
+}

@@ -10,7 +10,7 @@ use crate::document::{ContentKind, FetchedPage};
 
 /// Extensions picked up when a directory is expanded. Explicitly named files are read whatever
 /// their extension.
-const SUPPORTED_SUFFIXES: &[&str] = &[".html", ".htm", ".html.gz", ".htm.gz", ".txt", ".txt.gz"];
+const SUPPORTED_SUFFIXES: &[&str] = &[".html", ".htm", ".html.gz", ".htm.gz", ".txt", ".txt.gz", ".warc", ".warc.gz"];
 
 fn is_supported(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_ascii_lowercase();

@@ -3,11 +3,13 @@
 
 mod files;
 mod http;
+mod warc;
 
 use std::fmt;
 
 pub use files::{expand_path, load_file};
 pub use http::HttpFetcher;
+pub use warc::warc_pages;
 
 use crate::document::FetchedPage;
 
@@ -16,12 +18,21 @@ use crate::document::FetchedPage;
 pub enum Input {
     File(std::path::PathBuf),
     Url(String),
+    /// A WARC archive: many pages in one file.
+    Warc(std::path::PathBuf),
+}
+
+/// One unit of work for the pipeline: an input still to be read, or a page already read (from an
+/// archive).
+pub enum Item {
+    Load(Input),
+    Page(FetchedPage),
 }
 
 impl fmt::Display for Input {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Input::File(p) => write!(f, "{}", p.display()),
+            Input::File(p) | Input::Warc(p) => write!(f, "{}", p.display()),
             Input::Url(u) => f.write_str(u),
         }
     }
@@ -59,17 +70,35 @@ pub fn resolve_inputs(args: &[String]) -> (Vec<Input>, Vec<SourceError>) {
             continue;
         }
         match expand_path(std::path::Path::new(arg)) {
-            Ok(paths) => inputs.extend(paths.into_iter().map(Input::File)),
+            Ok(paths) => inputs
+                .extend(paths.into_iter().map(|p| if warc::is_warc(&p) { Input::Warc(p) } else { Input::File(p) })),
             Err(e) => errors.push(e),
         }
     }
     (inputs, errors)
 }
 
-/// Reads one input with the source that handles it.
+/// Reads one page-sized input with the source that handles it.
 pub fn load(input: &Input, http: &HttpFetcher, max_bytes: u64) -> Result<FetchedPage, SourceError> {
     match input {
         Input::File(path) => load_file(path, max_bytes),
         Input::Url(url) => http.fetch(url),
+        Input::Warc(path) => {
+            Err(SourceError::new(path.display(), "a WARC archive holds many pages; read it with `items`"))
+        }
     }
+}
+
+/// The pipeline's work, in input order: archives expand to their pages as they are read, other
+/// inputs are read by the pipeline's workers.
+pub fn items(inputs: Vec<Input>, max_bytes: u64) -> impl Iterator<Item = Result<Item, SourceError>> {
+    inputs.into_iter().flat_map(move |input| -> Box<dyn Iterator<Item = Result<Item, SourceError>>> {
+        match input {
+            Input::Warc(path) => match warc_pages(&path, max_bytes) {
+                Ok(pages) => Box::new(pages.map(|page| page.map(Item::Page))),
+                Err(e) => Box::new(std::iter::once(Err(e))),
+            },
+            other => Box::new(std::iter::once(Ok(Item::Load(other)))),
+        }
+    })
 }
