@@ -10,6 +10,7 @@ use serde::Deserialize;
 pub struct Config {
     pub index: IndexConfig,
     pub fetch: FetchConfig,
+    pub crawl: CrawlConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -49,6 +50,53 @@ impl Default for FetchConfig {
             timeout_secs: 30,
             max_body_bytes: 64 * 1024 * 1024,
             max_redirects: 10,
+        }
+    }
+}
+
+/// `[crawl]`: what to crawl and how politely. Timeouts, body limit and redirects come from `[fetch]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CrawlConfig {
+    pub seeds: Vec<String>,
+    pub feeds: Vec<String>,
+    pub sitemaps: Vec<String>,
+    /// Pages fetched per run at most (feeds, sitemaps and robots.txt not counted).
+    pub max_pages: usize,
+    /// Sent with every request; name a contact URL so site owners can reach you.
+    pub user_agent: String,
+    /// Minimum time between two requests to one host (robots.txt Crawl-delay can raise it).
+    pub delay_ms: u64,
+    pub per_host_concurrency: usize,
+    pub concurrency: usize,
+    /// Attempts after a 5xx answer or a timeout, with exponential backoff.
+    pub retries: u32,
+    /// Hosts that may be fetched; empty means the hosts of the seeds, feeds and sitemaps.
+    pub allowed_hosts: Vec<String>,
+    /// Regular expressions a URL must match (any) / must not match (all), when given.
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    /// Follow links found in pages (feeds and sitemaps are always read).
+    pub follow_links: bool,
+}
+
+impl Default for CrawlConfig {
+    fn default() -> Self {
+        CrawlConfig {
+            seeds: Vec::new(),
+            feeds: Vec::new(),
+            sitemaps: Vec::new(),
+            max_pages: 1000,
+            user_agent: concat!("newshound/", env!("CARGO_PKG_VERSION"), " (+https://github.com/newshound/newshound)")
+                .into(),
+            delay_ms: 1000,
+            per_host_concurrency: 1,
+            concurrency: 8,
+            retries: 3,
+            allowed_hosts: Vec::new(),
+            include: Vec::new(),
+            exclude: Vec::new(),
+            follow_links: true,
         }
     }
 }

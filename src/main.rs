@@ -14,7 +14,8 @@ use newshound::index::designations::DesignationFilter;
 use newshound::pipeline::{Pipeline, Summary};
 use newshound::progress::Progress;
 use newshound::sinks::{IndexSink, JsonlSink};
-use newshound::sources::{HttpFetcher, Input, items, resolve_inputs};
+use newshound::sources::crawl::Crawler;
+use newshound::sources::{HttpFetcher, Input, Item, items, resolve_inputs};
 
 #[derive(Parser)]
 #[command(name = "newshound", version, about = "Reads the news for people who track sanctions")]
@@ -49,6 +50,24 @@ enum Command {
         /// Leave out entities and designations (for extraction benchmarks).
         #[arg(long)]
         no_annotate: bool,
+    },
+    /// Crawl news sites, feeds and sitemaps into the index, politely and incrementally.
+    Crawl {
+        /// A page to start from (its same-site links are followed).
+        #[arg(long = "seed", value_name = "URL")]
+        seeds: Vec<String>,
+        /// An RSS or Atom feed whose entries are crawled.
+        #[arg(long = "feed", value_name = "URL")]
+        feeds: Vec<String>,
+        /// A sitemap or sitemap index (news sitemaps included).
+        #[arg(long = "sitemap", value_name = "URL")]
+        sitemaps: Vec<String>,
+        /// Pages fetched per run at most (default: `crawl.max_pages`).
+        #[arg(long)]
+        max_pages: Option<usize>,
+        /// Keep crawling: start again this long after each run ends (e.g. 30s, 10m, 1h).
+        #[arg(long, value_parser = parse_interval)]
+        watch: Option<std::time::Duration>,
     },
     /// Designated targets reported in the indexed articles, most recently first seen first.
     Designations {
@@ -116,6 +135,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ingest { inputs } => ingest(&config, &inputs, cli.quiet),
         Command::Extract { inputs, jsonl, no_annotate } => extract(&config, &inputs, jsonl, no_annotate),
         Command::Search { query, json, limit } => search(&config, &query, json, limit.into()),
+        Command::Crawl { seeds, feeds, sitemaps, max_pages, watch } => {
+            let mut crawl = config.crawl.clone();
+            crawl.seeds.extend(seeds);
+            crawl.feeds.extend(feeds);
+            crawl.sitemaps.extend(sitemaps);
+            if let Some(n) = max_pages {
+                crawl.max_pages = n;
+            }
+            if crawl.seeds.is_empty() && crawl.feeds.is_empty() && crawl.sitemaps.is_empty() {
+                anyhow::bail!("nothing to crawl: give --seed, --feed or --sitemap (or set them in [crawl])");
+            }
+            loop {
+                let code = crawl_once(&config, &crawl, cli.quiet)?;
+                let Some(interval) = watch else { return Ok(code) };
+                tracing::info!("next crawl in {interval:?}");
+                std::thread::sleep(interval);
+            }
+        }
         Command::Designations { since, target, authority, program, json, limit } => {
             let filter = DesignationFilter { since, target, authority, program, ..DesignationFilter::default() };
             designations(&config, &filter, json, limit.into())
@@ -279,6 +316,61 @@ fn designations(config: &Config, filter: &DesignationFilter, json: bool, limit: 
             println!("    {:?}", r.designation.evidence.text);
             println!("    — {} <{}>", r.title.as_deref().unwrap_or(&r.article_id), r.url);
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_interval(s: &str) -> Result<std::time::Duration, String> {
+    let (number, unit) = s.trim().split_at(s.trim().find(|c: char| !c.is_ascii_digit()).unwrap_or(s.trim().len()));
+    let n: u64 = number.parse().map_err(|_| format!("not an interval: {s:?} (e.g. 30s, 10m, 1h)"))?;
+    let seconds = match unit {
+        "" | "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        _ => return Err(format!("unknown unit in {s:?}: use s, m or h")),
+    };
+    Ok(std::time::Duration::from_secs(seconds.max(1)))
+}
+
+/// The crawl state lives beside the index directory, not inside it (tantivy owns that one).
+fn crawl_state_path(index: &std::path::Path) -> PathBuf {
+    let mut name = index.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "index".into());
+    name.push(".crawl-state.json");
+    index.with_file_name(name)
+}
+
+fn crawl_once(config: &Config, crawl: &newshound::config::CrawlConfig, quiet: bool) -> anyhow::Result<ExitCode> {
+    std::fs::create_dir_all(&config.index.path)?;
+    let crawler = Crawler::new(crawl.clone(), &config.fetch, crawl_state_path(&config.index.path))?;
+    let (pages, received) = std::sync::mpsc::sync_channel(64);
+    let worker = {
+        let crawler = std::sync::Arc::clone(&crawler);
+        std::thread::spawn(move || crawler.run(pages))
+    };
+    let mut sink = IndexSink::open(&config.index)?;
+    let mut progress = Progress::new(None, !quiet);
+    let mut checkpoint = |consumed: u64| {
+        let stats = crawler.stats();
+        tracing::info!(fetched = stats.fetched, queued = crawler.queued(), unchanged = stats.unchanged, errors = ?stats.errors, "crawl checkpoint");
+        crawler.checkpoint(consumed)
+    };
+    let pages = received.into_iter().map(|page| Ok(Item::Page(page)));
+    let summary =
+        pipeline(config, true, false)?.run_with_checkpoints(pages, &mut sink, &mut progress, &mut checkpoint)?;
+    worker.join().map_err(|_| anyhow::anyhow!("the crawler stopped unexpectedly"))?;
+    crawler.checkpoint(u64::MAX)?;
+    print_summary(&summary, &config.index.path);
+    let stats = crawler.stats();
+    println!(
+        "crawl: {} pages fetched, {} unchanged (304), {} duplicates, {} disallowed by robots.txt, {} left queued",
+        stats.fetched,
+        stats.unchanged,
+        stats.duplicates,
+        stats.disallowed,
+        crawler.queued()
+    );
+    for (kind, n) in &stats.errors {
+        println!("  {n} × {kind}");
     }
     Ok(ExitCode::SUCCESS)
 }

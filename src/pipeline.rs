@@ -87,10 +87,35 @@ impl Pipeline {
         sink: &mut dyn Sink,
         progress: &mut Progress,
     ) -> anyhow::Result<Summary> {
+        self.run_inner(items, sink, progress, None)
+    }
+
+    /// Like [`Pipeline::run`], but makes the sink durable after every chunk and then calls
+    /// `checkpoint` with the number of items consumed so far: a source that remembers its position
+    /// (the crawler) saves it only for work that is committed.
+    pub fn run_with_checkpoints(
+        &self,
+        items: impl Iterator<Item = Result<Item, SourceError>>,
+        sink: &mut dyn Sink,
+        progress: &mut Progress,
+        checkpoint: &mut dyn FnMut(u64) -> anyhow::Result<()>,
+    ) -> anyhow::Result<Summary> {
+        self.run_inner(items, sink, progress, Some(checkpoint))
+    }
+
+    fn run_inner(
+        &self,
+        items: impl Iterator<Item = Result<Item, SourceError>>,
+        sink: &mut dyn Sink,
+        progress: &mut Progress,
+        mut checkpoint: Option<&mut dyn FnMut(u64) -> anyhow::Result<()>>,
+    ) -> anyhow::Result<Summary> {
         let mut summary = Summary::default();
         let mut items = items.peekable();
+        let mut consumed = 0u64;
         while items.peek().is_some() {
             let chunk: Vec<Result<Item, SourceError>> = items.by_ref().take(CHUNK).collect();
+            consumed += chunk.len() as u64;
             let outcomes: Vec<Outcome> = chunk.into_par_iter().map(|item| self.process(item)).collect();
             for outcome in outcomes {
                 let name = outcome.source_name().to_string();
@@ -117,6 +142,10 @@ impl Pipeline {
                     }
                 }
                 progress.advance(&name);
+            }
+            if let Some(checkpoint) = checkpoint.as_deref_mut() {
+                sink.finish()?;
+                checkpoint(consumed)?;
             }
         }
         sink.finish()?;

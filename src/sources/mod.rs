@@ -1,6 +1,7 @@
 //! Sources: where pages come from. Each source turns a user-given input into [`FetchedPage`]s and
 //! knows nothing about what happens to them next.
 
+pub mod crawl;
 mod files;
 mod http;
 mod warc;

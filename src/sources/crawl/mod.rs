@@ -1,0 +1,523 @@
+//! The crawler: a source that finds pages by itself, from seed pages, RSS/Atom feeds and sitemaps,
+//! politely (robots.txt first, a delay and a concurrency cap per host), and remembers what it has
+//! seen so that the next crawl only fetches what is new or changed.
+//!
+//! Worker threads share one frontier. Fetched HTML pages go to the pipeline through a channel; the
+//! crawl state (frontier, seen URLs, validators, content hashes) is saved beside the index at each
+//! checkpoint, which the caller takes right after the pages handed over so far were committed.
+
+mod discover;
+mod state;
+mod urls;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::mpsc::SyncSender;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use regex::Regex;
+use sha2::{Digest, Sha256};
+use url::Url;
+
+pub use state::CrawlState;
+use state::{Queued, QueuedKind, Validators};
+
+use crate::config::{CrawlConfig, FetchConfig};
+use crate::document::{ContentKind, FetchedPage};
+
+/// Counters shown while crawling and in the final report.
+#[derive(Debug, Default, Clone)]
+pub struct CrawlStats {
+    pub fetched: usize,
+    pub unchanged: usize,
+    pub duplicates: usize,
+    pub disallowed: usize,
+    pub errors: BTreeMap<String, usize>,
+}
+
+enum Robots {
+    Fetching,
+    Known(Option<texting_robots::Robot>),
+    /// robots.txt answered 5xx or timed out: the host waits.
+    RetryAt(Instant),
+}
+
+struct Host {
+    robots: Robots,
+    next_allowed: Instant,
+    in_flight: usize,
+    delay: Duration,
+    robots_failures: u32,
+}
+
+struct Shared {
+    state: CrawlState,
+    hosts: HashMap<String, Host>,
+    in_flight: usize,
+    /// Pages handed to the pipeline and not yet checkpointed, by hand-over number.
+    handed_over: BTreeMap<u64, Queued>,
+    next_sequence: u64,
+    pages_budget: usize,
+    stats: CrawlStats,
+    stopped: bool,
+    /// URLs queued in this run: each is fetched at most once per run (conditionally, when it was
+    /// fetched in an earlier run).
+    seen: HashSet<String>,
+}
+
+pub struct Crawler {
+    config: CrawlConfig,
+    client: reqwest::blocking::Client,
+    max_body_bytes: u64,
+    allowed_hosts: HashSet<String>,
+    include: Vec<Regex>,
+    exclude: Vec<Regex>,
+    state_path: PathBuf,
+    /// Seed pages: section fronts change all the time and are read for their links, so they are
+    /// always fetched in full.
+    seed_pages: HashSet<String>,
+    shared: Mutex<Shared>,
+    wake: Condvar,
+    /// Held while numbering and sending a page, so that pages reach the pipeline in number order
+    /// (a checkpoint counts pages consumed). Never taken while holding `shared`.
+    hand_over: Mutex<()>,
+}
+
+/// What happened to one fetch.
+enum Fetched {
+    Body { final_url: Url, content_type: String, bytes: Vec<u8>, validators: Validators },
+    NotModified,
+    Failed { kind: String, retry: bool },
+}
+
+impl Crawler {
+    /// A crawler for `config`, resuming the state saved at `state_path` if there is one.
+    pub fn new(config: CrawlConfig, fetch: &FetchConfig, state_path: PathBuf) -> anyhow::Result<Arc<Self>> {
+        let max_redirects = fetch.max_redirects;
+        let client = reqwest::blocking::Client::builder()
+            .user_agent(config.user_agent.clone())
+            .connect_timeout(Duration::from_secs(fetch.connect_timeout_secs))
+            .timeout(Duration::from_secs(fetch.timeout_secs))
+            .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+                if attempt.previous().contains(attempt.url()) {
+                    attempt.error("redirect loop")
+                } else if attempt.previous().len() > max_redirects {
+                    attempt.error("too many redirects")
+                } else {
+                    attempt.follow()
+                }
+            }))
+            .build()?;
+        let compile = |patterns: &[String]| -> anyhow::Result<Vec<Regex>> {
+            patterns
+                .iter()
+                .map(|p| Regex::new(p).map_err(|e| anyhow::anyhow!("bad crawl pattern {p:?}: {e}")))
+                .collect()
+        };
+        let mut state = CrawlState::load(&state_path)?;
+        let starts = [
+            (&config.seeds, QueuedKind::Page),
+            (&config.feeds, QueuedKind::Feed),
+            (&config.sitemaps, QueuedKind::Sitemap),
+        ];
+        let mut allowed_hosts: HashSet<String> = config.allowed_hosts.iter().map(|h| h.to_ascii_lowercase()).collect();
+        let derive_hosts = allowed_hosts.is_empty();
+        for (urls_of_kind, kind) in starts {
+            for raw in urls_of_kind.iter() {
+                let url = urls::normalize(raw, None).ok_or_else(|| anyhow::anyhow!("not an http(s) URL: {raw}"))?;
+                if derive_hosts {
+                    allowed_hosts.insert(urls::host_key(&url));
+                }
+                // Start points are re-read every run: feeds and sitemaps change, seed pages link to news.
+                if !state.frontier.iter().any(|q| q.url == url.as_str()) {
+                    state.frontier.push_back(Queued { url: url.to_string(), kind, attempt: 0, not_before_ms: 0 });
+                }
+            }
+        }
+        let seed_pages = config.seeds.iter().filter_map(|s| urls::normalize(s, None)).map(|u| u.to_string()).collect();
+        let seen = state.frontier.iter().map(|q| q.url.clone()).collect();
+        let shared = Shared {
+            seen,
+            state,
+            hosts: HashMap::new(),
+            in_flight: 0,
+            handed_over: BTreeMap::new(),
+            next_sequence: 0,
+            pages_budget: config.max_pages,
+            stats: CrawlStats::default(),
+            stopped: false,
+        };
+        Ok(Arc::new(Crawler {
+            include: compile(&config.include)?,
+            exclude: compile(&config.exclude)?,
+            config,
+            client,
+            max_body_bytes: fetch.max_body_bytes,
+            allowed_hosts,
+            state_path,
+            seed_pages,
+            shared: Mutex::new(shared),
+            wake: Condvar::new(),
+            hand_over: Mutex::new(()),
+        }))
+    }
+
+    /// Runs the workers until the frontier is empty or the page budget is spent, sending each HTML
+    /// page to `pages`. Returns when every worker has finished.
+    pub fn run(self: &Arc<Self>, pages: SyncSender<FetchedPage>) {
+        let workers: Vec<_> = (0..self.config.concurrency.max(1))
+            .map(|_| {
+                let crawler = Arc::clone(self);
+                let pages = pages.clone();
+                std::thread::spawn(move || crawler.work(&pages))
+            })
+            .collect();
+        for w in workers {
+            let _ = w.join();
+        }
+    }
+
+    /// Records that every page handed over so far has been processed and committed, and saves the
+    /// crawl state: pages handed over later stay in the saved frontier and are fetched again after
+    /// a crash.
+    pub fn checkpoint(&self, pages_committed: u64) -> anyhow::Result<()> {
+        let mut shared = self.shared.lock().expect("crawler lock");
+        shared.handed_over = shared.handed_over.split_off(&pages_committed);
+        let pending: Vec<Queued> = shared.handed_over.values().cloned().collect();
+        shared.state.save(&self.state_path, &pending)
+    }
+
+    pub fn stats(&self) -> CrawlStats {
+        self.shared.lock().expect("crawler lock").stats.clone()
+    }
+
+    pub fn queued(&self) -> usize {
+        self.shared.lock().expect("crawler lock").state.frontier.len()
+    }
+
+    fn work(&self, pages: &SyncSender<FetchedPage>) {
+        while let Some(job) = self.next_job() {
+            let (host, url, queued) = job;
+            match queued.kind {
+                QueuedKind::Robots => self.fetch_robots(&host, &url),
+                _ => self.fetch_and_follow(&host, &url, queued, pages),
+            }
+            let mut shared = self.shared.lock().expect("crawler lock");
+            shared.in_flight -= 1;
+            if let Some(h) = shared.hosts.get_mut(&host) {
+                h.in_flight -= 1;
+                h.next_allowed = Instant::now() + h.delay;
+            }
+            drop(shared);
+            self.wake.notify_all();
+        }
+    }
+
+    /// The next URL some host is ready for, waiting when every host is resting; `None` when the
+    /// crawl is over.
+    fn next_job(&self) -> Option<(String, Url, Queued)> {
+        let mut shared = self.shared.lock().expect("crawler lock");
+        loop {
+            if shared.stopped || (shared.state.frontier.is_empty() && shared.in_flight == 0) {
+                shared.stopped = true;
+                self.wake.notify_all();
+                return None;
+            }
+            let now = Instant::now();
+            let now_ms = state::now_ms();
+            let mut earliest: Option<Instant> = None;
+            let mut chosen = None;
+            for (i, q) in shared.state.frontier.iter().enumerate() {
+                if q.not_before_ms > now_ms {
+                    continue;
+                }
+                if q.kind == QueuedKind::Page && shared.pages_budget == 0 {
+                    continue;
+                }
+                let Some(url) = Url::parse(&q.url).ok() else { continue };
+                let key = urls::host_key(&url);
+                match shared.hosts.get(&key) {
+                    None => {
+                        chosen = Some((i, key, url, true));
+                        break;
+                    }
+                    Some(h) => match &h.robots {
+                        Robots::Fetching => continue,
+                        Robots::RetryAt(at) if *at > now => earliest = Some(earliest.map_or(*at, |e| e.min(*at))),
+                        Robots::RetryAt(_) => {
+                            chosen = Some((i, key, url, true));
+                            break;
+                        }
+                        Robots::Known(_) if h.in_flight >= self.config.per_host_concurrency.max(1) => continue,
+                        Robots::Known(_) if h.next_allowed > now => {
+                            earliest = Some(earliest.map_or(h.next_allowed, |e| e.min(h.next_allowed)))
+                        }
+                        Robots::Known(_) => {
+                            chosen = Some((i, key, url, false));
+                            break;
+                        }
+                    },
+                }
+            }
+            if let Some((i, key, url, needs_robots)) = chosen {
+                shared.in_flight += 1;
+                if needs_robots {
+                    let delay = Duration::from_millis(self.config.delay_ms);
+                    let host = shared.hosts.entry(key.clone()).or_insert(Host {
+                        robots: Robots::Fetching,
+                        next_allowed: now,
+                        in_flight: 0,
+                        delay,
+                        robots_failures: 0,
+                    });
+                    host.robots = Robots::Fetching;
+                    host.in_flight += 1;
+                    let robots_url = url.join("/robots.txt").expect("robots path joins");
+                    return Some((
+                        key,
+                        robots_url,
+                        Queued { url: String::new(), kind: QueuedKind::Robots, attempt: 0, not_before_ms: 0 },
+                    ));
+                }
+                let queued = shared.state.frontier.remove(i).expect("index from this frontier");
+                if queued.kind == QueuedKind::Page {
+                    shared.pages_budget -= 1;
+                }
+                shared.hosts.get_mut(&key).expect("host known").in_flight += 1;
+                return Some((key, url, queued));
+            }
+            let wait = earliest
+                .map_or(Duration::from_millis(50), |e| e.saturating_duration_since(now))
+                .max(Duration::from_millis(1));
+            shared = self.wake.wait_timeout(shared, wait.min(Duration::from_millis(250))).expect("crawler lock").0;
+        }
+    }
+
+    fn fetch_robots(&self, host: &str, robots_url: &Url) {
+        let answer = self.client.get(robots_url.as_str()).send();
+        let mut shared = self.shared.lock().expect("crawler lock");
+        let h = shared.hosts.get_mut(host).expect("host registered before its robots.txt");
+        let mut sitemaps = Vec::new();
+        match answer {
+            Ok(r) if r.status().is_success() => {
+                let body = r.bytes().map(|b| b.to_vec()).unwrap_or_default();
+                let robot = texting_robots::Robot::new(&self.config.user_agent, &body).ok();
+                if let Some(robot) = &robot {
+                    if let Some(delay) = robot.delay {
+                        h.delay = h.delay.max(Duration::from_secs_f32(delay.min(60.0)));
+                    }
+                    sitemaps = robot.sitemaps.clone();
+                }
+                h.robots = Robots::Known(robot);
+            }
+            // No robots.txt (or forbidden): everything is allowed.
+            Ok(r) if r.status().is_client_error() => h.robots = Robots::Known(None),
+            // Server error or timeout: wait and ask again before fetching anything from the host.
+            other => {
+                tracing::info!(url = %robots_url, "robots.txt unavailable: {}", other.map_or_else(|e| e.to_string(), |r| r.status().to_string()));
+                h.robots_failures += 1;
+                let backoff = Duration::from_millis(self.config.delay_ms.max(100)) * 2u32.pow(h.robots_failures.min(6));
+                h.robots = Robots::RetryAt(Instant::now() + backoff);
+                if h.robots_failures > self.config.retries {
+                    // Give up on the host: it stays unreachable for this run.
+                    h.robots = Robots::Known(Some(
+                        texting_robots::Robot::new("*", b"User-agent: *\nDisallow: /").expect("static robots"),
+                    ));
+                    *shared.stats.errors.entry("robots.txt unavailable".into()).or_default() += 1;
+                }
+            }
+        }
+        for sitemap in sitemaps.iter().filter_map(|s| urls::normalize(s, None)) {
+            enqueue(&mut shared, &sitemap, QueuedKind::Sitemap);
+        }
+    }
+
+    fn fetch_and_follow(&self, host: &str, url: &Url, queued: Queued, pages: &SyncSender<FetchedPage>) {
+        let allowed = {
+            let shared = self.shared.lock().expect("crawler lock");
+            match shared.hosts.get(host).map(|h| &h.robots) {
+                Some(Robots::Known(Some(robot))) => robot.allowed(url.as_str()),
+                _ => true,
+            }
+        };
+        if !allowed {
+            self.shared.lock().expect("crawler lock").stats.disallowed += 1;
+            return;
+        }
+        let validators = if self.seed_pages.contains(url.as_str()) {
+            None
+        } else {
+            self.shared.lock().expect("crawler lock").state.validators.get(url.as_str()).cloned()
+        };
+        let fetched = self.fetch(url, validators.as_ref());
+        let mut shared = self.shared.lock().expect("crawler lock");
+        match fetched {
+            Fetched::NotModified => shared.stats.unchanged += 1,
+            Fetched::Failed { kind, retry } => {
+                if retry && queued.attempt < self.config.retries {
+                    let backoff = self.config.delay_ms.max(100) * 2u64.pow(queued.attempt + 1);
+                    if queued.kind == QueuedKind::Page {
+                        shared.pages_budget += 1;
+                    }
+                    shared.state.frontier.push_back(Queued {
+                        attempt: queued.attempt + 1,
+                        not_before_ms: state::now_ms() + backoff,
+                        ..queued
+                    });
+                } else {
+                    tracing::info!(url = %url, "{kind}");
+                    *shared.stats.errors.entry(kind).or_default() += 1;
+                }
+            }
+            Fetched::Body { final_url, content_type, bytes, validators } => {
+                shared.state.validators.insert(url.to_string(), validators);
+                match queued.kind {
+                    QueuedKind::Feed => match discover::feed_links(&bytes, &final_url) {
+                        Ok(links) => links.iter().for_each(|l| self.enqueue_page(&mut shared, l)),
+                        Err(e) => *shared.stats.errors.entry(e).or_default() += 1,
+                    },
+                    QueuedKind::Sitemap => match discover::sitemap_links(&bytes, &final_url) {
+                        Ok(found) => {
+                            found.pages.iter().for_each(|l| self.enqueue_page(&mut shared, l));
+                            for s in found.sitemaps.iter().filter(|s| self.in_scope(s)) {
+                                enqueue(&mut shared, s, QueuedKind::Sitemap);
+                            }
+                        }
+                        Err(e) => *shared.stats.errors.entry(e).or_default() += 1,
+                    },
+                    QueuedKind::Page | QueuedKind::Robots => {
+                        drop(shared);
+                        self.take_page(url, &final_url, &content_type, bytes, queued, pages);
+                    }
+                }
+            }
+        }
+    }
+
+    /// An HTML page: follow its links and feeds, drop it if its content was seen under another URL,
+    /// hand it to the pipeline otherwise.
+    fn take_page(
+        &self,
+        url: &Url,
+        final_url: &Url,
+        content_type: &str,
+        bytes: Vec<u8>,
+        queued: Queued,
+        pages: &SyncSender<FetchedPage>,
+    ) {
+        let text = String::from_utf8_lossy(&bytes);
+        let links = discover::page_links(&text, final_url);
+        let mut shared = self.shared.lock().expect("crawler lock");
+        for feed in links.feeds.iter().filter(|f| self.in_scope(f)) {
+            enqueue(&mut shared, feed, QueuedKind::Feed);
+        }
+        if self.config.follow_links {
+            links.links.iter().for_each(|l| self.enqueue_page(&mut shared, l));
+        }
+        let hash = hex::encode(Sha256::digest(&bytes));
+        let canonical_seen_elsewhere = links
+            .canonical
+            .as_ref()
+            .is_some_and(|c| c != url && c != final_url && shared.state.fetched_canonicals.contains(c.as_str()));
+        if !shared.state.content_hashes.insert(hash) || canonical_seen_elsewhere {
+            shared.stats.duplicates += 1;
+            return;
+        }
+        if let Some(c) = &links.canonical {
+            shared.state.fetched_canonicals.insert(c.to_string());
+        }
+        shared.stats.fetched += 1;
+        drop(shared);
+        let kind = if content_type.starts_with("text/plain") { ContentKind::Text } else { ContentKind::Html };
+        let page = FetchedPage {
+            id: final_url.to_string(),
+            url: final_url.to_string(),
+            fetched_at: chrono::Utc::now(),
+            headers: vec![("content-type".into(), content_type.to_string())],
+            kind,
+            bytes,
+        };
+        let _in_order = self.hand_over.lock().expect("hand-over lock");
+        {
+            let mut shared = self.shared.lock().expect("crawler lock");
+            let sequence = shared.next_sequence;
+            shared.next_sequence += 1;
+            shared.handed_over.insert(sequence, queued);
+        }
+        if pages.send(page).is_err() {
+            // The pipeline stopped: stop crawling.
+            self.shared.lock().expect("crawler lock").stopped = true;
+        }
+    }
+
+    fn fetch(&self, url: &Url, validators: Option<&Validators>) -> Fetched {
+        let mut request = self.client.get(url.as_str());
+        if let Some(v) = validators {
+            if let Some(etag) = &v.etag {
+                request = request.header(reqwest::header::IF_NONE_MATCH, etag);
+            }
+            if let Some(modified) = &v.last_modified {
+                request = request.header(reqwest::header::IF_MODIFIED_SINCE, modified);
+            }
+        }
+        let response = match request.send() {
+            Ok(r) => r,
+            Err(e) if e.is_timeout() => return Fetched::Failed { kind: "timeout".into(), retry: true },
+            Err(e) if e.is_redirect() => {
+                return Fetched::Failed { kind: "redirect loop or too many redirects".into(), retry: false };
+            }
+            Err(e) if e.is_connect() => return Fetched::Failed { kind: "connection failed".into(), retry: true },
+            Err(e) => return Fetched::Failed { kind: format!("request failed: {e}"), retry: false },
+        };
+        let status = response.status();
+        if status == reqwest::StatusCode::NOT_MODIFIED {
+            return Fetched::NotModified;
+        }
+        if !status.is_success() {
+            return Fetched::Failed { kind: format!("HTTP {}", status.as_u16()), retry: status.is_server_error() };
+        }
+        let header = |name: reqwest::header::HeaderName| {
+            response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+        };
+        let content_type = header(reqwest::header::CONTENT_TYPE).unwrap_or_default().to_ascii_lowercase();
+        let validators =
+            Validators { etag: header(reqwest::header::ETAG), last_modified: header(reqwest::header::LAST_MODIFIED) };
+        if response.content_length().is_some_and(|n| n > self.max_body_bytes) {
+            return Fetched::Failed { kind: "page over the size limit".into(), retry: false };
+        }
+        let final_url = response.url().clone();
+        let mut bytes = Vec::new();
+        use std::io::Read;
+        if let Err(e) = response.take(self.max_body_bytes.saturating_add(1)).read_to_end(&mut bytes) {
+            let timed_out = e.to_string().contains("timed out");
+            return Fetched::Failed {
+                kind: if timed_out { "timeout".into() } else { "body read failed".into() },
+                retry: timed_out,
+            };
+        }
+        if bytes.len() as u64 > self.max_body_bytes {
+            return Fetched::Failed { kind: "page over the size limit".into(), retry: false };
+        }
+        Fetched::Body { final_url, content_type, bytes, validators }
+    }
+
+    fn in_scope(&self, url: &Url) -> bool {
+        let text = url.as_str();
+        self.allowed_hosts.contains(&urls::host_key(url))
+            && (self.include.is_empty() || self.include.iter().any(|r| r.is_match(text)))
+            && !self.exclude.iter().any(|r| r.is_match(text))
+    }
+
+    fn enqueue_page(&self, shared: &mut Shared, url: &Url) {
+        if self.in_scope(url) {
+            enqueue(shared, url, QueuedKind::Page);
+        }
+    }
+}
+
+fn enqueue(shared: &mut Shared, url: &Url, kind: QueuedKind) {
+    if shared.seen.insert(url.to_string()) {
+        shared.state.frontier.push_back(Queued { url: url.to_string(), kind, attempt: 0, not_before_ms: 0 });
+    }
+}

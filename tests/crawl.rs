@@ -1,0 +1,191 @@
+//! The crawler against a real HTTP server on 127.0.0.1 (ephemeral port): robots.txt, a feed, a
+//! sitemap, a redirect loop, a slow page, an oversized page, a binary file sent as text/html, a 500
+//! that recovers, and ETag/304 on the second crawl. No traffic goes anywhere else.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use newshound::index::NewsIndex;
+
+/// Every request the server saw: path and whether it carried If-None-Match.
+type Log = Arc<Mutex<Vec<(String, bool)>>>;
+
+struct Site {
+    port: u16,
+    log: Log,
+}
+
+fn corpus(name: &str) -> Vec<u8> {
+    std::fs::read(Path::new("corpus").join(name)).unwrap()
+}
+
+fn respond(stream: &mut TcpStream, status: &str, headers: &[(&str, String)], body: &[u8]) {
+    let mut head = format!("HTTP/1.1 {status}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(body);
+}
+
+fn handle(mut stream: TcpStream, port: u16, log: Log, flaky_hits: Arc<Mutex<u32>>) {
+    let mut request = Vec::new();
+    let mut buf = [0u8; 2048];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => request.extend_from_slice(&buf[..n]),
+        }
+    }
+    let text = String::from_utf8_lossy(&request).to_string();
+    let path = text.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let etag_sent =
+        text.lines().find_map(|l| l.strip_prefix("If-None-Match: ").or_else(|| l.strip_prefix("if-none-match: ")));
+    log.lock().unwrap().push((path.clone(), etag_sent.is_some()));
+    let base = format!("http://127.0.0.1:{port}");
+    let html = |body: Vec<u8>, etag: &str, stream: &mut TcpStream| {
+        let etag = format!("\"{etag}\"");
+        if etag_sent == Some(etag.as_str()) {
+            respond(stream, "304 Not Modified", &[("ETag", etag)], b"");
+        } else {
+            respond(stream, "200 OK", &[("Content-Type", "text/html; charset=utf-8".into()), ("ETag", etag)], &body);
+        }
+    };
+    match path.as_str() {
+        "/robots.txt" => respond(
+            &mut stream,
+            "200 OK",
+            &[("Content-Type", "text/plain".into())],
+            format!("User-agent: *\nDisallow: /private/\nAllow: /private/press*\n\nSitemap: {base}/sitemap.xml\n").as_bytes(),
+        ),
+        "/" => html(
+            format!(r#"<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml"></head><body><h1>Front page</h1>
+                <a href="/news/commerce">Commerce</a> <a href="/news/uk?utm_source=front#top">UK again</a> <a href="/loop">Loop</a>
+                <a href="/photo">Photo</a> <a href="/huge">Huge</a> <a href="/slow">Slow</a> <a href="/flaky">Flaky</a>
+                <a href="/private/secret">Members</a> <a href="http://elsewhere.invalid/x">Off-site</a></body></html>"#)
+            .into_bytes(),
+            "front",
+            &mut stream,
+        ),
+        "/feed.xml" => respond(
+            &mut stream,
+            "200 OK",
+            &[("Content-Type", "application/rss+xml".into())],
+            format!(r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>
+                <item><title>UK</title><link>{base}/news/uk</link></item>
+                <item><title>EU</title><link>{base}/news/eu</link></item>
+                <item><title>Secret</title><link>{base}/private/secret</link></item></channel></rss>"#)
+            .as_bytes(),
+        ),
+        "/sitemap.xml" => respond(
+            &mut stream,
+            "200 OK",
+            &[("Content-Type", "application/xml".into())],
+            format!(r#"<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+                <url><loc>{base}/news/un</loc></url><url><loc>{base}/news/japan</loc></url></urlset>"#)
+            .as_bytes(),
+        ),
+        "/news/uk" => html(corpus("uk-sanctions-ransomware-gang.html"), "uk", &mut stream),
+        "/news/eu" => html(corpus("eu-council-sanctions-hybrid-threats.html"), "eu", &mut stream),
+        "/news/un" => html(corpus("un-security-council-adds-militia-leaders.html"), "un", &mut stream),
+        "/news/japan" => html(corpus("tokyo-herald-japan-sanctions-crypto-hackers.html"), "japan", &mut stream),
+        "/news/commerce" => html(corpus("commerce-entity-list-chip-suppliers.html"), "commerce", &mut stream),
+        "/flaky" => {
+            let hits = {
+                let mut h = flaky_hits.lock().unwrap();
+                *h += 1;
+                *h
+            };
+            if hits == 1 {
+                respond(&mut stream, "500 Internal Server Error", &[], b"try again");
+            } else {
+                html(corpus("maritime-wire-ofac-tankers-delisting.html"), "flaky", &mut stream);
+            }
+        }
+        "/loop" => respond(&mut stream, "302 Found", &[("Location", format!("{base}/loop2"))], b""),
+        "/loop2" => respond(&mut stream, "302 Found", &[("Location", format!("{base}/loop"))], b""),
+        "/photo" => respond(&mut stream, "200 OK", &[("Content-Type", "text/html".into())], b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
+        "/huge" => respond(&mut stream, "200 OK", &[("Content-Type", "text/html".into())], &vec![b'a'; 300_000]),
+        "/slow" => {
+            std::thread::sleep(Duration::from_secs(30));
+            respond(&mut stream, "200 OK", &[("Content-Type", "text/html".into())], b"<p>too late</p>");
+        }
+        _ => respond(&mut stream, "404 Not Found", &[], b"not found"),
+    }
+}
+
+fn serve() -> Site {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let log: Log = Arc::default();
+    let flaky = Arc::new(Mutex::new(0));
+    let server_log = Arc::clone(&log);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let (log, flaky) = (Arc::clone(&server_log), Arc::clone(&flaky));
+            std::thread::spawn(move || handle(stream, port, log, flaky));
+        }
+    });
+    Site { port, log }
+}
+
+fn crawl(config: &Path, base: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_newshound"))
+        .args(["crawl", "--config", config.to_str().unwrap(), "--seed", &format!("{base}/"), "--quiet"])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn crawls_politely_and_incrementally() {
+    let site = serve();
+    let base = format!("http://127.0.0.1:{}", site.port);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "[index]\npath = \"index\"\n[fetch]\ntimeout_secs = 2\nconnect_timeout_secs = 2\nmax_body_bytes = 200000\nmax_redirects = 5\n\
+         [crawl]\ndelay_ms = 20\nconcurrency = 4\nretries = 1\nuser_agent = \"newshound-test (+http://127.0.0.1/)\"\n",
+    )
+    .unwrap();
+
+    let first = crawl(&config, &base);
+    let report = String::from_utf8_lossy(&first.stdout).to_string();
+    assert!(first.status.success(), "{report}{}", String::from_utf8_lossy(&first.stderr));
+    // uk, eu, un, japan, commerce and the page that failed once: the front page has no article.
+    assert!(report.contains("ingested 6 documents"), "{report}");
+    assert!(report.contains("1 disallowed by robots.txt"), "{report}");
+    for error in ["redirect loop or too many redirects", "page over the size limit", "timeout"] {
+        assert!(report.contains(error), "{error} missing from {report}");
+    }
+    let index = NewsIndex::open(&dir.path().join("index")).unwrap();
+    assert_eq!(index.document_count().unwrap(), 6);
+    assert_eq!(index.search("\"Oleg Zaitsev\"", 5).unwrap().total, 1, "the UK page once, though linked twice");
+    assert_eq!(index.search("\"AMBER STAR\"", 5).unwrap().total, 1, "the 500 recovered on retry");
+
+    let log = site.log.lock().unwrap().clone();
+    assert_eq!(log[0].0, "/robots.txt", "robots.txt comes before anything else");
+    assert!(!log.iter().any(|(p, _)| p.starts_with("/private/")), "Disallow obeyed");
+    let count = |path: &str| log.iter().filter(|(p, _)| p == path).count();
+    assert_eq!(count("/news/uk"), 1);
+    assert_eq!(count("/flaky"), 2);
+    assert!(dir.path().join("index.crawl-state.json").exists());
+
+    // Second crawl: conditional requests, nothing re-downloaded, nothing duplicated.
+    let before = site.log.lock().unwrap().len();
+    let second = crawl(&config, &base);
+    let report = String::from_utf8_lossy(&second.stdout).to_string();
+    assert!(second.status.success(), "{report}");
+    assert!(report.contains("ingested 0 documents"), "{report}");
+    let again: HashMap<String, bool> = site.log.lock().unwrap()[before..].iter().cloned().collect();
+    for page in ["/news/uk", "/news/eu", "/news/un", "/news/japan", "/news/commerce"] {
+        assert_eq!(again.get(page), Some(&true), "{page} asked for with If-None-Match");
+    }
+    assert_eq!(NewsIndex::open(&dir.path().join("index")).unwrap().document_count().unwrap(), 6);
+}
