@@ -230,9 +230,9 @@ fn print_summary(s: &Summary, index: &std::path::Path) {
         }
     }
     if !s.skipped.is_empty() {
-        println!("skipped {} pages without article text:", s.skipped.len());
+        println!("skipped {} pages:", s.skipped.len());
         for e in &s.skipped {
-            println!("  {}", e.input);
+            println!("  {e}");
         }
     }
     if !s.failures.is_empty() {

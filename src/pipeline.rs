@@ -7,7 +7,7 @@ use crate::annotate::Annotator;
 use crate::document::Document;
 use crate::extract::extract;
 use crate::progress::Progress;
-use crate::sinks::Sink;
+use crate::sinks::{Sink, Written};
 use crate::sources::{self, HttpFetcher, Item, SourceError};
 
 /// Inputs processed in parallel before their documents are handed to the sink.
@@ -23,7 +23,8 @@ pub struct Summary {
     pub designations: usize,
     /// Each designation found, with the id of the document that reports it.
     pub designated: Vec<(String, crate::document::Designation)>,
-    /// Pages read fine that carry no article (section fronts, empty pages).
+    /// Pages read fine that are not stored: no article (section fronts, empty pages), or a
+    /// near-duplicate of a stored article.
     pub skipped: Vec<SourceError>,
     pub failures: Vec<SourceError>,
 }
@@ -36,7 +37,8 @@ impl Summary {
 }
 
 enum Outcome {
-    Document(Box<Document>),
+    /// The document, and the path or URL it was read from.
+    Document(Box<Document>, String),
     NoArticle(SourceError),
     Failed(SourceError),
 }
@@ -44,7 +46,7 @@ enum Outcome {
 impl Outcome {
     fn source_name(&self) -> &str {
         match self {
-            Outcome::Document(doc) => &doc.id,
+            Outcome::Document(_, source) => source,
             Outcome::NoArticle(e) | Outcome::Failed(e) => &e.input,
         }
     }
@@ -76,7 +78,7 @@ impl Pipeline {
             return Outcome::NoArticle(SourceError::new(&name, "no article text found"));
         }
         let annotations = self.annotator.as_ref().map(|a| a.annotate(&article));
-        Outcome::Document(Box::new(Document::new(article, annotations)))
+        Outcome::Document(Box::new(Document::new(article, annotations)), name)
     }
 
     /// Runs every item through the stages. Items are pulled from `items` a chunk at a time, so a
@@ -120,8 +122,12 @@ impl Pipeline {
             for outcome in outcomes {
                 let name = outcome.source_name().to_string();
                 match outcome {
-                    Outcome::Document(doc) => {
-                        sink.write(&doc)?;
+                    Outcome::Document(doc, _) => {
+                        if let Written::NearDuplicateOf(original) = sink.write(&doc)? {
+                            summary.skipped.push(SourceError::new(&name, format!("near-duplicate of {original}")));
+                            progress.advance(&name);
+                            continue;
+                        }
                         summary.documents += 1;
                         for e in doc.entities.iter().flatten() {
                             summary.entities += 1;

@@ -6,6 +6,7 @@
 //! article's key so that re-ingesting the article replaces both.
 
 pub mod designations;
+pub mod near_duplicates;
 pub mod search;
 
 use std::path::Path;
@@ -41,6 +42,9 @@ pub struct Fields {
     pub action_date: Field,
     /// Designations: when the reporting article was published (or ingested, if undated).
     pub reported: Field,
+    /// Articles: the body's simhash, and its four bands for candidate lookup.
+    pub simhash: Field,
+    pub simhash_band: Field,
     /// The whole [`Document`] (or [`designations::DesignationRecord`]) as JSON, returned by queries.
     pub document: Field,
 }
@@ -65,6 +69,8 @@ fn schema() -> (Schema, Fields) {
         program: b.add_text_field("program", TEXT),
         action_date: b.add_date_field("action_date", date()),
         reported: b.add_date_field("reported", date().set_stored()),
+        simhash: b.add_u64_field("simhash", STORED),
+        simhash_band: b.add_text_field("simhash_band", STRING),
         document: b.add_text_field("document", STORED),
     };
     (b.build(), fields)
@@ -136,6 +142,12 @@ impl NewsIndex {
         }
         if let Some(published) = doc.published {
             t.add_date(f.published, tantivy_date(published.timestamp()));
+        }
+        if let Some(hash) = near_duplicates::simhash(&doc.body) {
+            t.add_u64(f.simhash, hash);
+            for band in near_duplicates::bands(hash) {
+                t.add_text(f.simhash_band, band);
+            }
         }
         t.add_text(f.document, serde_json::to_string(doc)?);
         let mut docs = vec![t];

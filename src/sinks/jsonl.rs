@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::Sink;
+use super::{Sink, Written};
 use crate::document::Document;
 
 pub struct JsonlSink<W: Write> {
@@ -17,14 +17,14 @@ impl<W: Write> JsonlSink<W> {
 }
 
 impl<W: Write> Sink for JsonlSink<W> {
-    fn write(&mut self, doc: &Document) -> anyhow::Result<()> {
+    fn write(&mut self, doc: &Document) -> anyhow::Result<Written> {
         if self.pretty {
             serde_json::to_writer_pretty(&mut self.out, doc)?;
         } else {
             serde_json::to_writer(&mut self.out, doc)?;
         }
         self.out.write_all(b"\n")?;
-        Ok(())
+        Ok(Written::Stored)
     }
 
     fn finish(&mut self) -> anyhow::Result<()> {
