@@ -12,6 +12,8 @@ use std::time::Duration;
 
 use newshound::index::NewsIndex;
 
+mod common;
+
 /// Every request the server saw: path and whether it carried If-None-Match.
 type Log = Arc<Mutex<Vec<(String, bool)>>>;
 
@@ -188,4 +190,85 @@ fn crawls_politely_and_incrementally() {
         assert_eq!(again.get(page), Some(&true), "{page} asked for with If-None-Match");
     }
     assert_eq!(NewsIndex::open(&dir.path().join("index")).unwrap().document_count().unwrap(), 6);
+}
+
+/// A site of `n` distinct articles listed in a sitemap.
+fn serve_articles(n: usize) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut request = [0u8; 2048];
+                let len = stream.read(&mut request).unwrap_or(0);
+                let text = String::from_utf8_lossy(&request[..len]).to_string();
+                let path = text.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let base = format!("http://127.0.0.1:{port}");
+                if path == "/robots.txt" {
+                    respond(
+                        &mut stream,
+                        "200 OK",
+                        &[],
+                        format!("User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n").as_bytes(),
+                    );
+                } else if path == "/sitemap.xml" {
+                    let urls: String = (0..n).map(|i| format!("<url><loc>{base}/a/{i}</loc></url>")).collect();
+                    respond(
+                        &mut stream,
+                        "200 OK",
+                        &[("Content-Type", "application/xml".into())],
+                        format!("<urlset>{urls}</urlset>").as_bytes(),
+                    );
+                } else if let Some(i) = path.strip_prefix("/a/").and_then(|i| i.parse::<usize>().ok()) {
+                    respond(
+                        &mut stream,
+                        "200 OK",
+                        &[("Content-Type", "text/html".into())],
+                        common::generated_article(i).as_bytes(),
+                    );
+                } else {
+                    respond(&mut stream, "404 Not Found", &[], b"");
+                }
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn kill_9_mid_crawl_then_the_same_command_resumes() {
+    const PAGES: usize = 300;
+    let port = serve_articles(PAGES);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "[index]\npath = \"index\"\n[crawl]\ndelay_ms = 0\nconcurrency = 2\nper_host_concurrency = 2\n",
+    )
+    .unwrap();
+    let sitemap = format!("http://127.0.0.1:{port}/sitemap.xml");
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_newshound"))
+            .args(["crawl", "--config", config.to_str().unwrap(), "--sitemap", &sitemap, "--quiet"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let index = dir.path().join("index");
+    let mut child = run();
+    let started = std::time::Instant::now();
+    let mut committed = 0;
+    while committed == 0 && started.elapsed() < Duration::from_secs(120) {
+        committed = NewsIndex::open(&index).and_then(|i| i.document_count()).unwrap_or(0);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(committed > 0, "nothing committed before the kill");
+
+    assert!(run().wait().unwrap().success());
+    let index = NewsIndex::open(&index).unwrap();
+    assert_eq!(index.document_count().unwrap() as usize, PAGES, "every page once: nothing lost, nothing duplicated");
+    assert_eq!(index.search("\"Baltic Signal Group 17\"", 5).unwrap().total, 1);
 }

@@ -36,6 +36,14 @@ pub struct CrawlStats {
     pub errors: BTreeMap<String, usize>,
 }
 
+/// A page taken from the frontier and not yet committed by the pipeline: until it is, the saved
+/// state keeps it in the frontier and forgets that it was fetched, or a crash would lose it.
+struct Pending {
+    queued: Queued,
+    content_hash: Option<String>,
+    canonical: Option<String>,
+}
+
 enum Robots {
     Fetching,
     Known(Option<texting_robots::Robot>),
@@ -55,8 +63,10 @@ struct Shared {
     state: CrawlState,
     hosts: HashMap<String, Host>,
     in_flight: usize,
+    /// Pages being fetched, by URL.
+    fetching: HashMap<String, Pending>,
     /// Pages handed to the pipeline and not yet checkpointed, by hand-over number.
-    handed_over: BTreeMap<u64, Queued>,
+    handed_over: BTreeMap<u64, Pending>,
     next_sequence: u64,
     pages_budget: usize,
     stats: CrawlStats,
@@ -142,6 +152,7 @@ impl Crawler {
             state,
             hosts: HashMap::new(),
             in_flight: 0,
+            fetching: HashMap::new(),
             handed_over: BTreeMap::new(),
             next_sequence: 0,
             pages_budget: config.max_pages,
@@ -184,8 +195,13 @@ impl Crawler {
     pub fn checkpoint(&self, pages_committed: u64) -> anyhow::Result<()> {
         let mut shared = self.shared.lock().expect("crawler lock");
         shared.handed_over = shared.handed_over.split_off(&pages_committed);
-        let pending: Vec<Queued> = shared.handed_over.values().cloned().collect();
-        shared.state.save(&self.state_path, &pending)
+        let pending: Vec<&Pending> = shared.handed_over.values().chain(shared.fetching.values()).collect();
+        shared.state.save(
+            &self.state_path,
+            &pending.iter().map(|p| p.queued.clone()).collect::<Vec<_>>(),
+            &pending.iter().filter_map(|p| p.content_hash.as_deref()).collect::<Vec<_>>(),
+            &pending.iter().filter_map(|p| p.canonical.as_deref()).collect::<Vec<_>>(),
+        )
     }
 
     pub fn stats(&self) -> CrawlStats {
@@ -204,6 +220,8 @@ impl Crawler {
                 _ => self.fetch_and_follow(&host, &url, queued, pages),
             }
             let mut shared = self.shared.lock().expect("crawler lock");
+            // Handed over pages have left `fetching` already; anything else is finished with.
+            shared.fetching.remove(url.as_str());
             shared.in_flight -= 1;
             if let Some(h) = shared.hosts.get_mut(&host) {
                 h.in_flight -= 1;
@@ -284,6 +302,8 @@ impl Crawler {
                 if queued.kind == QueuedKind::Page {
                     shared.pages_budget -= 1;
                 }
+                let pending = Pending { queued: queued.clone(), content_hash: None, canonical: None };
+                shared.fetching.insert(queued.url.clone(), pending);
                 shared.hosts.get_mut(&key).expect("host known").in_flight += 1;
                 return Some((key, url, queued));
             }
@@ -420,12 +440,16 @@ impl Crawler {
             .canonical
             .as_ref()
             .is_some_and(|c| c != url && c != final_url && shared.state.fetched_canonicals.contains(c.as_str()));
-        if !shared.state.content_hashes.insert(hash) || canonical_seen_elsewhere {
+        if !shared.state.content_hashes.insert(hash.clone()) || canonical_seen_elsewhere {
             shared.stats.duplicates += 1;
             return;
         }
         if let Some(c) = &links.canonical {
             shared.state.fetched_canonicals.insert(c.to_string());
+        }
+        if let Some(p) = shared.fetching.get_mut(url.as_str()) {
+            p.content_hash = Some(hash.clone());
+            p.canonical = links.canonical.as_ref().map(|c| c.to_string());
         }
         shared.stats.fetched += 1;
         drop(shared);
@@ -443,7 +467,12 @@ impl Crawler {
             let mut shared = self.shared.lock().expect("crawler lock");
             let sequence = shared.next_sequence;
             shared.next_sequence += 1;
-            shared.handed_over.insert(sequence, queued);
+            let pending = shared.fetching.remove(url.as_str()).unwrap_or(Pending {
+                queued,
+                content_hash: Some(hash),
+                canonical: None,
+            });
+            shared.handed_over.insert(sequence, pending);
         }
         if pages.send(page).is_err() {
             // The pipeline stopped: stop crawling.

@@ -58,15 +58,31 @@ impl CrawlState {
         }
     }
 
-    /// Saves the state with `pending` (handed over, not yet committed) added back to the frontier.
-    pub fn save(&self, path: &Path, pending: &[Queued]) -> anyhow::Result<()> {
+    /// Saves the state as of the last commit: pages handed over but not committed (`pending`, with
+    /// their content hashes and canonical URLs) go back to the frontier and are forgotten as fetched,
+    /// so that a crash before their commit makes the next run fetch them in full again.
+    pub fn save(
+        &self,
+        path: &Path,
+        pending: &[Queued],
+        pending_hashes: &[&str],
+        pending_canonicals: &[&str],
+    ) -> anyhow::Result<()> {
         let mut frontier = self.frontier.clone();
         frontier.extend(pending.iter().cloned());
+        let mut validators = self.validators.clone();
+        for q in pending {
+            validators.remove(&q.url);
+        }
+        let content_hashes: HashSet<&String> =
+            self.content_hashes.iter().filter(|h| !pending_hashes.contains(&h.as_str())).collect();
+        let fetched_canonicals: HashSet<&String> =
+            self.fetched_canonicals.iter().filter(|c| !pending_canonicals.contains(&c.as_str())).collect();
         let snapshot = CrawlStateRef {
             frontier: &frontier,
-            validators: &self.validators,
-            content_hashes: &self.content_hashes,
-            fetched_canonicals: &self.fetched_canonicals,
+            validators: &validators,
+            content_hashes: &content_hashes,
+            fetched_canonicals: &fetched_canonicals,
         };
         let tmp = path.with_extension("tmp");
         let write = || -> std::io::Result<()> {
@@ -83,6 +99,6 @@ impl CrawlState {
 struct CrawlStateRef<'a> {
     frontier: &'a VecDeque<Queued>,
     validators: &'a HashMap<String, Validators>,
-    content_hashes: &'a HashSet<String>,
-    fetched_canonicals: &'a HashSet<String>,
+    content_hashes: &'a HashSet<&'a String>,
+    fetched_canonicals: &'a HashSet<&'a String>,
 }
