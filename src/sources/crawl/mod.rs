@@ -103,7 +103,7 @@ enum Fetched {
 
 impl Crawler {
     /// A crawler for `config`, resuming the state saved at `state_path` if there is one.
-    pub fn new(config: CrawlConfig, fetch: &FetchConfig, state_path: PathBuf) -> anyhow::Result<Arc<Self>> {
+    pub fn new(mut config: CrawlConfig, fetch: &FetchConfig, state_path: PathBuf) -> anyhow::Result<Arc<Self>> {
         let max_redirects = fetch.max_redirects;
         let client = reqwest::blocking::Client::builder()
             .user_agent(config.user_agent.clone())
@@ -133,6 +133,7 @@ impl Crawler {
         ];
         let mut allowed_hosts: HashSet<String> = config.allowed_hosts.iter().map(|h| h.to_ascii_lowercase()).collect();
         let derive_hosts = allowed_hosts.is_empty();
+        let mut queued: HashSet<String> = state.frontier.iter().map(|q| q.url.clone()).collect();
         for (urls_of_kind, kind) in starts {
             for raw in urls_of_kind.iter() {
                 let url = urls::normalize(raw, None).ok_or_else(|| anyhow::anyhow!("not an http(s) URL: {raw}"))?;
@@ -140,15 +141,14 @@ impl Crawler {
                     allowed_hosts.insert(urls::host_key(&url));
                 }
                 // Start points are re-read every run: feeds and sitemaps change, seed pages link to news.
-                if !state.frontier.iter().any(|q| q.url == url.as_str()) {
+                if queued.insert(url.to_string()) {
                     state.frontier.push_back(Queued { url: url.to_string(), kind, attempt: 0, not_before_ms: 0 });
                 }
             }
         }
         let seed_pages = config.seeds.iter().filter_map(|s| urls::normalize(s, None)).map(|u| u.to_string()).collect();
-        let seen = state.frontier.iter().map(|q| q.url.clone()).collect();
         let shared = Shared {
-            seen,
+            seen: queued,
             state,
             hosts: HashMap::new(),
             in_flight: 0,
@@ -159,6 +159,10 @@ impl Crawler {
             stats: CrawlStats::default(),
             stopped: false,
         };
+        // The start points now live in the frontier.
+        config.seeds = Vec::new();
+        config.feeds = Vec::new();
+        config.sitemaps = Vec::new();
         Ok(Arc::new(Crawler {
             include: compile(&config.include)?,
             exclude: compile(&config.exclude)?,
