@@ -179,13 +179,15 @@ pub fn find_designations(
         if targets.is_empty() && list_after.is_some() && starts_paragraph && trigger.is_none() {
             list_after = None;
         }
+        // Shared by every target of the sentence.
+        let program = program_for(body, sentence, mentions);
+        let date = action_date(body, sentences, index, published);
         for target in targets {
             if found.iter().any(|f| f.target_name == target.canonical && f.action == action) {
                 continue;
             }
             let authority =
                 authorities.get_or_init(|| AuthorityMentions::new(body, sentences, mentions)).acting_in(index);
-            let program = program_for(body, sentence, mentions);
             let confidence = 0.5
                 + if authority.as_ref().is_some_and(|(same, _)| *same) { 0.2 } else { 0.1 }
                 + if program.is_some() { 0.1 } else { 0.0 }
@@ -197,8 +199,8 @@ pub fn find_designations(
                 target_type: target_type(body, target, mentions),
                 target_aliases: aliases_of(target, mentions),
                 target_country: country_of(body, target, mentions),
-                program,
-                date: action_date(body, sentences, index, published),
+                program: program.clone(),
+                date,
                 evidence: sentence.clone(),
                 confidence,
             });
