@@ -4,49 +4,16 @@
 //! Throughput counts pages fetched and handed over per second (fetching, robots.txt, discovery,
 //! dedupe; no extraction), with no politeness delay: what the crawler itself can do.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::time::Instant;
 
 use newshound::config::{CrawlConfig, FetchConfig};
 use newshound::sources::crawl::Crawler;
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 const PAGES: usize = 3000;
 const FRONTIER: usize = 1_000_000;
-
-fn serve(pages: usize) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for mut stream in listener.incoming().flatten() {
-            std::thread::spawn(move || {
-                let mut request = [0u8; 2048];
-                let len = stream.read(&mut request).unwrap_or(0);
-                let text = String::from_utf8_lossy(&request[..len]).to_string();
-                let path = text.split_whitespace().nth(1).unwrap_or("/").to_string();
-                let body = match path.as_str() {
-                    "/robots.txt" => "User-agent: *\nAllow: /\n".to_string(),
-                    "/sitemap.xml" => {
-                        let urls: String = (0..pages)
-                            .map(|i| format!("<url><loc>http://127.0.0.1:{port}/a/{i}</loc></url>"))
-                            .collect();
-                        format!("<urlset>{urls}</urlset>")
-                    }
-                    p => format!(
-                        "<html><body><article><h1>Story {p}</h1><p>Text of story {p}, which is unique to this page.</p></article></body></html>"
-                    ),
-                };
-                let head = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = stream.write_all(head.as_bytes());
-                let _ = stream.write_all(body.as_bytes());
-            });
-        }
-    });
-    port
-}
 
 fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -59,7 +26,7 @@ fn rss_kib() -> u64 {
 
 fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let port = serve(PAGES);
+    let port = common::serve_articles(PAGES);
     let crawl = CrawlConfig {
         sitemaps: vec![format!("http://127.0.0.1:{port}/sitemap.xml")],
         max_pages: PAGES,

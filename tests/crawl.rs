@@ -3,7 +3,7 @@
 //! that recovers, and ETag/304 on the second crawl. No traffic goes anywhere else.
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Command, Output};
@@ -13,6 +13,7 @@ use std::time::Duration;
 use newshound::index::NewsIndex;
 
 mod common;
+use common::{respond, serve_articles};
 
 /// Every request the server saw: path and whether it carried If-None-Match.
 type Log = Arc<Mutex<Vec<(String, bool)>>>;
@@ -24,16 +25,6 @@ struct Site {
 
 fn corpus(name: &str) -> Vec<u8> {
     std::fs::read(Path::new("corpus").join(name)).unwrap()
-}
-
-fn respond(stream: &mut TcpStream, status: &str, headers: &[(&str, String)], body: &[u8]) {
-    let mut head = format!("HTTP/1.1 {status}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
-    for (k, v) in headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(body);
 }
 
 fn handle(mut stream: TcpStream, port: u16, log: Log, flaky_hits: Arc<Mutex<u32>>) {
@@ -190,49 +181,6 @@ fn crawls_politely_and_incrementally() {
         assert_eq!(again.get(page), Some(&true), "{page} asked for with If-None-Match");
     }
     assert_eq!(NewsIndex::open(&dir.path().join("index")).unwrap().document_count().unwrap(), 6);
-}
-
-/// A site of `n` distinct articles listed in a sitemap.
-fn serve_articles(n: usize) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for mut stream in listener.incoming().flatten() {
-            std::thread::spawn(move || {
-                let mut request = [0u8; 2048];
-                let len = stream.read(&mut request).unwrap_or(0);
-                let text = String::from_utf8_lossy(&request[..len]).to_string();
-                let path = text.split_whitespace().nth(1).unwrap_or("/").to_string();
-                let base = format!("http://127.0.0.1:{port}");
-                if path == "/robots.txt" {
-                    respond(
-                        &mut stream,
-                        "200 OK",
-                        &[],
-                        format!("User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n").as_bytes(),
-                    );
-                } else if path == "/sitemap.xml" {
-                    let urls: String = (0..n).map(|i| format!("<url><loc>{base}/a/{i}</loc></url>")).collect();
-                    respond(
-                        &mut stream,
-                        "200 OK",
-                        &[("Content-Type", "application/xml".into())],
-                        format!("<urlset>{urls}</urlset>").as_bytes(),
-                    );
-                } else if let Some(i) = path.strip_prefix("/a/").and_then(|i| i.parse::<usize>().ok()) {
-                    respond(
-                        &mut stream,
-                        "200 OK",
-                        &[("Content-Type", "text/html".into())],
-                        common::generated_article(i).as_bytes(),
-                    );
-                } else {
-                    respond(&mut stream, "404 Not Found", &[], b"");
-                }
-            });
-        }
-    });
-    port
 }
 
 #[test]

@@ -15,7 +15,7 @@ use once_cell::sync::Lazy;
 use regex::Regex;
 
 use super::entities::Mention;
-use super::gazetteer::{AUTHORITIES, AuthorityName, authority_named};
+use super::gazetteer::{AUTHORITIES, AuthorityName, COMPANY_WORDS, authority_named};
 use crate::document::{Authority, DesignationAction, EntityLabel, TargetType};
 
 /// A designation with byte offsets; `annotate` converts them to characters.
@@ -463,48 +463,6 @@ fn country_of(body: &str, target: &Mention, mentions: &[Mention]) -> Option<Stri
 /// What kind of target a name is, from its words and from how the article introduces any mention of
 /// it ("the vessel KOHANA (IMO: 9254082)", "aircraft EW-001PA").
 fn target_type(body: &str, target: &Mention, mentions: &[Mention]) -> TargetType {
-    const COMPANY_WORDS: &[&str] = &[
-        "Company",
-        "Co",
-        "Co.",
-        "Ltd",
-        "Ltd.",
-        "Limited",
-        "LLC",
-        "Inc",
-        "Inc.",
-        "Corp",
-        "Corp.",
-        "Corporation",
-        "GmbH",
-        "PLC",
-        "JSC",
-        "PJSC",
-        "LLP",
-        "SA",
-        "AG",
-        "Holding",
-        "Holdings",
-        "Trading",
-        "Enterprises",
-        "Industries",
-        "Shipping",
-        "Bank",
-        "FZE",
-        "FZCO",
-        "DMCC",
-        "Sdn",
-        "Bhd",
-        "Pte",
-        "BV",
-        "BVBA",
-        "NV",
-        "OOO",
-        "KFT",
-        "Kft",
-        "SRL",
-        "SpA",
-    ];
     let same: Vec<&Mention> = mentions.iter().filter(|m| m.canonical == target.canonical).collect();
     let context = |m: &Mention| {
         let before_start = floor_boundary(body, m.start.saturating_sub(40));
@@ -523,7 +481,7 @@ fn target_type(body: &str, target: &Mention, mentions: &[Mention]) -> TargetType
         TargetType::Aircraft
     } else if target.label == EntityLabel::Per {
         TargetType::Person
-    } else if target.text.split_whitespace().any(|w| COMPANY_WORDS.contains(&w.trim_end_matches(','))) {
+    } else if target.text.split_whitespace().any(|w| COMPANY_WORDS.contains(w.trim_end_matches(','))) {
         TargetType::Company
     } else {
         TargetType::Organisation

@@ -1,4 +1,10 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests and the crawl benchmark: generated articles and a small
+//! HTTP server on 127.0.0.1.
+// Each test crate uses only some of these.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 
 /// A distinct news article for number `n`: its sentences are drawn from a word list by a small
 /// deterministic generator, so no two articles are near-duplicates.
@@ -53,4 +59,58 @@ pub fn generated_article(n: usize) -> String {
     format!(
         r#"<html><head><title>Story {n} | Daily</title><link rel="canonical" href="https://daily.example/story-{n}"></head><body><article><h1>Story {n}</h1>{paragraphs}<p>Baltic Signal Group {n} was mentioned.</p></article></body></html>"#
     )
+}
+
+/// Writes one HTTP/1.1 response and closes the connection.
+pub fn respond(stream: &mut TcpStream, status: &str, headers: &[(&str, String)], body: &[u8]) {
+    let mut head = format!("HTTP/1.1 {status}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(body);
+}
+
+/// A site of `n` distinct articles listed in a sitemap.
+pub fn serve_articles(n: usize) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut request = [0u8; 2048];
+                let len = stream.read(&mut request).unwrap_or(0);
+                let text = String::from_utf8_lossy(&request[..len]).to_string();
+                let path = text.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let base = format!("http://127.0.0.1:{port}");
+                if path == "/robots.txt" {
+                    respond(
+                        &mut stream,
+                        "200 OK",
+                        &[],
+                        format!("User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n").as_bytes(),
+                    );
+                } else if path == "/sitemap.xml" {
+                    let urls: String = (0..n).map(|i| format!("<url><loc>{base}/a/{i}</loc></url>")).collect();
+                    respond(
+                        &mut stream,
+                        "200 OK",
+                        &[("Content-Type", "application/xml".into())],
+                        format!("<urlset>{urls}</urlset>").as_bytes(),
+                    );
+                } else if let Some(i) = path.strip_prefix("/a/").and_then(|i| i.parse::<usize>().ok()) {
+                    respond(
+                        &mut stream,
+                        "200 OK",
+                        &[("Content-Type", "text/html".into())],
+                        generated_article(i).as_bytes(),
+                    );
+                } else {
+                    respond(&mut stream, "404 Not Found", &[], b"");
+                }
+            });
+        }
+    });
+    port
 }
