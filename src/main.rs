@@ -350,9 +350,8 @@ fn crawl_once(config: &Config, crawl: &newshound::config::CrawlConfig, quiet: bo
     let mut sink = IndexSink::open(&config.index)?;
     let mut progress = Progress::new(None, !quiet);
     let mut checkpoint = |consumed: u64| {
-        let stats = crawler.stats();
-        tracing::info!(fetched = stats.fetched, queued = crawler.queued(), unchanged = stats.unchanged, errors = ?stats.errors, "crawl checkpoint");
-        crawler.checkpoint(consumed)
+        crawler.checkpoint(consumed)?;
+        Ok(crawler.status_line())
     };
     let pages = received.into_iter().map(|page| Ok(Item::Page(page)));
     let summary =

@@ -94,13 +94,13 @@ impl Pipeline {
 
     /// Like [`Pipeline::run`], but makes the sink durable after every chunk and then calls
     /// `checkpoint` with the number of items consumed so far: a source that remembers its position
-    /// (the crawler) saves it only for work that is committed.
+    /// (the crawler) saves it only for work that is committed. The line it returns is shown as status.
     pub fn run_with_checkpoints(
         &self,
         items: impl Iterator<Item = Result<Item, SourceError>>,
         sink: &mut dyn Sink,
         progress: &mut Progress,
-        checkpoint: &mut dyn FnMut(u64) -> anyhow::Result<()>,
+        checkpoint: &mut dyn FnMut(u64) -> anyhow::Result<String>,
     ) -> anyhow::Result<Summary> {
         self.run_inner(items, sink, progress, Some(checkpoint))
     }
@@ -110,7 +110,7 @@ impl Pipeline {
         items: impl Iterator<Item = Result<Item, SourceError>>,
         sink: &mut dyn Sink,
         progress: &mut Progress,
-        mut checkpoint: Option<&mut dyn FnMut(u64) -> anyhow::Result<()>>,
+        mut checkpoint: Option<&mut dyn FnMut(u64) -> anyhow::Result<String>>,
     ) -> anyhow::Result<Summary> {
         let mut summary = Summary::default();
         let mut items = items.peekable();
@@ -151,7 +151,7 @@ impl Pipeline {
             }
             if let Some(checkpoint) = checkpoint.as_deref_mut() {
                 sink.finish()?;
-                checkpoint(consumed)?;
+                progress.set_status(&checkpoint(consumed)?);
             }
         }
         sink.finish()?;

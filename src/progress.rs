@@ -26,7 +26,7 @@ impl Progress {
                 .expect("static template"),
             ),
             None => ProgressBar::new_spinner().with_style(
-                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {pos} pages ({per_sec}) {msg}")
+                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {pos} pages ({per_sec}) {prefix} {msg}")
                     .expect("static template"),
             ),
         });
@@ -44,6 +44,14 @@ impl Progress {
             let rate = self.done as f64 / self.started.elapsed().as_secs_f64().max(1e-9);
             let total = self.total.map_or_else(|| "?".to_string(), |t| t.to_string());
             tracing::info!(done = self.done, total, pages_per_sec = format!("{rate:.1}"), "progress");
+        }
+    }
+
+    /// A status line from the source (crawl counters): on the bar, or as a log line.
+    pub fn set_status(&mut self, status: &str) {
+        match &self.bar {
+            Some(bar) => bar.set_prefix(status.to_string()),
+            None => tracing::info!("{status}"),
         }
     }
 

@@ -61,7 +61,7 @@ fn handle(mut stream: TcpStream, port: u16, log: Log, flaky_hits: Arc<Mutex<u32>
             format!(r#"<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml"></head><body><h1>Front page</h1>
                 <a href="/news/commerce">Commerce</a> <a href="/news/uk?utm_source=front#top">UK again</a> <a href="/loop">Loop</a>
                 <a href="/photo">Photo</a> <a href="/huge">Huge</a> <a href="/slow">Slow</a> <a href="/flaky">Flaky</a>
-                <a href="/private/secret">Members</a> <a href="http://elsewhere.invalid/x">Off-site</a></body></html>"#)
+                <a href="/private/secret">Members</a> <a href="/report.pdf">Report</a> <a href="http://elsewhere.invalid/x">Off-site</a></body></html>"#)
             .into_bytes(),
             "front",
             &mut stream,
@@ -103,6 +103,7 @@ fn handle(mut stream: TcpStream, port: u16, log: Log, flaky_hits: Arc<Mutex<u32>
         }
         "/loop" => respond(&mut stream, "302 Found", &[("Location", format!("{base}/loop2"))], b""),
         "/loop2" => respond(&mut stream, "302 Found", &[("Location", format!("{base}/loop"))], b""),
+        "/report.pdf" => respond(&mut stream, "200 OK", &[("Content-Type", "application/pdf".into())], b"%PDF-1.4 report"),
         "/photo" => respond(&mut stream, "200 OK", &[("Content-Type", "text/html".into())], b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
         "/huge" => respond(&mut stream, "200 OK", &[("Content-Type", "text/html".into())], &vec![b'a'; 300_000]),
         "/slow" => {
@@ -154,7 +155,9 @@ fn crawls_politely_and_incrementally() {
     // uk, eu, un, japan, commerce and the page that failed once: the front page has no article.
     assert!(report.contains("ingested 6 documents"), "{report}");
     assert!(report.contains("1 disallowed by robots.txt"), "{report}");
-    for error in ["redirect loop or too many redirects", "page over the size limit", "timeout"] {
+    for error in
+        ["redirect loop or too many redirects", "page over the size limit", "timeout", "not HTML (application/pdf)"]
+    {
         assert!(report.contains(error), "{error} missing from {report}");
     }
     let index = NewsIndex::open(&dir.path().join("index")).unwrap();
@@ -219,4 +222,40 @@ fn kill_9_mid_crawl_then_the_same_command_resumes() {
     let index = NewsIndex::open(&index).unwrap();
     assert_eq!(index.document_count().unwrap() as usize, PAGES, "every page once: nothing lost, nothing duplicated");
     assert_eq!(index.search("\"Baltic Signal Group 17\"", 5).unwrap().total, 1);
+}
+
+#[test]
+fn a_failing_robots_txt_makes_the_host_wait() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let log: Log = Arc::default();
+    let server_log = Arc::clone(&log);
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut request = [0u8; 2048];
+            let len = stream.read(&mut request).unwrap_or(0);
+            let path = String::from_utf8_lossy(&request[..len]).split_whitespace().nth(1).unwrap_or("/").to_string();
+            let robots_asked = server_log.lock().unwrap().iter().filter(|(p, _)| p == "/robots.txt").count();
+            server_log.lock().unwrap().push((path.clone(), false));
+            match path.as_str() {
+                "/robots.txt" if robots_asked == 0 => respond(&mut stream, "503 Service Unavailable", &[], b"busy"),
+                "/robots.txt" => respond(&mut stream, "200 OK", &[], b"User-agent: *\nDisallow: /private/\n"),
+                "/" => respond(
+                    &mut stream,
+                    "200 OK",
+                    &[("Content-Type", "text/html".into())],
+                    &corpus("uk-sanctions-ransomware-gang.html"),
+                ),
+                _ => respond(&mut stream, "404 Not Found", &[], b""),
+            }
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[index]\npath = \"index\"\n[crawl]\ndelay_ms = 20\nfollow_links = false\n").unwrap();
+    let out = crawl(&config, &format!("http://127.0.0.1:{port}"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let paths: Vec<String> = log.lock().unwrap().iter().map(|(p, _)| p.clone()).collect();
+    assert_eq!(paths, ["/robots.txt", "/robots.txt", "/"], "nothing before robots.txt answered");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ingested 1 documents"));
 }

@@ -216,6 +216,19 @@ impl Crawler {
         self.shared.lock().expect("crawler lock").state.frontier.len()
     }
 
+    /// One line for the progress display: fetched, queued, errors by kind.
+    pub fn status_line(&self) -> String {
+        let shared = self.shared.lock().expect("crawler lock");
+        let errors: Vec<String> = shared.stats.errors.iter().map(|(kind, n)| format!("{n}× {kind}")).collect();
+        format!(
+            "fetched {} · unchanged {} · queued {} · errors: {}",
+            shared.stats.fetched,
+            shared.stats.unchanged,
+            shared.state.frontier.len(),
+            if errors.is_empty() { "none".to_string() } else { errors.join(", ") }
+        )
+    }
+
     fn work(&self, pages: &SyncSender<FetchedPage>) {
         while let Some(job) = self.next_job() {
             let (host, url, queued) = job;
@@ -410,6 +423,14 @@ impl Crawler {
                         }
                         Err(e) => *shared.stats.errors.entry(e).or_default() += 1,
                     },
+                    QueuedKind::Page | QueuedKind::Robots if !is_page_type(&content_type) => {
+                        // Only HTML (and plain text) goes to extraction.
+                        *shared
+                            .stats
+                            .errors
+                            .entry(format!("not HTML ({})", content_type.split(';').next().unwrap_or_default()))
+                            .or_default() += 1;
+                    }
                     QueuedKind::Page | QueuedKind::Robots => {
                         drop(shared);
                         self.take_page(url, &final_url, &content_type, bytes, queued, pages);
@@ -547,6 +568,11 @@ impl Crawler {
             enqueue(shared, url, QueuedKind::Page);
         }
     }
+}
+
+/// Content types handed to extraction; an empty one is sniffed by the extractor.
+fn is_page_type(content_type: &str) -> bool {
+    content_type.is_empty() || content_type.contains("html") || content_type.starts_with("text/plain")
 }
 
 fn enqueue(shared: &mut Shared, url: &Url, kind: QueuedKind) {
