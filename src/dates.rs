@@ -1,5 +1,5 @@
-//! Dates shared by extraction and annotation. Publication dates as pages write them: ISO 8601 / RFC 3339 in metadata, RFC 2822 in feeds, and
-//! English prose such as "Friday, Jul 26, 2024" or "26 July 2024" in datelines.
+//! Dates shared by extraction and annotation, as pages write them: ISO 8601 / RFC 3339 in
+//! metadata, RFC 2822 in feeds, and English prose such as "Friday, Jul 26, 2024" or "26 July 2024".
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use once_cell::sync::Lazy;
