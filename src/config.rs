@@ -44,8 +44,7 @@ pub struct FetchConfig {
 impl Default for FetchConfig {
     fn default() -> Self {
         FetchConfig {
-            user_agent: concat!("newshound/", env!("CARGO_PKG_VERSION"), " (+https://newshound.example/bot)")
-                .into(),
+            user_agent: concat!("newshound/", env!("CARGO_PKG_VERSION"), " (+https://newshound.example/bot)").into(),
             connect_timeout_secs: 10,
             timeout_secs: 30,
             max_body_bytes: 64 * 1024 * 1024,
@@ -87,8 +86,7 @@ impl Default for CrawlConfig {
             feeds: Vec::new(),
             sitemaps: Vec::new(),
             max_pages: 1000,
-            user_agent: concat!("newshound/", env!("CARGO_PKG_VERSION"), " (+https://newshound.example/bot)")
-                .into(),
+            user_agent: concat!("newshound/", env!("CARGO_PKG_VERSION"), " (+https://newshound.example/bot)").into(),
             delay_ms: 1000,
             per_host_concurrency: 1,
             concurrency: 8,
