@@ -1,7 +1,7 @@
 //! The `newshound` binary end to end: ingest into a real index, search it, bad inputs, URLs from a
 //! real HTTP server on 127.0.0.1, and a `kill -9` in the middle of an ingest.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -145,15 +145,8 @@ fn serve(routes: fn(&str) -> (u16, Vec<(&'static str, String)>, Vec<u8>)) -> u16
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
-            let mut request = Vec::new();
-            let mut buf = [0u8; 1024];
-            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                match stream.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => request.extend_from_slice(&buf[..n]),
-                }
-            }
-            let line = String::from_utf8_lossy(&request).lines().next().unwrap_or_default().to_string();
+            let Some(request) = common::read_request_head(&mut stream) else { continue };
+            let line = request.lines().next().unwrap_or_default().to_string();
             let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
             let (status, headers, body) = routes(&path);
             let mut response =

@@ -13,7 +13,7 @@ use std::time::Duration;
 use newshound::index::NewsIndex;
 
 mod common;
-use common::{respond, serve_articles};
+use common::{read_request_head, respond, serve_articles};
 
 /// Every request the server saw: path and whether it carried If-None-Match.
 type Log = Arc<Mutex<Vec<(String, bool)>>>;
@@ -28,15 +28,7 @@ fn corpus(name: &str) -> Vec<u8> {
 }
 
 fn handle(mut stream: TcpStream, port: u16, log: Log, flaky_hits: Arc<Mutex<u32>>) {
-    let mut request = Vec::new();
-    let mut buf = [0u8; 2048];
-    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-        match stream.read(&mut buf) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => request.extend_from_slice(&buf[..n]),
-        }
-    }
-    let text = String::from_utf8_lossy(&request).to_string();
+    let Some(text) = read_request_head(&mut stream) else { return };
     let path = text.split_whitespace().nth(1).unwrap_or("/").to_string();
     let etag_sent =
         text.lines().find_map(|l| l.strip_prefix("If-None-Match: ").or_else(|| l.strip_prefix("if-none-match: ")));
