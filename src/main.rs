@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use newshound::annotate::Annotator;
+use newshound::annotate::ner::{self, NerModel, train::TrainOptions};
 use newshound::config::Config;
 use newshound::document::DesignationAction;
 use newshound::index::NewsIndex;
@@ -88,6 +89,36 @@ enum Command {
         #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u16).range(1..=10000))]
         limit: u16,
     },
+    /// Tag a CoNLL file (token in the first column) with the NER model; writes `token TAG` lines.
+    Tag {
+        #[arg(long, value_name = "FILE")]
+        conll: PathBuf,
+        /// Model folder.
+        #[arg(long, value_name = "DIR", default_value = ner::DEFAULT_MODEL_DIR)]
+        model: PathBuf,
+    },
+    /// Train the NER model on CoNLL-2003 (train.txt, selected on valid.txt) from a BERT-style encoder.
+    TrainNer {
+        /// Folder with CoNLL-2003 train.txt and valid.txt.
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// Base encoder folder (config.json, model.safetensors, tokenizer.json).
+        #[arg(long, value_name = "DIR")]
+        base: PathBuf,
+        #[arg(long, value_name = "DIR", default_value = "models/ner")]
+        out: PathBuf,
+        #[arg(long, default_value_t = 4)]
+        epochs: usize,
+        #[arg(long, default_value_t = 16)]
+        batch_size: usize,
+        #[arg(long, default_value_t = 1e-4)]
+        learning_rate: f64,
+        /// Encoder layers kept from the base (default: all).
+        #[arg(long)]
+        layers: Option<usize>,
+        #[arg(long, default_value_t = 13)]
+        seed: u64,
+    },
     /// Full-text search over titles, bodies and entity names.
     Search {
         query: String,
@@ -153,11 +184,35 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 std::thread::sleep(interval);
             }
         }
+        Command::Tag { conll, model } => tag(&conll, &model),
+        Command::TrainNer { data, base, out, epochs, batch_size, learning_rate, layers, seed } => {
+            let options =
+                TrainOptions { data, base, out, epochs, batch_size, learning_rate, layers, seed, progress: !cli.quiet };
+            let report = ner::train::train(&options)?;
+            println!(
+                "best epoch {} with valid F1 {:.4}; model written to {}",
+                report.best_epoch,
+                report.best_valid_f1,
+                options.out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Designations { since, target, authority, program, json, limit } => {
             let filter = DesignationFilter { since, target, authority, program, ..DesignationFilter::default() };
             designations(&config, &filter, json, limit.into())
         }
     }
+}
+
+fn tag(conll_path: &std::path::Path, model_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let model = NerModel::load(model_dir)?;
+    let documents = ner::conll::read(conll_path, false)?;
+    let words: Vec<_> = documents.iter().map(ner::conll::Document::words).collect();
+    let tags = model.tag(&words)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    ner::conll::write(&mut out, &documents, &tags)?;
+    std::io::Write::flush(&mut out)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn pipeline(config: &Config, annotate: bool, keep_empty: bool) -> anyhow::Result<Pipeline> {

@@ -18,16 +18,23 @@ pub struct Progress {
 impl Progress {
     /// `total` is the number of pages when known in advance (archives are counted as they are read).
     pub fn new(total: Option<usize>, enabled: bool) -> Self {
+        Self::counting(total, enabled, "pages")
+    }
+
+    /// Progress over `total` things called `unit` ("pages", "steps").
+    pub fn counting(total: Option<usize>, enabled: bool, unit: &str) -> Self {
         let bar = (enabled && std::io::stderr().is_terminal()).then(|| match total {
             Some(total) => ProgressBar::new(total as u64).with_style(
-                ProgressStyle::with_template(
-                    "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} pages ({per_sec}, eta {eta}) {msg}",
-                )
+                ProgressStyle::with_template(&format!(
+                    "{{spinner}} [{{elapsed_precise}}] {{bar:40}} {{pos}}/{{len}} {unit} ({{per_sec}}, eta {{eta}}) {{msg}}"
+                ))
                 .expect("static template"),
             ),
             None => ProgressBar::new_spinner().with_style(
-                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {pos} pages ({per_sec}) {prefix} {msg}")
-                    .expect("static template"),
+                ProgressStyle::with_template(&format!(
+                    "{{spinner}} [{{elapsed_precise}}] {{pos}} {unit} ({{per_sec}}) {{prefix}} {{msg}}"
+                ))
+                .expect("static template"),
             ),
         });
         let now = Instant::now();
@@ -43,7 +50,7 @@ impl Progress {
             self.last_log = Instant::now();
             let rate = self.done as f64 / self.started.elapsed().as_secs_f64().max(1e-9);
             let total = self.total.map_or_else(|| "?".to_string(), |t| t.to_string());
-            tracing::info!(done = self.done, total, pages_per_sec = format!("{rate:.1}"), "progress");
+            tracing::info!(done = self.done, total, per_sec = format!("{rate:.1}"), "progress {message}");
         }
     }
 

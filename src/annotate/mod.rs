@@ -3,6 +3,7 @@
 mod designations;
 mod entities;
 mod gazetteer;
+pub mod ner;
 mod text;
 
 use crate::document::{Annotations, Article, Designation, Entity, Evidence, Target};
