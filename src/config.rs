@@ -9,6 +9,7 @@ use serde::Deserialize;
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub index: IndexConfig,
+    pub annotate: AnnotateConfig,
     pub fetch: FetchConfig,
     pub crawl: CrawlConfig,
 }
@@ -99,6 +100,19 @@ impl Default for CrawlConfig {
     }
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnnotateConfig {
+    /// Folder of the NER model; relative paths are taken from the directory of the config file.
+    pub ner_model: PathBuf,
+}
+
+impl Default for AnnotateConfig {
+    fn default() -> Self {
+        AnnotateConfig { ner_model: PathBuf::from(crate::annotate::ner::DEFAULT_MODEL_DIR) }
+    }
+}
+
 impl Config {
     /// Reads `path`; a missing file is fine only when it is the default location.
     pub fn load(path: &Path, explicit: bool) -> anyhow::Result<Config> {
@@ -108,9 +122,11 @@ impl Config {
             Err(e) => return Err(e).with_context(|| format!("cannot read config {}", path.display())),
         };
         let mut config: Config = toml::from_str(&text).with_context(|| format!("invalid config {}", path.display()))?;
-        if config.index.path.is_relative() {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                config.index.path = dir.join(&config.index.path);
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            for relative in [&mut config.index.path, &mut config.annotate.ner_model] {
+                if relative.is_relative() {
+                    *relative = dir.join(&*relative);
+                }
             }
         }
         Ok(config)

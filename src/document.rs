@@ -96,6 +96,8 @@ pub enum EntityLabel {
     Law,
     /// IMO ship numbers.
     Imo,
+    /// Cryptocurrency wallet addresses (validated by their checksum).
+    Wallet,
 }
 
 impl EntityLabel {
@@ -110,6 +112,7 @@ impl EntityLabel {
             EntityLabel::Percent => "PERCENT",
             EntityLabel::Law => "LAW",
             EntityLabel::Imo => "IMO",
+            EntityLabel::Wallet => "WALLET",
         }
     }
 }

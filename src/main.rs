@@ -217,7 +217,7 @@ fn tag(conll_path: &std::path::Path, model_dir: &std::path::Path) -> anyhow::Res
 
 fn pipeline(config: &Config, annotate: bool, keep_empty: bool) -> anyhow::Result<Pipeline> {
     Ok(Pipeline {
-        annotator: if annotate { Some(Annotator::new()?) } else { None },
+        annotator: if annotate { Some(Annotator::with_model(&config.annotate.ner_model)?) } else { None },
         http: HttpFetcher::new(&config.fetch)?,
         max_body_bytes: config.fetch.max_body_bytes,
         keep_empty,

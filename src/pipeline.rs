@@ -77,7 +77,10 @@ impl Pipeline {
         if article.paragraphs.is_empty() && !self.keep_empty {
             return Outcome::NoArticle(SourceError::new(&name, "no article text found"));
         }
-        let annotations = self.annotator.as_ref().map(|a| a.annotate(&article));
+        let annotations = match self.annotator.as_ref().map(|a| a.annotate(&article)).transpose() {
+            Ok(annotations) => annotations,
+            Err(e) => return Outcome::Failed(SourceError::new(&name, format!("annotation failed: {e:#}"))),
+        };
         Outcome::Document(Box::new(Document::new(article, annotations)), name)
     }
 

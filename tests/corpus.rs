@@ -9,6 +9,9 @@ use newshound::sources::load_file;
 
 const MAX_BYTES: u64 = 64 * 1024 * 1024;
 
+/// Loaded once: every test here annotates with the shipped model.
+static ANNOTATOR: std::sync::LazyLock<Annotator> = std::sync::LazyLock::new(|| Annotator::new().unwrap());
+
 fn article(path: &str) -> Article {
     let page = load_file(Path::new(path), MAX_BYTES).unwrap_or_else(|e| panic!("{e}"));
     extract(&page).unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -16,7 +19,7 @@ fn article(path: &str) -> Article {
 
 fn document(path: &str) -> Document {
     let article = article(path);
-    let annotations = Annotator::new().unwrap().annotate(&article);
+    let annotations = ANNOTATOR.annotate(&article).unwrap();
     Document::new(article, Some(annotations))
 }
 

@@ -8,6 +8,9 @@ use newshound::document::{ContentKind, FetchedPage};
 use newshound::extract::{ExtractError, extract};
 use proptest::prelude::*;
 
+/// Loaded once: the model is read from disk a single time for all cases.
+static ANNOTATOR: std::sync::LazyLock<Annotator> = std::sync::LazyLock::new(|| Annotator::new().unwrap());
+
 fn page(bytes: Vec<u8>) -> FetchedPage {
     FetchedPage {
         id: "test".into(),
@@ -55,7 +58,7 @@ fn ten_thousand_levels_of_nesting_do_not_overflow_the_stack() {
     html.push_str("</body></html>");
     // The parser caps its own nesting; whatever tree results, extraction completes.
     let article = extract(&page(html.into_bytes())).unwrap();
-    Annotator::new().unwrap().annotate(&article);
+    ANNOTATOR.annotate(&article).unwrap();
 }
 
 #[test]
@@ -106,7 +109,7 @@ proptest! {
         let base = std::fs::read(sources[which]).unwrap();
         let bytes = mutated(&base, cut, junk, kind);
         if let Ok(article) = extract(&page(bytes)) {
-            let annotations = Annotator::new().unwrap().annotate(&article);
+            let annotations = ANNOTATOR.annotate(&article).unwrap();
             let body_chars = article.body().chars().count();
             prop_assert!(annotations.entities.iter().all(|e| e.start < e.end && e.end <= body_chars));
             prop_assert!(annotations.designations.iter().all(|d| d.evidence.end <= body_chars));

@@ -305,71 +305,6 @@ pub static PLACES: Lazy<HashSet<&'static str>> = Lazy::new(|| {
     ])
 });
 
-/// Nationality and group adjectives: MISC in CoNLL terms.
-pub static DEMONYMS: Lazy<HashSet<&'static str>> = Lazy::new(|| {
-    set(&[
-        "American",
-        "British",
-        "Chinese",
-        "Russian",
-        "Iranian",
-        "Iraqi",
-        "Syrian",
-        "Lebanese",
-        "Korean",
-        "North Korean",
-        "South Korean",
-        "Japanese",
-        "German",
-        "French",
-        "Italian",
-        "Spanish",
-        "Turkish",
-        "Ukrainian",
-        "Belarusian",
-        "Venezuelan",
-        "Cuban",
-        "Mexican",
-        "Canadian",
-        "Australian",
-        "Indian",
-        "Pakistani",
-        "Afghan",
-        "Israeli",
-        "Palestinian",
-        "Saudi",
-        "Emirati",
-        "Qatari",
-        "Yemeni",
-        "Egyptian",
-        "Libyan",
-        "Sudanese",
-        "European",
-        "Asian",
-        "African",
-        "Western",
-        "Soviet",
-        "Islamic",
-        "Muslim",
-        "Christian",
-        "Jewish",
-        "Arab",
-        "Persian",
-        "Kurdish",
-        "Houthi",
-        "Shiite",
-        "Sunni",
-        "Taliban",
-        "Democrat",
-        "Democratic",
-        "Republican",
-        "Panama-flagged",
-        "Iranian-aligned",
-        "Russian-backed",
-        "Emirati-based",
-    ])
-});
-
 /// Words that make a name a company: legal forms and trading nouns.
 pub static COMPANY_WORDS: Lazy<HashSet<&'static str>> = Lazy::new(|| {
     set(&[
@@ -897,3 +832,18 @@ pub fn authority_named(name: &str) -> Option<&'static AuthorityName> {
     let lower = name.trim().trim_end_matches("'s").trim_end_matches("’s").to_lowercase();
     AUTHORITIES.iter().find(|a| a.forms.contains(&lower.as_str()))
 }
+
+/// Hyphenated descriptions that precede names ("Belgium-based", "Panama-flagged").
+pub const MODIFIER_SUFFIXES: &[&str] = &[
+    "-based",
+    "-registered",
+    "-flagged",
+    "-headquartered",
+    "-linked",
+    "-backed",
+    "-owned",
+    "-controlled",
+    "-aligned",
+    "-born",
+    "-led",
+];

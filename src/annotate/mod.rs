@@ -6,28 +6,39 @@ mod gazetteer;
 pub mod ner;
 mod text;
 
-use crate::document::{Annotations, Article, Designation, Entity, Evidence, Target};
+use std::path::Path;
+use std::sync::Arc;
 
-/// Annotates articles. Holds whatever the annotators load once (word lists now, model weights later).
-#[derive(Debug)]
+use crate::document::{Annotations, Article, Designation, Entity, Evidence, Target};
+use ner::NerModel;
+
+/// Annotates articles. Holds what the annotators load once: the NER model.
+#[derive(Clone)]
 pub struct Annotator {
+    model: Arc<NerModel>,
     designations: bool,
 }
 
 impl Annotator {
+    /// With the shipped NER model (`models/ner`).
     pub fn new() -> anyhow::Result<Self> {
-        Ok(Annotator { designations: true })
+        Self::with_model(Path::new(ner::DEFAULT_MODEL_DIR))
+    }
+
+    /// With the NER model in `dir`.
+    pub fn with_model(dir: &Path) -> anyhow::Result<Self> {
+        Ok(Annotator { model: Arc::new(NerModel::load(dir)?), designations: true })
     }
 
     /// Entities only, without designation extraction (to measure what designations cost).
     pub fn without_designations(self) -> Self {
-        Annotator { designations: false }
+        Annotator { designations: false, ..self }
     }
 
-    pub fn annotate(&self, article: &Article) -> Annotations {
+    pub fn annotate(&self, article: &Article) -> anyhow::Result<Annotations> {
         let body = article.body();
         let sentences = text::sentences(&body);
-        let mentions = entities::recognize(&body);
+        let mentions = entities::recognize(&body, &sentences, &self.model)?;
         let published = article.published.map(|p| p.date_naive());
         let found = if self.designations {
             designations::find_designations(&body, &sentences, &mentions, published)
@@ -67,6 +78,6 @@ impl Annotator {
                 confidence: f.confidence,
             })
             .collect();
-        Annotations { entities, designations }
+        Ok(Annotations { entities, designations })
     }
 }

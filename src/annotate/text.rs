@@ -3,6 +3,9 @@
 
 use std::ops::Range;
 
+use once_cell::sync::Lazy;
+use regex::Regex;
+
 /// Abbreviations after which a period does not end a sentence.
 const ABBREVIATIONS: &[&str] = &[
     "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "sen", "rep", "gov", "st", "jr", "sr", "co", "corp", "inc",
@@ -76,6 +79,32 @@ fn ends_sentence(text: &str, i: usize) -> bool {
     !(single_initial || ABBREVIATIONS.contains(&word.as_str()))
 }
 
+/// Words as CoNLL-2003 (the NER model's training data) splits them: punctuation apart, "U.S." and
+/// "Corp." whole, hyphenated and numeric words whole, and a possessive "'s" on its own.
+static WORD: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r"(?:\p{L}\.){2,}|(?:Mrs|Mr|Ms|Dr|St|Jr|Sr|Co|Corp|Inc|Ltd|Gen|Lt|Col|Sen|Rep|Gov|Nos|No|Messrs|Prof|Capt|Adm|Sgt|Jan|Feb|Aug|Sept|Oct|Nov|Dec)\.|\p{Lu}\.|[\p{L}\p{N}]+(?:[-'’&.,][\p{L}\p{N}]+)*|\S",
+    )
+    .expect("valid regex")
+});
+
+/// Byte ranges of the words of `text[range]`.
+pub fn words(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    for m in WORD.find_iter(&text[range.clone()]) {
+        let (start, end) = (range.start + m.start(), range.start + m.end());
+        let possessive = ["'s", "’s"].iter().find(|p| m.as_str().len() > p.len() && m.as_str().ends_with(*p));
+        match possessive {
+            Some(p) => {
+                out.push(start..end - p.len());
+                out.push(end - p.len()..end);
+            }
+            None => out.push(start..end),
+        }
+    }
+    out
+}
+
 /// Converts byte offsets of one string to character offsets.
 pub struct CharOffsets {
     /// `starts[k]` is the byte offset of character `k`.
@@ -107,6 +136,19 @@ mod tests {
                 "Mr. Kim was named under E.O. 13722, it said.",
                 "\"We act,\" he said.",
                 "Next paragraph"
+            ]
+        );
+    }
+
+    #[test]
+    fn words_split_like_conll() {
+        let text = "The U.S. Treasury's Office (OFAC) fined Acme Corp. $1,000.5 on Kim's anti-fraud case.";
+        let got: Vec<&str> = words(text, 0..text.len()).into_iter().map(|r| &text[r]).collect();
+        assert_eq!(
+            got,
+            vec![
+                "The", "U.S.", "Treasury", "'s", "Office", "(", "OFAC", ")", "fined", "Acme", "Corp.", "$", "1,000.5",
+                "on", "Kim", "'s", "anti-fraud", "case", "."
             ]
         );
     }

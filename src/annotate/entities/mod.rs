@@ -1,10 +1,14 @@
-//! Entity recognition: fixed-form entities by pattern, names by rule, then one canonical name per
-//! entity within the article.
+//! Entity recognition: fixed-form entities by pattern, names by the neural tagger, then one canonical
+//! name per entity within the article.
 
-mod names;
+mod neural;
 mod normalize;
 mod patterns;
+mod rules;
 
+use std::ops::Range;
+
+use crate::annotate::ner::NerModel;
 use crate::document::EntityLabel;
 
 /// An entity mention with byte offsets into the body (converted to characters on output).
@@ -24,12 +28,26 @@ impl Mention {
     }
 }
 
-/// All entity mentions of `body`, in order of position.
-pub fn recognize(body: &str) -> Vec<Mention> {
+/// The tagger's names, except where a name typed by its own words covers them: that longer span
+/// replaces them. A typed name that extends only partly over a tagged one is dropped.
+fn merge(tagged: Vec<Mention>, typed: Vec<Mention>) -> Vec<Mention> {
+    let overlaps = |a: &Mention, b: &Mention| a.start < b.end && b.start < a.end;
+    let covering: Vec<Mention> = typed
+        .into_iter()
+        .filter(|t| tagged.iter().filter(|n| overlaps(n, t)).all(|n| t.start <= n.start && n.end <= t.end))
+        .collect();
+    let mut out: Vec<Mention> = tagged.into_iter().filter(|n| !covering.iter().any(|t| overlaps(n, t))).collect();
+    out.extend(covering);
+    out
+}
+
+/// All entity mentions of `body` (split into `sentences`), in order of position.
+pub fn recognize(body: &str, sentences: &[Range<usize>], model: &NerModel) -> anyhow::Result<Vec<Mention>> {
     let mut mentions = patterns::find_patterns(body);
     let taken: Vec<_> = mentions.iter().map(|m| m.start..m.end).collect();
-    mentions.extend(names::find_names(body, &taken));
+    let tagged = neural::find_names(body, sentences, model, &taken)?;
+    mentions.extend(merge(tagged, rules::find_names(body, &taken)));
     mentions.sort_by_key(|m| (m.start, m.end));
     normalize::canonicalize(body, &mut mentions);
-    mentions
+    Ok(mentions)
 }

@@ -63,10 +63,14 @@ pub fn canonicalize(body: &str, mentions: &mut [Mention]) {
 #[cfg(test)]
 mod tests {
     use super::super::recognize;
+    use crate::annotate::ner::NerModel;
+    use crate::annotate::text::sentences;
     use crate::document::EntityLabel;
 
     fn canonical_of(body: &str, text: &str) -> (String, EntityLabel) {
-        let m = recognize(body).into_iter().find(|m| m.text == text).unwrap_or_else(|| panic!("no mention {text}"));
+        let model = NerModel::load(std::path::Path::new(crate::annotate::ner::DEFAULT_MODEL_DIR)).unwrap();
+        let mentions = recognize(body, &sentences(body), &model).unwrap();
+        let m = mentions.into_iter().find(|m| m.text == text).unwrap_or_else(|| panic!("no mention {text}"));
         (m.canonical, m.label)
     }
 

@@ -29,6 +29,40 @@ static LAW: Lazy<Regex> = Lazy::new(|| {
 
 static IMO: Lazy<Regex> = Lazy::new(|| Regex::new(r"(?-u:\b)IMO(?:\s?(?:No\.?|number|:))?\s?(\d{7})(?-u:\b)").unwrap());
 
+/// Base58Check addresses (Bitcoin P2PKH/P2SH, Litecoin, Tron, Dash…), Bech32 SegWit addresses and
+/// Ethereum-style hex addresses; each candidate must pass its checksum.
+static WALLET: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?-u:\b)(?:(?:bc|ltc|tb)1[02-9ac-hj-np-z]{8,87}|0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{26,35})(?-u:\b)")
+        .unwrap()
+});
+
+/// Whether `address` passes the checksum of its format.
+pub fn valid_wallet(address: &str) -> bool {
+    if let Some(hex_digits) = address.strip_prefix("0x") {
+        return valid_eip55(hex_digits);
+    }
+    if address.contains('1') && address.starts_with(['b', 'l', 't']) && bech32::segwit::decode(address).is_ok() {
+        return true;
+    }
+    // A version byte, a 20-byte hash and a 4-byte checksum (the base58 alphabet has no '0', 'O', 'I', 'l').
+    bs58::decode(address).with_check(None).into_vec().is_ok_and(|payload| payload.len() == 21)
+}
+
+/// EIP-55: in a mixed-case address, a letter is upper case exactly when the matching nibble of the
+/// Keccak-256 hash of the lower-case address is 8 or more. Single-case addresses carry no checksum.
+fn valid_eip55(hex_digits: &str) -> bool {
+    use sha3::{Digest, Keccak256};
+    let lower = hex_digits.to_ascii_lowercase();
+    if hex_digits == lower || hex_digits == hex_digits.to_ascii_uppercase() {
+        return true;
+    }
+    let hash = Keccak256::digest(lower.as_bytes());
+    hex_digits.chars().enumerate().all(|(i, c)| {
+        let nibble = (hash[i / 2] >> if i % 2 == 0 { 4 } else { 0 }) & 0xf;
+        !c.is_ascii_alphabetic() || c.is_ascii_uppercase() == (nibble >= 8)
+    })
+}
+
 /// IMO numbers end in a check digit: the first six digits weighted 7..2, summed, modulo 10.
 pub fn valid_imo(digits: &str) -> bool {
     let d: Vec<u32> = digits.chars().filter_map(|c| c.to_digit(10)).collect();
@@ -55,6 +89,11 @@ pub fn find_patterns(text: &str) -> Vec<Mention> {
             out.push(mention);
         }
     }
+    for m in WALLET.find_iter(text) {
+        if valid_wallet(m.as_str()) {
+            out.push(Mention::new(text, m.start(), m.end(), EntityLabel::Wallet));
+        }
+    }
     // Earlier (higher-priority) patterns win overlaps: "E.O. 13224" is a law, not a year.
     let mut kept: Vec<Mention> = Vec::new();
     for m in out {
@@ -68,6 +107,29 @@ pub fn find_patterns(text: &str) -> Vec<Mention> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wallets_must_pass_their_checksum() {
+        // Bitcoin's genesis address, a BIP-173 test vector and the EIP-55 examples.
+        for good in [
+            "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",
+            "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4",
+            "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+            "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
+        ] {
+            assert!(valid_wallet(good), "{good}");
+        }
+        for bad in [
+            "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb",
+            "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5",
+            "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD",
+        ] {
+            assert!(!valid_wallet(bad), "{bad}");
+        }
+        let text = "OFAC listed 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa and 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb.";
+        let wallets: Vec<_> = labelled(text).into_iter().filter(|(_, l)| *l == EntityLabel::Wallet).collect();
+        assert_eq!(wallets, vec![("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa".to_string(), EntityLabel::Wallet)]);
+    }
 
     fn labelled(text: &str) -> Vec<(String, EntityLabel)> {
         let mut ms = find_patterns(text);

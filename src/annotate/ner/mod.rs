@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use candle_core::{D, DType, Device, Tensor};
 use candle_nn::VarBuilder;
+use rayon::prelude::*;
 
 use encoder::{EncoderConfig, Tagger};
 use tags::TAGS;
@@ -104,8 +105,7 @@ fn predict<S: AsRef<str>>(
     }
     // Similar lengths together, so little of each batch is padding.
     inputs.sort_by_key(|(_, _, input)| input.ids.len());
-    let mut scores: Vec<Vec<[f32; TAGS.len()]>> =
-        pieced.iter().map(|doc| vec![[0.0; TAGS.len()]; doc.pieces.len()]).collect();
+    let mut batches = Vec::new();
     let mut start = 0;
     while start < inputs.len() {
         // Sorted by length, so the window at `end` is the longest of the batch so far.
@@ -113,16 +113,28 @@ fn predict<S: AsRef<str>>(
         while end < inputs.len() && (end - start + 1) * inputs[end].2.ids.len() <= BATCH_PIECES {
             end += 1;
         }
-        let batch: Vec<&WindowInput> = inputs[start..end].iter().map(|(_, _, i)| i).collect();
-        let (ids, shapes, mask) = batch_tensors(&batch)?;
-        let logits = tagger.forward(&ids, &shapes, &mask, false)?;
-        let log_probs = candle_nn::ops::log_softmax(&logits, D::Minus1)?.to_vec3::<f32>()?;
-        for ((d, window, input), rows) in inputs[start..end].iter().zip(log_probs) {
+        batches.push(start..end);
+        start = end;
+    }
+    // Batches run side by side: candle spreads matrix products over the cores, but not the
+    // element-wise work (softmax, GELU, layer norm) that is a good part of a small model's time.
+    let batch_scores: Vec<Vec<Vec<Vec<f32>>>> = batches
+        .par_iter()
+        .map(|range| -> candle_core::Result<_> {
+            let batch: Vec<&WindowInput> = inputs[range.clone()].iter().map(|(_, _, i)| i).collect();
+            let (ids, shapes, mask) = batch_tensors(&batch)?;
+            let logits = tagger.forward(&ids, &shapes, &mask, false)?;
+            candle_nn::ops::log_softmax(&logits, D::Minus1)?.to_vec3::<f32>()
+        })
+        .collect::<candle_core::Result<_>>()?;
+    let mut scores: Vec<Vec<[f32; TAGS.len()]>> =
+        pieced.iter().map(|doc| vec![[0.0; TAGS.len()]; doc.pieces.len()]).collect();
+    for (range, log_probs) in batches.into_iter().zip(batch_scores) {
+        for ((d, window, input), rows) in inputs[range].iter().zip(log_probs) {
             for (word, &position) in window.predict.clone().zip(&input.first_pieces) {
                 scores[*d][word].copy_from_slice(&rows[position]);
             }
         }
-        start = end;
     }
     Ok(pieced
         .iter()

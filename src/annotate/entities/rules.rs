@@ -1,7 +1,10 @@
-//! Named entities (PER, ORG, LOC, MISC) found by rule: runs of capitalised words, joined by name
-//! connectors ("of", "bin"), typed by their words (organisation nouns, titles, gazetteers).
+//! Names whose own words say what they are: runs of capitalised words joined by name connectors
+//! ("of", "and", "bin") that hold an organisation noun ("Ministry", "Company", "LLC"), end in a
+//! legal-instrument word ("Act"), or follow a title ("Prosecutor General Igor Krasnov").
 //!
-//! This is the stand-in recogniser until the neural model lands; it has the same interface.
+//! The neural tagger, trained on news, cuts long legal names short ("Nasser Ghasemi Rad and
+//! Associates Partnership Company", "Open Joint Stock Company Minsk Automobile Plant"); these spans
+//! take precedence over the tagger's where they cover them (see `super::merge`).
 
 use std::ops::Range;
 
@@ -9,7 +12,7 @@ use once_cell::sync::Lazy;
 use regex::Regex;
 
 use super::Mention;
-use crate::annotate::gazetteer::{DEMONYMS, NOT_NAME_STARTS, ORG_WORDS, PERSON_TITLES, PLACES};
+use crate::annotate::gazetteer::{MODIFIER_SUFFIXES, NOT_NAME_STARTS, ORG_WORDS, PERSON_TITLES, PLACES};
 use crate::document::EntityLabel;
 
 static TOKEN: Lazy<Regex> =
@@ -22,20 +25,6 @@ static NICKNAME: Lazy<Regex> = Lazy::new(|| Regex::new(r#"^ (?:[«“"] ?[^»”
 const DOTTED: &[&str] =
     &["Mr", "Mrs", "Ms", "Dr", "Co", "Corp", "Inc", "Ltd", "St", "Jr", "Sr", "Gen", "Lt", "Col", "Sen", "Rep", "No"];
 
-/// Hyphenated descriptions that precede names ("Belgium-based", "Panama-flagged").
-const MODIFIER_SUFFIXES: &[&str] = &[
-    "-based",
-    "-registered",
-    "-flagged",
-    "-headquartered",
-    "-linked",
-    "-backed",
-    "-owned",
-    "-controlled",
-    "-aligned",
-    "-born",
-    "-led",
-];
 
 /// Words that "and" joins into a firm's name.
 const AND_PARTNERS: &[&str] = &["Associates", "Partners", "Sons", "Company", "Co.", "Brothers", "Daughters"];
@@ -86,27 +75,6 @@ const TITLE_HEADS: &[&str] = &[
 ];
 
 const LAW_ENDINGS: &[&str] = &["Act", "Law", "Regulation", "Order", "Resolution", "Decree", "Directive"];
-const PLACE_ENDINGS: &[&str] = &[
-    "Province",
-    "Region",
-    "Oblast",
-    "Island",
-    "Islands",
-    "Sea",
-    "Ocean",
-    "River",
-    "Street",
-    "Square",
-    "Mountains",
-    "Valley",
-    "County",
-    "City",
-    "Peninsula",
-    "Strait",
-    "Gulf",
-    "Bay",
-    "Republic",
-];
 
 struct Token<'a> {
     text: &'a str,
@@ -232,7 +200,7 @@ pub fn find_names(text: &str, taken: &[Range<usize>]) -> Vec<Mention> {
     out
 }
 
-/// Types a run of name words, stripping titles; `None` when nothing name-like remains.
+/// Types a run of name words by its words, stripping titles; `None` when the words do not type it.
 fn classify(text: &str, run: &[Token]) -> Option<Mention> {
     let words: Vec<&str> = run.iter().map(|t| t.text).collect();
     let last = *words.last()?;
@@ -258,51 +226,20 @@ fn classify(text: &str, run: &[Token]) -> Option<Mention> {
         Some(stem) => run.last()?.range.start + stem.len(),
         None => run.last()?.range.end,
     };
-    let surface = &text[start..end];
     let name_words = name.len();
-    let all_caps = surface.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
-
+    // Names the words do not type (places, plain person names, acronyms) are left to the tagger.
     let label = if first > 0 {
         EntityLabel::Per
     } else if LAW_ENDINGS.contains(&last_core) && name_words > 1 {
         EntityLabel::Law
     } else if has_org_word {
         EntityLabel::Org
-    } else if PLACES.contains(surface)
-        || PLACES.contains(title_case(surface).as_str())
-        || PLACE_ENDINGS.contains(&last_core)
-    {
-        EntityLabel::Loc
-    } else if DEMONYMS.contains(surface) {
-        EntityLabel::Misc
-    } else if all_caps && name_words == 1 && surface.chars().filter(|c| c.is_alphabetic()).count() >= 2 {
-        EntityLabel::Org
-    } else if (2..=4).contains(&name_words)
-        && !all_caps
-        && name.iter().all(|t| t.is_capitalised() && t.text.chars().all(|c| c.is_alphabetic() || "-'’".contains(c)))
-        && !PLACES.contains(name[0].text)
-        && !DEMONYMS.contains(name[0].text)
-    {
-        EntityLabel::Per
     } else {
-        EntityLabel::Misc
+        return None;
     };
     Some(Mention::new(text, start, end, label))
 }
 
-/// "WASHINGTON" → "Washington", for datelines in capitals.
-fn title_case(s: &str) -> String {
-    s.split(' ')
-        .map(|w| {
-            let mut chars = w.chars();
-            chars
-                .next()
-                .map(|c| c.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect())
-                .unwrap_or_default()
-        })
-        .collect::<Vec<String>>()
-        .join(" ")
-}
 
 /// Where a person's name starts after a title or office that opens the run: after the last title or
 /// organisation word, when two to four plain name words follow it.
