@@ -101,6 +101,24 @@ pub enum EntityLabel {
 }
 
 impl EntityLabel {
+    pub const ALL: [EntityLabel; 10] = [
+        EntityLabel::Per,
+        EntityLabel::Org,
+        EntityLabel::Loc,
+        EntityLabel::Misc,
+        EntityLabel::Date,
+        EntityLabel::Money,
+        EntityLabel::Percent,
+        EntityLabel::Law,
+        EntityLabel::Imo,
+        EntityLabel::Wallet,
+    ];
+
+    /// The label written as `as_str` gives it (`PER`, `ORG`, …).
+    pub fn parse(label: &str) -> Option<EntityLabel> {
+        EntityLabel::ALL.into_iter().find(|l| l.as_str().eq_ignore_ascii_case(label))
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             EntityLabel::Per => "PER",
@@ -143,6 +161,19 @@ pub enum DesignationAction {
     IdentifyBlockedProperty,
     AddToExportControlList,
     AssetFreeze,
+}
+
+impl DesignationAction {
+    /// "designated", "delisted", … as a headline says it.
+    pub fn past_tense(self) -> &'static str {
+        match self {
+            DesignationAction::Designate => "designated",
+            DesignationAction::Delist => "delisted",
+            DesignationAction::IdentifyBlockedProperty => "identified as blocked property",
+            DesignationAction::AddToExportControlList => "added to an export-control list",
+            DesignationAction::AssetFreeze => "subjected to an asset freeze",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

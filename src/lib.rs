@@ -3,7 +3,7 @@
 //!
 //! The modules are the pipeline's stages; data flows one way through the types in [`document`]:
 //! [`sources`] → [`extract`] → [`annotate`] → [`sinks`], with [`index`] the store that the index sink
-//! writes and search reads.
+//! writes and search reads, and [`serve`] its HTTP front (API, web page, Atom feed).
 
 pub mod annotate;
 pub mod config;
@@ -13,5 +13,6 @@ pub mod extract;
 pub mod index;
 pub mod pipeline;
 pub mod progress;
+pub mod serve;
 pub mod sinks;
 pub mod sources;

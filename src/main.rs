@@ -9,9 +9,9 @@ use clap::{Parser, Subcommand};
 use newshound::annotate::Annotator;
 use newshound::annotate::ner::{self, NerModel, train::TrainOptions};
 use newshound::config::Config;
-use newshound::document::DesignationAction;
 use newshound::index::NewsIndex;
 use newshound::index::designations::DesignationFilter;
+use newshound::index::search::SearchRequest;
 use newshound::pipeline::{Pipeline, Summary};
 use newshound::progress::Progress;
 use newshound::sinks::{IndexSink, JsonlSink};
@@ -88,6 +88,12 @@ enum Command {
         json: bool,
         #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u16).range(1..=10000))]
         limit: u16,
+    },
+    /// Serve the index over HTTP: JSON API, web page, Atom feed of new designations (read-only).
+    Serve {
+        /// Address to listen on; the default accepts local connections only.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
     },
     /// Tag a CoNLL file (token in the first column) with the NER model; writes `token TAG` lines.
     Tag {
@@ -185,6 +191,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Tag { conll, model } => tag(&conll, &model),
+        Command::Serve { addr } => {
+            newshound::serve::serve(&config.index.path, addr)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::TrainNer { data, base, out, epochs, batch_size, learning_rate, layers, seed } => {
             let options =
                 TrainOptions { data, base, out, epochs, batch_size, learning_rate, layers, seed, progress: !cli.quiet };
@@ -241,15 +251,6 @@ fn ingest(config: &Config, args: &[String], quiet: bool) -> anyhow::Result<ExitC
 /// Designations listed in the ingest summary; the rest are counted.
 const SUMMARY_DESIGNATIONS: usize = 30;
 
-fn action_verb(action: DesignationAction) -> &'static str {
-    match action {
-        DesignationAction::Designate => "designated",
-        DesignationAction::Delist => "delisted",
-        DesignationAction::IdentifyBlockedProperty => "identified as blocked property",
-        DesignationAction::AddToExportControlList => "added to an export-control list",
-        DesignationAction::AssetFreeze => "subjected to an asset freeze",
-    }
-}
 
 /// How many pages the inputs hold, when that is known before reading them (archives are not counted).
 fn page_count_hint(inputs: &[Input]) -> Option<usize> {
@@ -277,7 +278,7 @@ fn print_summary(s: &Summary, index: &std::path::Path) {
                 "  {} ({}) {} by {by}, {date}  [{doc}]",
                 d.target.name,
                 d.target.kind.as_str(),
-                action_verb(d.action)
+                d.action.past_tense()
             );
         }
         if s.designated.len() > SUMMARY_DESIGNATIONS {
@@ -314,7 +315,8 @@ fn extract(config: &Config, args: &[String], jsonl: bool, no_annotate: bool) -> 
 
 fn search(config: &Config, query: &str, json: bool, limit: usize) -> anyhow::Result<ExitCode> {
     let index = NewsIndex::open(&config.index.path)?;
-    let results = index.search(query, limit).with_context(|| format!("search for {query:?} failed"))?;
+    let request = SearchRequest { query: query.to_string(), limit, ..SearchRequest::default() };
+    let results = index.search(&request).with_context(|| format!("search for {query:?} failed"))?;
     if json {
         println!("{}", serde_json::to_string_pretty(&results)?);
         return Ok(ExitCode::SUCCESS);
@@ -365,7 +367,7 @@ fn designations(config: &Config, filter: &DesignationFilter, json: bool, limit: 
             t.first_seen.format("%Y-%m-%d"),
             t.target,
             latest.target.kind.as_str(),
-            action_verb(latest.action)
+            latest.action.past_tense()
         );
         for r in &t.reports {
             println!("    {:?}", r.designation.evidence.text);

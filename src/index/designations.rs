@@ -63,7 +63,7 @@ impl NewsIndex {
     /// Targets matching `filter`, most recently first seen first.
     pub fn designations(&self, filter: &DesignationFilter, limit: usize) -> anyhow::Result<Vec<TargetReports>> {
         let f = &self.fields;
-        let searcher = self.index.reader().context("cannot open the index for reading")?.searcher();
+        let searcher = self.searcher()?;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
             Occur::Must,
             Box::new(TermQuery::new(Term::from_field_text(f.kind, KIND_DESIGNATION), IndexRecordOption::Basic)),

@@ -6,6 +6,7 @@
 //! article's key so that re-ingesting the article replaces both.
 
 pub mod designations;
+pub mod entities;
 pub mod near_duplicates;
 pub mod search;
 
@@ -13,7 +14,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use tantivy::schema::{DateOptions, DateTimePrecision, FAST, Field, INDEXED, STORED, STRING, Schema, TEXT};
-use tantivy::{Index, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, Searcher, TantivyDocument, Term};
 
 use chrono::{DateTime, Utc};
 
@@ -31,11 +32,19 @@ pub struct Fields {
     pub body: Field,
     /// Entity and designation target names (surface and canonical), for full-text search.
     pub entity_names: Field,
-    /// `LABEL:canonical` terms, for exact filters.
+    /// `LABEL:canonical` terms, for exact filters and the entity facet.
     pub entity: Field,
+    /// Articles: the labels of their entities, the host they came from, their publication month
+    /// (`YYYY-MM`), and the authorities and programmes of their designations, as facets.
+    pub entity_type: Field,
+    pub site: Field,
+    pub month: Field,
+    pub designation_authority: Field,
+    pub designation_program: Field,
     pub published: Field,
     /// Designations: target name and aliases, for full-text search.
     pub target: Field,
+    /// Words of the authority (name and country code) and programme; on articles, of all their designations.
     pub authority: Field,
     pub program: Field,
     /// Designations: the day of the action.
@@ -62,7 +71,12 @@ fn schema() -> (Schema, Fields) {
         title: b.add_text_field("title", TEXT),
         body: b.add_text_field("body", TEXT),
         entity_names: b.add_text_field("entity_names", TEXT),
-        entity: b.add_text_field("entity", STRING),
+        entity: b.add_text_field("entity", STRING | FAST),
+        entity_type: b.add_text_field("entity_type", STRING | FAST),
+        site: b.add_text_field("site", STRING | FAST),
+        month: b.add_text_field("month", STRING | FAST),
+        designation_authority: b.add_text_field("designation_authority", STRING | FAST),
+        designation_program: b.add_text_field("designation_program", STRING | FAST),
         published: b.add_date_field("published", date()),
         target: b.add_text_field("target", TEXT),
         authority: b.add_text_field("authority", TEXT),
@@ -79,6 +93,8 @@ fn schema() -> (Schema, Fields) {
 pub struct NewsIndex {
     pub index: Index,
     pub fields: Fields,
+    /// Opened on first read; reloads on its own after each commit (also another process's).
+    reader: std::sync::OnceLock<IndexReader>,
 }
 
 impl NewsIndex {
@@ -91,7 +107,7 @@ impl NewsIndex {
         let index = Index::open_or_create(directory, schema).with_context(|| {
             format!("{} is not a newshound index (or was written by another version)", dir.display())
         })?;
-        Ok(NewsIndex { index, fields })
+        Ok(NewsIndex { index, fields, reader: std::sync::OnceLock::new() })
     }
 
     /// Opens an existing index for reading.
@@ -102,9 +118,18 @@ impl NewsIndex {
         Self::open_or_create(dir)
     }
 
+    /// A searcher over the latest commit this process has seen.
+    pub fn searcher(&self) -> anyhow::Result<Searcher> {
+        if let Some(reader) = self.reader.get() {
+            return Ok(reader.searcher());
+        }
+        let reader = self.index.reader().context("cannot open the index for reading")?;
+        Ok(self.reader.get_or_init(|| reader).searcher())
+    }
+
     /// Number of articles visible to readers (committed, not deleted).
     pub fn document_count(&self) -> anyhow::Result<u64> {
-        let searcher = self.index.reader()?.searcher();
+        let searcher = self.searcher()?;
         Ok(searcher.search(&self.kind_query(KIND_ARTICLE), &tantivy::collector::Count)? as u64)
     }
 
@@ -130,18 +155,37 @@ impl NewsIndex {
             t.add_text(f.title, title);
         }
         t.add_text(f.body, &doc.body);
+        // Facet fields hold each value once per article, so counts are of articles.
+        let mut once = std::collections::HashSet::new();
+        let mut add_once = |t: &mut TantivyDocument, field: Field, value: String| {
+            if once.insert((field, value.clone())) {
+                t.add_text(field, value);
+            }
+        };
         for e in doc.entities.iter().flatten() {
             t.add_text(f.entity_names, &e.text);
             if e.canonical != e.text {
                 t.add_text(f.entity_names, &e.canonical);
             }
-            t.add_text(f.entity, format!("{}:{}", e.label.as_str(), e.canonical));
+            add_once(&mut t, f.entity, format!("{}:{}", e.label.as_str(), e.canonical));
+            add_once(&mut t, f.entity_type, e.label.as_str().to_string());
         }
         for d in doc.designations.iter().flatten() {
             t.add_text(f.entity_names, &d.target.name);
+            if let Some(a) = &d.authority {
+                t.add_text(f.authority, format!("{} {}", a.name, a.country.as_deref().unwrap_or_default()));
+                add_once(&mut t, f.designation_authority, a.name.clone());
+            }
+            if let Some(program) = &d.program {
+                t.add_text(f.program, program);
+                add_once(&mut t, f.designation_program, program.clone());
+            }
         }
+        let site = url::Url::parse(&doc.url).ok().and_then(|u| u.host_str().map(str::to_string));
+        t.add_text(f.site, site.unwrap_or_else(|| "file".to_string()));
         if let Some(published) = doc.published {
             t.add_date(f.published, tantivy_date(published.timestamp()));
+            t.add_text(f.month, published.format("%Y-%m").to_string());
         }
         if let Some(hash) = near_duplicates::simhash(&doc.body) {
             t.add_u64(f.simhash, hash);

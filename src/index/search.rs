@@ -1,23 +1,55 @@
-//! Full-text search over title, body and entity names.
+//! Article search: full text over title, body and entity names, filters on entities, designations and
+//! dates, and facet counts over everything that matched.
 
 use anyhow::Context;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tantivy::TantivyDocument;
+use tantivy::aggregation::AggregationCollector;
+use tantivy::aggregation::agg_req::Aggregations;
+use tantivy::aggregation::agg_result::{AggregationResult, AggregationResults, BucketResult};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, QueryParser};
-use tantivy::schema::Value;
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
+use tantivy::{Searcher, Term};
 
-use super::{KIND_ARTICLE, NewsIndex};
-use crate::document::{Designation, Document, Entity};
+use super::{KIND_ARTICLE, NewsIndex, tantivy_date};
+use crate::document::{Designation, Document, Entity, EntityLabel};
 
 /// Longest query accepted; longer input is a mistake, not a search.
 pub const MAX_QUERY_CHARS: usize = 1000;
+/// Most hits one request returns, and the deepest page it may ask for.
+pub const MAX_LIMIT: usize = 1000;
+pub const MAX_OFFSET: usize = 10_000;
+/// Buckets per facet.
+const FACET_SIZE: u32 = 20;
+
+/// A search: every part optional, all combined with AND.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    /// Tantivy query syntax over title, body and entity names; empty matches every article.
+    pub query: String,
+    /// Articles with an entity of this type (`PER`, `ORG`, …).
+    pub entity_type: Option<EntityLabel>,
+    /// Articles mentioning this entity: its canonical name, or `TYPE:canonical name`.
+    pub entity: Option<String>,
+    /// Articles reporting a designation by this authority (words of its name, or its country code).
+    pub authority: Option<String>,
+    /// Articles reporting a designation under this programme (words of it).
+    pub program: Option<String>,
+    /// Published at or after / before this instant.
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub limit: usize,
+    pub offset: usize,
+}
 
 #[derive(Debug, Serialize)]
 pub struct SearchResults {
     pub total: usize,
     pub hits: Vec<Hit>,
+    pub facets: Facets,
 }
 
 #[derive(Debug, Serialize)]
@@ -33,33 +65,56 @@ pub struct Hit {
     pub designations: Vec<Designation>,
 }
 
+/// Counts over all matching articles (not only the returned page), largest first.
+#[derive(Debug, Serialize, Default)]
+pub struct Facets {
+    pub entity_types: Vec<FacetCount>,
+    /// `TYPE:canonical name`.
+    pub top_entities: Vec<FacetCount>,
+    pub authorities: Vec<FacetCount>,
+    pub programs: Vec<FacetCount>,
+    /// Sites (host names; `file` for local files).
+    pub sources: Vec<FacetCount>,
+    /// Publication months, `YYYY-MM`, newest first.
+    pub months: Vec<FacetCount>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: u64,
+}
+
 impl NewsIndex {
-    /// Runs `query` (tantivy query syntax; all words must match unless `OR` is used).
-    pub fn search(&self, query: &str, limit: usize) -> anyhow::Result<SearchResults> {
-        if query.chars().count() > MAX_QUERY_CHARS {
+    /// Runs a search; `limit` and `offset` are capped at [`MAX_LIMIT`] and [`MAX_OFFSET`].
+    pub fn search(&self, request: &SearchRequest) -> anyhow::Result<SearchResults> {
+        if request.query.chars().count() > MAX_QUERY_CHARS {
             anyhow::bail!("query is longer than {MAX_QUERY_CHARS} characters");
         }
         let f = &self.fields;
-        let reader = self.index.reader().context("cannot open the index for reading")?;
-        let searcher = reader.searcher();
+        let searcher = self.searcher()?;
         let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.body, f.entity_names]);
         parser.set_conjunction_by_default();
         parser.set_field_boost(f.title, 2.0);
         parser.set_field_boost(f.entity_names, 1.5);
         // Lenient parsing: a stray quote or colon in user input still searches its words.
-        let (parsed, _errors) = parser.parse_query_lenient(query);
-        let articles = BooleanQuery::new(vec![
-            (Occur::Must, parsed.box_clone()),
-            (Occur::Must, Box::new(self.kind_query(KIND_ARTICLE))),
-        ]);
-        let (total, top) = searcher.search(&articles, &(Count, TopDocs::with_limit(limit.max(1)).order_by_score()))?;
-        let mut snippets = SnippetGenerator::create(&searcher, &*parsed, f.body)?;
+        let text: Box<dyn Query> = if request.query.trim().is_empty() {
+            Box::new(AllQuery)
+        } else {
+            parser.parse_query_lenient(&request.query).0
+        };
+        let query = BooleanQuery::new(self.filters(request, text.box_clone()));
+        let (limit, offset) = (request.limit.clamp(1, MAX_LIMIT), request.offset.min(MAX_OFFSET));
+        let aggregations = AggregationCollector::from_aggs(facet_request(), Default::default());
+        let (total, top, facets) = searcher.search(
+            &query,
+            &(Count, TopDocs::with_limit(limit).and_offset(offset).order_by_score(), aggregations),
+        )?;
+        let mut snippets = SnippetGenerator::create(&searcher, &*text, f.body)?;
         snippets.set_max_num_chars(240);
         let mut hits = Vec::new();
-        for (score, address) in top.into_iter().take(limit) {
-            let stored: TantivyDocument = searcher.doc(address)?;
-            let json = stored.get_first(f.document).and_then(|v| v.as_str()).context("stored document missing")?;
-            let doc: Document = serde_json::from_str(json).context("stored document is not valid JSON")?;
+        for (score, address) in top {
+            let doc = stored_document(&searcher, address, f.document)?;
             let snippet = snippets.snippet(&doc.body).to_html();
             hits.push(Hit {
                 id: doc.id,
@@ -72,6 +127,101 @@ impl NewsIndex {
                 designations: doc.designations.unwrap_or_default(),
             });
         }
-        Ok(SearchResults { total, hits })
+        Ok(SearchResults { total, hits, facets: facets_from(facets) })
+    }
+
+    /// The stored article with this id.
+    pub fn article(&self, id: &str) -> anyhow::Result<Option<Document>> {
+        let searcher = self.searcher()?;
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(self.kind_query(KIND_ARTICLE)) as Box<dyn Query>),
+            (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic))),
+        ]);
+        match searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?.first() {
+            Some((_, address)) => Ok(Some(stored_document(&searcher, *address, self.fields.document)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn filters(&self, request: &SearchRequest, text: Box<dyn Query>) -> Vec<(Occur, Box<dyn Query>)> {
+        let f = &self.fields;
+        let term = |field: Field, value: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
+        };
+        let mut clauses = vec![(Occur::Must, text), (Occur::Must, term(f.kind, KIND_ARTICLE))];
+        if let Some(label) = request.entity_type {
+            clauses.push((Occur::Must, term(f.entity_type, label.as_str())));
+        }
+        if let Some(entity) = &request.entity {
+            // "ORG:Technical Reconnaissance Bureau" is exact; a bare name matches it under any type.
+            let any_type: Vec<(Occur, Box<dyn Query>)> = if entity.contains(':') {
+                vec![(Occur::Should, term(f.entity, entity))]
+            } else {
+                EntityLabel::ALL.iter().map(|l| (Occur::Should, term(f.entity, &format!("{}:{entity}", l.as_str())))).collect()
+            };
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any_type))));
+        }
+        for (field, words) in [(f.authority, &request.authority), (f.program, &request.program)] {
+            if let Some(words) = words {
+                let mut parser = QueryParser::for_index(&self.index, vec![field]);
+                parser.set_conjunction_by_default();
+                clauses.push((Occur::Must, parser.parse_query_lenient(words).0));
+            }
+        }
+        if request.since.is_some() || request.until.is_some() {
+            let bound = |at: Option<DateTime<Utc>>| {
+                at.map_or(std::ops::Bound::Unbounded, |at| {
+                    std::ops::Bound::Included(Term::from_field_date(f.published, tantivy_date(at.timestamp())))
+                })
+            };
+            clauses.push((Occur::Must, Box::new(RangeQuery::new(bound(request.since), bound(request.until)))));
+        }
+        clauses
+    }
+}
+
+pub(super) fn stored_document(searcher: &Searcher, address: tantivy::DocAddress, field: Field) -> anyhow::Result<Document> {
+    let stored: TantivyDocument = searcher.doc(address)?;
+    let json = stored.get_first(field).and_then(|v| v.as_str()).context("stored document missing")?;
+    serde_json::from_str(json).context("stored document is not valid JSON")
+}
+
+/// Facet name → the fast field it counts.
+const FACETS: [(&str, &str); 6] = [
+    ("entity_types", "entity_type"),
+    ("top_entities", "entity"),
+    ("authorities", "designation_authority"),
+    ("programs", "designation_program"),
+    ("sources", "site"),
+    ("months", "month"),
+];
+
+fn facet_request() -> Aggregations {
+    let request: serde_json::Map<String, serde_json::Value> = FACETS
+        .iter()
+        .map(|(name, field)| {
+            let order = if *name == "months" { serde_json::json!({"_key": "desc"}) } else { serde_json::json!({"_count": "desc"}) };
+            (name.to_string(), serde_json::json!({"terms": {"field": field, "size": FACET_SIZE, "order": order}}))
+        })
+        .collect();
+    serde_json::from_value(serde_json::Value::Object(request)).expect("static aggregation request")
+}
+
+fn facets_from(results: AggregationResults) -> Facets {
+    let mut lists = FACETS.map(|(name, _)| match results.0.get(name) {
+        Some(AggregationResult::BucketResult(BucketResult::Terms { buckets, .. })) => buckets
+            .iter()
+            .map(|b| FacetCount { value: b.key.to_string(), count: b.doc_count })
+            .collect(),
+        _ => Vec::new(),
+    });
+    let mut take = |i: usize| std::mem::take(&mut lists[i]);
+    Facets {
+        entity_types: take(0),
+        top_entities: take(1),
+        authorities: take(2),
+        programs: take(3),
+        sources: take(4),
+        months: take(5),
     }
 }

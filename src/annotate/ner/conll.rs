@@ -8,12 +8,14 @@ use anyhow::{Context, bail};
 
 use super::tags::{TAGS, spans, tag_index};
 
+#[derive(Debug)]
 pub struct Sentence {
     pub tokens: Vec<String>,
     /// IOB2 tag indices (IOB1 input is converted); empty when the file has no tag column.
     pub tags: Vec<usize>,
 }
 
+#[derive(Debug)]
 pub struct Document {
     pub sentences: Vec<Sentence>,
 }
