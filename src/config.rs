@@ -10,6 +10,7 @@ use serde::Deserialize;
 pub struct Config {
     pub index: IndexConfig,
     pub annotate: AnnotateConfig,
+    pub watch: WatchConfig,
     pub fetch: FetchConfig,
     pub crawl: CrawlConfig,
 }
@@ -110,6 +111,23 @@ pub struct AnnotateConfig {
 impl Default for AnnotateConfig {
     fn default() -> Self {
         AnnotateConfig { ner_model: PathBuf::from(crate::annotate::ner::DEFAULT_MODEL_DIR) }
+    }
+}
+
+/// `[watch]`: how `newshound watch` polls the index, and where else it reports.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WatchConfig {
+    pub poll_secs: u64,
+    /// Each event is also POSTed here as JSON; empty for none.
+    pub webhook: String,
+    /// Entity names whose new mentions and designations are reported (any case).
+    pub watchlist: Vec<String>,
+}
+
+impl Default for WatchConfig {
+    fn default() -> Self {
+        WatchConfig { poll_secs: 5, webhook: String::new(), watchlist: Vec::new() }
     }
 }
 

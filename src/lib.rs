@@ -16,3 +16,4 @@ pub mod progress;
 pub mod serve;
 pub mod sinks;
 pub mod sources;
+pub mod watch;

@@ -95,6 +95,13 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
     },
+    /// Print each newly indexed designation as a JSON line (and POST it to `[watch] webhook`), plus new
+    /// mentions and designations of the `[watch] watchlist` names. Runs until stopped.
+    Watch {
+        /// First report the targets first seen since this date (YYYY-MM-DD or RFC 3339).
+        #[arg(long, value_parser = parse_since)]
+        since: Option<chrono::DateTime<chrono::Utc>>,
+    },
     /// Tag a CoNLL file (token in the first column) with the NER model; writes `token TAG` lines.
     Tag {
         #[arg(long, value_name = "FILE")]
@@ -191,6 +198,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Tag { conll, model } => tag(&conll, &model),
+        Command::Watch { since } => {
+            let index = NewsIndex::open(&config.index.path)?;
+            let watcher = newshound::watch::Watcher::new(&index, &config.watch)?;
+            watcher.run(since, &mut std::io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve { addr } => {
             newshound::serve::serve(&config.index.path, addr)?;
             Ok(ExitCode::SUCCESS)

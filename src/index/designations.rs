@@ -119,6 +119,41 @@ impl NewsIndex {
     }
 }
 
+impl NewsIndex {
+    /// Designation records and articles written to the index at or after `since` (polled by `watch`).
+    pub fn ingested_since(
+        &self,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> anyhow::Result<(Vec<DesignationRecord>, Vec<crate::document::Document>)> {
+        let f = &self.fields;
+        let searcher = self.searcher()?;
+        let lower = std::ops::Bound::Included(Term::from_field_date(f.ingested, tantivy_date(since.timestamp())));
+        let recent = RangeQuery::new(lower, std::ops::Bound::Unbounded);
+        let of_kind = |kind: &str| -> anyhow::Result<Vec<String>> {
+            let query = BooleanQuery::new(vec![
+                (Occur::Must, Box::new(recent.clone()) as Box<dyn Query>),
+                (Occur::Must, Box::new(self.kind_query(kind))),
+            ]);
+            let mut out = Vec::new();
+            for address in searcher.search(&query, &DocSetCollector)? {
+                let stored: TantivyDocument = searcher.doc(address)?;
+                let json = stored.get_first(f.document).and_then(|v| v.as_str()).context("stored document missing")?;
+                out.push(json.to_string());
+            }
+            Ok(out)
+        };
+        let records = of_kind(KIND_DESIGNATION)?
+            .iter()
+            .map(|json| serde_json::from_str(json).context("stored designation is not valid JSON"))
+            .collect::<anyhow::Result<_>>()?;
+        let articles = of_kind(super::KIND_ARTICLE)?
+            .iter()
+            .map(|json| serde_json::from_str(json).context("stored document is not valid JSON"))
+            .collect::<anyhow::Result<_>>()?;
+        Ok((records, articles))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::target_key;

@@ -51,6 +51,8 @@ pub struct Fields {
     pub action_date: Field,
     /// Designations: when the reporting article was published (or ingested, if undated).
     pub reported: Field,
+    /// Both kinds: when this copy was written to the index (what `watch` polls for).
+    pub ingested: Field,
     /// Articles: the body's simhash, and its four bands for candidate lookup.
     pub simhash: Field,
     pub simhash_band: Field,
@@ -83,6 +85,7 @@ fn schema() -> (Schema, Fields) {
         program: b.add_text_field("program", TEXT),
         action_date: b.add_date_field("action_date", date()),
         reported: b.add_date_field("reported", date().set_stored()),
+        ingested: b.add_date_field("ingested", date()),
         simhash: b.add_u64_field("simhash", STORED),
         simhash_band: b.add_text_field("simhash_band", STRING),
         document: b.add_text_field("document", STORED),
@@ -127,13 +130,21 @@ impl NewsIndex {
         Ok(self.reader.get_or_init(|| reader).searcher())
     }
 
+    /// Makes the next searcher see the latest commit now, rather than after the reader's own delay.
+    pub fn reload(&self) -> anyhow::Result<()> {
+        match self.reader.get() {
+            Some(reader) => Ok(reader.reload()?),
+            None => self.searcher().map(drop),
+        }
+    }
+
     /// Number of articles visible to readers (committed, not deleted).
     pub fn document_count(&self) -> anyhow::Result<u64> {
         let searcher = self.searcher()?;
         Ok(searcher.search(&self.kind_query(KIND_ARTICLE), &tantivy::collector::Count)? as u64)
     }
 
-    fn kind_query(&self, kind: &str) -> tantivy::query::TermQuery {
+    pub(crate) fn kind_query(&self, kind: &str) -> tantivy::query::TermQuery {
         tantivy::query::TermQuery::new(
             Term::from_field_text(self.fields.kind, kind),
             tantivy::schema::IndexRecordOption::Basic,
@@ -193,6 +204,7 @@ impl NewsIndex {
                 t.add_text(f.simhash_band, band);
             }
         }
+        t.add_date(f.ingested, tantivy_date(ingested_at.timestamp()));
         t.add_text(f.document, serde_json::to_string(doc)?);
         let mut docs = vec![t];
         let reported = doc.published.map_or(ingested_at.timestamp(), |p| p.timestamp());
@@ -214,6 +226,7 @@ impl NewsIndex {
                 t.add_date(f.action_date, tantivy_date(date.and_utc().timestamp()));
             }
             t.add_date(f.reported, tantivy_date(reported));
+            t.add_date(f.ingested, tantivy_date(ingested_at.timestamp()));
             let record = designations::DesignationRecord {
                 article_id: doc.id.clone(),
                 url: doc.url.clone(),
