@@ -264,7 +264,6 @@ fn ingest(config: &Config, args: &[String], quiet: bool) -> anyhow::Result<ExitC
 /// Designations listed in the ingest summary; the rest are counted.
 const SUMMARY_DESIGNATIONS: usize = 30;
 
-
 /// How many pages the inputs hold, when that is known before reading them (archives are not counted).
 fn page_count_hint(inputs: &[Input]) -> Option<usize> {
     (!inputs.iter().any(|i| matches!(i, Input::Warc(_)))).then_some(inputs.len())
@@ -328,8 +327,8 @@ fn extract(config: &Config, args: &[String], jsonl: bool, no_annotate: bool) -> 
 
 fn search(config: &Config, query: &str, json: bool, limit: usize) -> anyhow::Result<ExitCode> {
     let index = NewsIndex::open(&config.index.path)?;
-    let request = SearchRequest { query: query.to_string(), limit, ..SearchRequest::default() };
-    let results = index.search(&request).with_context(|| format!("search for {query:?} failed"))?;
+    let results =
+        index.search(&SearchRequest::text(query, limit)).with_context(|| format!("search for {query:?} failed"))?;
     if json {
         println!("{}", serde_json::to_string_pretty(&results)?);
         return Ok(ExitCode::SUCCESS);

@@ -38,8 +38,11 @@ impl<'a> Watcher<'a> {
             .then(|| reqwest::blocking::Client::builder().timeout(Duration::from_secs(10)).build())
             .transpose()
             .context("cannot set up the webhook client")?;
-        let known_targets =
-            index.designations(&DesignationFilter::default(), usize::MAX)?.iter().map(|t| target_key(&t.target)).collect();
+        let known_targets = index
+            .designations(&DesignationFilter::default(), usize::MAX)?
+            .iter()
+            .map(|t| target_key(&t.target))
+            .collect();
         Ok(Watcher {
             index,
             config,
@@ -71,7 +74,12 @@ impl<'a> Watcher<'a> {
         }
     }
 
-    fn poll(&mut self, records: Vec<DesignationRecord>, articles: Vec<Document>, out: &mut dyn Write) -> anyhow::Result<()> {
+    fn poll(
+        &mut self,
+        records: Vec<DesignationRecord>,
+        articles: Vec<Document>,
+        out: &mut dyn Write,
+    ) -> anyhow::Result<()> {
         for record in records {
             let key = target_key(&record.designation.target.name);
             let watched = self.watched(&record.designation.target.name, &record.designation.target.aliases);
@@ -103,7 +111,8 @@ impl<'a> Watcher<'a> {
 
     /// The watchlist name (as configured) that `name` or one of `others` is, any case.
     fn watched(&self, name: &str, others: &[String]) -> Option<String> {
-        let names: Vec<String> = std::iter::once(name).chain(others.iter().map(String::as_str)).map(str::to_lowercase).collect();
+        let names: Vec<String> =
+            std::iter::once(name).chain(others.iter().map(String::as_str)).map(str::to_lowercase).collect();
         let position = self.watchlist.iter().position(|w| names.contains(w))?;
         Some(self.config.watchlist[position].clone())
     }
@@ -127,7 +136,11 @@ impl<'a> Watcher<'a> {
     }
 }
 
-fn designation_event(record: &DesignationRecord, first_seen: DateTime<Utc>, watch: Option<String>) -> serde_json::Value {
+fn designation_event(
+    record: &DesignationRecord,
+    first_seen: DateTime<Utc>,
+    watch: Option<String>,
+) -> serde_json::Value {
     let mut event = json!({
         "event": "designation",
         "target": record.designation.target.name,

@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use newshound::index::NewsIndex;
+use newshound::index::search::SearchRequest;
 
 mod common;
 use common::{read_request_head, respond, serve_articles};
@@ -154,8 +155,12 @@ fn crawls_politely_and_incrementally() {
     }
     let index = NewsIndex::open(&dir.path().join("index")).unwrap();
     assert_eq!(index.document_count().unwrap(), 6);
-    assert_eq!(index.search("\"Oleg Zaitsev\"", 5).unwrap().total, 1, "the UK page once, though linked twice");
-    assert_eq!(index.search("\"AMBER STAR\"", 5).unwrap().total, 1, "the 500 recovered on retry");
+    assert_eq!(
+        index.search(&SearchRequest::text("\"Oleg Zaitsev\"", 5)).unwrap().total,
+        1,
+        "the UK page once, though linked twice"
+    );
+    assert_eq!(index.search(&SearchRequest::text("\"AMBER STAR\"", 5)).unwrap().total, 1, "the 500 recovered on retry");
 
     let log = site.log.lock().unwrap().clone();
     assert_eq!(log[0].0, "/robots.txt", "robots.txt comes before anything else");
@@ -213,7 +218,7 @@ fn kill_9_mid_crawl_then_the_same_command_resumes() {
     assert!(run().wait().unwrap().success());
     let index = NewsIndex::open(&index).unwrap();
     assert_eq!(index.document_count().unwrap() as usize, PAGES, "every page once: nothing lost, nothing duplicated");
-    assert_eq!(index.search("\"Baltic Signal Group 17\"", 5).unwrap().total, 1);
+    assert_eq!(index.search(&SearchRequest::text("\"Baltic Signal Group 17\"", 5)).unwrap().total, 1);
 }
 
 #[test]

@@ -23,12 +23,8 @@ fn a_long_article_is_tagged_to_its_end() {
     let body = article.body();
     let annotations = Annotator::new().unwrap().annotate(&article).unwrap();
     let tail_start = body.chars().count() - 80;
-    let tail: Vec<(&str, EntityLabel)> = annotations
-        .entities
-        .iter()
-        .filter(|e| e.start >= tail_start)
-        .map(|e| (e.text.as_str(), e.label))
-        .collect();
+    let tail: Vec<(&str, EntityLabel)> =
+        annotations.entities.iter().filter(|e| e.start >= tail_start).map(|e| (e.text.as_str(), e.label)).collect();
     assert!(tail.contains(&("Angela Merkel", EntityLabel::Per)), "{tail:?}");
     assert!(tail.contains(&("Emmanuel Macron", EntityLabel::Per)), "{tail:?}");
     assert!(tail.contains(&("Berlin", EntityLabel::Loc)), "{tail:?}");

@@ -147,8 +147,25 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                "The", "U.S.", "Treasury", "'s", "Office", "(", "OFAC", ")", "fined", "Acme", "Corp.", "$", "1,000.5",
-                "on", "Kim", "'s", "anti-fraud", "case", "."
+                "The",
+                "U.S.",
+                "Treasury",
+                "'s",
+                "Office",
+                "(",
+                "OFAC",
+                ")",
+                "fined",
+                "Acme",
+                "Corp.",
+                "$",
+                "1,000.5",
+                "on",
+                "Kim",
+                "'s",
+                "anti-fraud",
+                "case",
+                "."
             ]
         );
     }

@@ -135,10 +135,18 @@ impl NewsIndex {
         let searcher = self.searcher()?;
         let query = BooleanQuery::new(vec![
             (Occur::Must, Box::new(self.kind_query(KIND_ARTICLE)) as Box<dyn Query>),
-            (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.entity, &entity_id(label, name)), IndexRecordOption::Basic))),
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.entity, &entity_id(label, name)),
+                    IndexRecordOption::Basic,
+                )),
+            ),
         ]);
-        let top = searcher
-            .search(&query, &TopDocs::with_limit(MENTION_ARTICLES).order_by_fast_field::<tantivy::DateTime>("published", Order::Desc))?;
+        let top = searcher.search(
+            &query,
+            &TopDocs::with_limit(MENTION_ARTICLES).order_by_fast_field::<tantivy::DateTime>("published", Order::Desc),
+        )?;
         let mut mentioned_in = Vec::new();
         for (_, address) in top {
             let doc = stored_document(&searcher, address, f.document)?;
@@ -158,7 +166,10 @@ impl NewsIndex {
         }
         let key = target_key(name);
         let designations = self
-            .designations(&DesignationFilter { target: Some(name.to_string()), ..DesignationFilter::default() }, usize::MAX)?
+            .designations(
+                &DesignationFilter { target: Some(name.to_string()), ..DesignationFilter::default() },
+                usize::MAX,
+            )?
             .into_iter()
             .filter(|t| target_key(&t.target) == key)
             .flat_map(|t| t.reports)

@@ -45,6 +45,13 @@ pub struct SearchRequest {
     pub offset: usize,
 }
 
+impl SearchRequest {
+    /// A plain full-text search returning the best `limit` hits.
+    pub fn text(query: &str, limit: usize) -> Self {
+        SearchRequest { query: query.to_string(), limit, ..SearchRequest::default() }
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct SearchResults {
     pub total: usize,
@@ -106,10 +113,8 @@ impl NewsIndex {
         let query = BooleanQuery::new(self.filters(request, text.box_clone()));
         let (limit, offset) = (request.limit.clamp(1, MAX_LIMIT), request.offset.min(MAX_OFFSET));
         let aggregations = AggregationCollector::from_aggs(facet_request(), Default::default());
-        let (total, top, facets) = searcher.search(
-            &query,
-            &(Count, TopDocs::with_limit(limit).and_offset(offset).order_by_score(), aggregations),
-        )?;
+        let (total, top, facets) = searcher
+            .search(&query, &(Count, TopDocs::with_limit(limit).and_offset(offset).order_by_score(), aggregations))?;
         let mut snippets = SnippetGenerator::create(&searcher, &*text, f.body)?;
         snippets.set_max_num_chars(240);
         let mut hits = Vec::new();
@@ -135,7 +140,10 @@ impl NewsIndex {
         let searcher = self.searcher()?;
         let query = BooleanQuery::new(vec![
             (Occur::Must, Box::new(self.kind_query(KIND_ARTICLE)) as Box<dyn Query>),
-            (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic))),
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic)),
+            ),
         ]);
         match searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?.first() {
             Some((_, address)) => Ok(Some(stored_document(&searcher, *address, self.fields.document)?)),
@@ -157,7 +165,10 @@ impl NewsIndex {
             let any_type: Vec<(Occur, Box<dyn Query>)> = if entity.contains(':') {
                 vec![(Occur::Should, term(f.entity, entity))]
             } else {
-                EntityLabel::ALL.iter().map(|l| (Occur::Should, term(f.entity, &format!("{}:{entity}", l.as_str())))).collect()
+                EntityLabel::ALL
+                    .iter()
+                    .map(|l| (Occur::Should, term(f.entity, &format!("{}:{entity}", l.as_str()))))
+                    .collect()
             };
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(any_type))));
         }
@@ -180,7 +191,11 @@ impl NewsIndex {
     }
 }
 
-pub(super) fn stored_document(searcher: &Searcher, address: tantivy::DocAddress, field: Field) -> anyhow::Result<Document> {
+pub(super) fn stored_document(
+    searcher: &Searcher,
+    address: tantivy::DocAddress,
+    field: Field,
+) -> anyhow::Result<Document> {
     let stored: TantivyDocument = searcher.doc(address)?;
     let json = stored.get_first(field).and_then(|v| v.as_str()).context("stored document missing")?;
     serde_json::from_str(json).context("stored document is not valid JSON")
@@ -200,7 +215,11 @@ fn facet_request() -> Aggregations {
     let request: serde_json::Map<String, serde_json::Value> = FACETS
         .iter()
         .map(|(name, field)| {
-            let order = if *name == "months" { serde_json::json!({"_key": "desc"}) } else { serde_json::json!({"_count": "desc"}) };
+            let order = if *name == "months" {
+                serde_json::json!({"_key": "desc"})
+            } else {
+                serde_json::json!({"_count": "desc"})
+            };
             (name.to_string(), serde_json::json!({"terms": {"field": field, "size": FACET_SIZE, "order": order}}))
         })
         .collect();
@@ -209,10 +228,9 @@ fn facet_request() -> Aggregations {
 
 fn facets_from(results: AggregationResults) -> Facets {
     let mut lists = FACETS.map(|(name, _)| match results.0.get(name) {
-        Some(AggregationResult::BucketResult(BucketResult::Terms { buckets, .. })) => buckets
-            .iter()
-            .map(|b| FacetCount { value: b.key.to_string(), count: b.doc_count })
-            .collect(),
+        Some(AggregationResult::BucketResult(BucketResult::Terms { buckets, .. })) => {
+            buckets.iter().map(|b| FacetCount { value: b.key.to_string(), count: b.doc_count }).collect()
+        }
         _ => Vec::new(),
     });
     let mut take = |i: usize| std::mem::take(&mut lists[i]);

@@ -36,8 +36,7 @@ pub fn serve(index_dir: &Path, addr: SocketAddr) -> anyhow::Result<()> {
     let index = Arc::new(NewsIndex::open(index_dir)?);
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async move {
-        let listener =
-            tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+        let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
         tracing::info!("serving {} on http://{}", index_dir.display(), listener.local_addr()?);
         axum::serve(listener, router(index))
             .with_graceful_shutdown(async {
@@ -87,7 +86,10 @@ impl Params {
     fn check(raw: HashMap<String, String>, allowed: &[&str]) -> Result<Self, ApiError> {
         for (name, value) in &raw {
             if !allowed.contains(&name.as_str()) {
-                return Err(bad_request(format!("unknown parameter {name:?} (expected one of: {})", allowed.join(", "))));
+                return Err(bad_request(format!(
+                    "unknown parameter {name:?} (expected one of: {})",
+                    allowed.join(", ")
+                )));
             }
             let max = if name == "q" { MAX_QUERY_CHARS } else { MAX_PARAM_CHARS };
             if value.chars().count() > max {

@@ -3,8 +3,10 @@
 // Each test crate uses only some of these.
 #![allow(dead_code)]
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 
 /// A distinct news article for number `n`: its sentences are drawn from a word list by a small
 /// deterministic generator, so no two articles are near-duplicates.
@@ -126,4 +128,58 @@ pub fn serve_articles(n: usize) -> u16 {
         }
     });
     port
+}
+
+/// A config file in `dir` with the index at `dir/index`, the shipped model, and `extra` sections.
+pub fn write_config(dir: &Path, extra: &str) -> PathBuf {
+    let path = dir.join("config.toml");
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ner");
+    std::fs::write(
+        &path,
+        format!("[index]\npath = \"index\"\ncommit_every = 5\n[annotate]\nner_model = {model:?}\n{extra}"),
+    )
+    .unwrap();
+    path
+}
+
+/// `newshound --config CONFIG ingest INPUTS...`, which must succeed.
+pub fn ingest_with(config: &Path, inputs: &[&str]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_newshound"))
+        .args(["-q", "--config"])
+        .arg(config)
+        .arg("ingest")
+        .args(inputs)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A running newshound process, stopped when dropped.
+pub struct Running(pub Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `newshound serve` on a free port of 127.0.0.1; returns it with its base URL.
+pub fn start_server(config: &Path) -> (Running, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_newshound"))
+        .arg("--config")
+        .arg(config)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let base = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| line.split(" on ").nth(1).filter(|u| u.starts_with("http://127.0.0.1:")).map(str::to_string))
+        .expect("serve logs its address");
+    // Keep draining its log so the server never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    (Running(child), base)
 }

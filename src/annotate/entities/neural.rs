@@ -26,11 +26,15 @@ pub fn find_names(
         for (first, end, label) in spans(sentence_tags) {
             let first = if label == EntityLabel::Per { skip_titles(body, &ws[first..end]) + first } else { first };
             // A name never ends in a connector or punctuation ("Kohana Company Limited and").
-            let end = first + 1 + ws[first + 1..end].iter().rposition(|w| !is_trailing_junk(&body[w.clone()])).map_or(0, |p| p + 1);
+            let end = first
+                + 1
+                + ws[first + 1..end].iter().rposition(|w| !is_trailing_junk(&body[w.clone()])).map_or(0, |p| p + 1);
             let mut range = ws[first].start..ws[end - 1].end;
             let mut label = label;
             // "Hong Kong-registered", "Lebanon-based": the place is the name, the suffix describes.
-            if let Some(suffix) = MODIFIER_SUFFIXES.iter().find(|s| range.len() > s.len() && body[range.clone()].ends_with(*s)) {
+            if let Some(suffix) =
+                MODIFIER_SUFFIXES.iter().find(|s| range.len() > s.len() && body[range.clone()].ends_with(*s))
+            {
                 range.end -= suffix.len();
                 label = EntityLabel::Loc;
             }

@@ -32,8 +32,10 @@ static IMO: Lazy<Regex> = Lazy::new(|| Regex::new(r"(?-u:\b)IMO(?:\s?(?:No\.?|nu
 /// Base58Check addresses (Bitcoin P2PKH/P2SH, Litecoin, Tron, Dash…), Bech32 SegWit addresses and
 /// Ethereum-style hex addresses; each candidate must pass its checksum.
 static WALLET: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?-u:\b)(?:(?:bc|ltc|tb)1[02-9ac-hj-np-z]{8,87}|0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{26,35})(?-u:\b)")
-        .unwrap()
+    Regex::new(
+        r"(?-u:\b)(?:(?:bc|ltc|tb)1[02-9ac-hj-np-z]{8,87}|0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{26,35})(?-u:\b)",
+    )
+    .unwrap()
 });
 
 /// Whether `address` passes the checksum of its format.

@@ -25,7 +25,6 @@ static NICKNAME: Lazy<Regex> = Lazy::new(|| Regex::new(r#"^ (?:[«“"] ?[^»”
 const DOTTED: &[&str] =
     &["Mr", "Mrs", "Ms", "Dr", "Co", "Corp", "Inc", "Ltd", "St", "Jr", "Sr", "Gen", "Lt", "Col", "Sen", "Rep", "No"];
 
-
 /// Words that "and" joins into a firm's name.
 const AND_PARTNERS: &[&str] = &["Associates", "Partners", "Sons", "Company", "Co.", "Brothers", "Daughters"];
 
@@ -240,7 +239,6 @@ fn classify(text: &str, run: &[Token]) -> Option<Mention> {
     Some(Mention::new(text, start, end, label))
 }
 
-
 /// Where a person's name starts after a title or office that opens the run: after the last title or
 /// organisation word, when two to four plain name words follow it.
 fn person_after_title(words: &[&str]) -> Option<usize> {
@@ -307,7 +305,10 @@ mod tests {
             ]
         );
         // Names their words do not type are the tagger's.
-        assert_eq!(names("Also sanctioned was Kim Sang Man, based in Vladivostok, in Russia's far east and Laos."), vec![]);
+        assert_eq!(
+            names("Also sanctioned was Kim Sang Man, based in Vladivostok, in Russia's far east and Laos."),
+            vec![]
+        );
     }
 
     #[test]

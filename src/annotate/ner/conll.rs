@@ -36,10 +36,11 @@ pub fn read(path: &Path, tagged: bool) -> anyhow::Result<Vec<Document>> {
         if !sentence.tokens.is_empty() {
             sentence.tags = to_iob2(names);
             names.clear();
-            documents.last_mut().expect("one document").sentences.push(std::mem::replace(
-                sentence,
-                Sentence { tokens: Vec::new(), tags: Vec::new() },
-            ));
+            documents
+                .last_mut()
+                .expect("one document")
+                .sentences
+                .push(std::mem::replace(sentence, Sentence { tokens: Vec::new(), tags: Vec::new() }));
         }
     };
     for (number, line) in text.lines().enumerate() {
@@ -131,7 +132,10 @@ mod tests {
     #[test]
     fn iob1_chunks_become_iob2() {
         let names = |t: &[usize]| t.iter().map(|&i| TAGS[i]).collect::<Vec<_>>();
-        assert_eq!(names(&to_iob2(&["I-PER", "I-PER", "O", "I-LOC", "B-LOC"])), ["B-PER", "I-PER", "O", "B-LOC", "B-LOC"]);
+        assert_eq!(
+            names(&to_iob2(&["I-PER", "I-PER", "O", "I-LOC", "B-LOC"])),
+            ["B-PER", "I-PER", "O", "B-LOC", "B-LOC"]
+        );
     }
 
     #[test]

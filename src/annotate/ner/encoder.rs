@@ -72,9 +72,8 @@ impl Layer {
     fn forward(&self, x: &Tensor, mask: &Tensor, heads: usize, train: bool) -> Result<Tensor> {
         let (batch, len, hidden) = x.dims3()?;
         let head_dim = hidden / heads;
-        let split = |t: Tensor| -> Result<Tensor> {
-            t.reshape((batch, len, heads, head_dim))?.transpose(1, 2)?.contiguous()
-        };
+        let split =
+            |t: Tensor| -> Result<Tensor> { t.reshape((batch, len, heads, head_dim))?.transpose(1, 2)?.contiguous() };
         let q = split(self.query.forward(x)?)?;
         let k = split(self.key.forward(x)?)?;
         let v = split(self.value.forward(x)?)?;

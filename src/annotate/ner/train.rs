@@ -114,7 +114,11 @@ fn variables(base: &Path, config: &EncoderConfig, rng: &mut StdRng) -> anyhow::R
         let mut vars = varmap.data().lock().expect("not poisoned");
         for (name, tensor) in weights {
             let kept_layer = match name.strip_prefix("encoder.layer.") {
-                Some(rest) => rest.split('.').next().and_then(|i| i.parse::<usize>().ok()).is_some_and(|i| i < config.num_hidden_layers),
+                Some(rest) => rest
+                    .split('.')
+                    .next()
+                    .and_then(|i| i.parse::<usize>().ok())
+                    .is_some_and(|i| i < config.num_hidden_layers),
                 None => name.starts_with("embeddings.") && !name.ends_with("position_ids"),
             };
             if kept_layer {
@@ -122,7 +126,10 @@ fn variables(base: &Path, config: &EncoderConfig, rng: &mut StdRng) -> anyhow::R
             }
         }
         let h = config.hidden_size;
-        vars.insert("embeddings.shape_embeddings.weight".into(), Var::from_tensor(&seeded(rng, (config.casing_shapes, h), 0.02)?)?);
+        vars.insert(
+            "embeddings.shape_embeddings.weight".into(),
+            Var::from_tensor(&seeded(rng, (config.casing_shapes, h), 0.02)?)?,
+        );
         vars.insert("classifier.weight".into(), Var::from_tensor(&seeded(rng, (config.labels, h), 0.05)?)?);
         vars.insert("classifier.bias".into(), Var::zeros(config.labels, DType::F32, &Device::Cpu)?);
     }
@@ -200,7 +207,8 @@ pub fn train(options: &TrainOptions) -> anyhow::Result<TrainReport> {
     tracing::info!(windows = train_examples.len(), steps = total_steps, layers = config.num_hidden_layers, "training");
 
     let valid_words: Vec<_> = valid_docs.iter().map(conll::Document::words).collect();
-    let valid_gold: Vec<Vec<usize>> = valid_docs.iter().flat_map(|d| d.sentences.iter().map(|s| s.tags.clone())).collect();
+    let valid_gold: Vec<Vec<usize>> =
+        valid_docs.iter().flat_map(|d| d.sentences.iter().map(|s| s.tags.clone())).collect();
     let mut progress = Progress::counting(Some(total_steps), options.progress, "steps");
     let mut report = TrainReport {
         options: format!("{options:?}"),

@@ -78,9 +78,7 @@ impl WordPieces {
             .with_truncation(None)
             .map_err(|e| anyhow::anyhow!("{}: cannot turn truncation off: {e}", path.display()))?;
         let id = |token: &str| {
-            tokenizer
-                .token_to_id(token)
-                .with_context(|| format!("{}: the vocabulary has no {token}", path.display()))
+            tokenizer.token_to_id(token).with_context(|| format!("{}: the vocabulary has no {token}", path.display()))
         };
         Ok(WordPieces { cls: id("[CLS]")?, sep: id("[SEP]")?, unk: id("[UNK]")?, tokenizer })
     }
