@@ -365,7 +365,15 @@ fn targets_in<'m>(
         let lead = LEADING_FILLER.find(item).map_or(0, |m| m.end());
         // "He is being designated": the person the previous sentences are about.
         if region.range.start == 0 && !region.after_verb && PRONOUN.is_match(&item[lead..]) {
-            let antecedent = all_mentions.iter().rev().find(|m| m.end <= offset && m.label == EntityLabel::Per);
+            // Not the official quoted in between ("…,” said Under Secretary Brian E. Nelson.").
+            let quoted_speaker = |m: &Mention| {
+                let before = &body[body.floor_char_boundary(m.start.saturating_sub(160))..m.start];
+                before.rfind(['”', '"']).is_some_and(|q| before[q..].contains(" said "))
+            };
+            let antecedent = all_mentions
+                .iter()
+                .rev()
+                .find(|m| m.end <= offset && m.label == EntityLabel::Per && !quoted_speaker(m));
             targets.extend(antecedent);
             continue;
         }

@@ -28,16 +28,13 @@ impl Mention {
     }
 }
 
-/// The tagger's names, except where a name typed by its own words covers them: that longer span
-/// replaces them. A typed name that extends only partly over a tagged one is dropped.
+/// The tagger's names, except where a name typed by its own words overlaps them: that span replaces
+/// them ("Deputy Minister of Defense Aleksey Krivoruchko" is a person after a title, whatever part of
+/// the title the tagger took in).
 fn merge(tagged: Vec<Mention>, typed: Vec<Mention>) -> Vec<Mention> {
     let overlaps = |a: &Mention, b: &Mention| a.start < b.end && b.start < a.end;
-    let covering: Vec<Mention> = typed
-        .into_iter()
-        .filter(|t| tagged.iter().filter(|n| overlaps(n, t)).all(|n| t.start <= n.start && n.end <= t.end))
-        .collect();
-    let mut out: Vec<Mention> = tagged.into_iter().filter(|n| !covering.iter().any(|t| overlaps(n, t))).collect();
-    out.extend(covering);
+    let mut out: Vec<Mention> = tagged.into_iter().filter(|n| !typed.iter().any(|t| overlaps(n, t))).collect();
+    out.extend(typed);
     out
 }
 

@@ -21,7 +21,7 @@ pub fn find_names(
         sentence_words.iter().map(|ws| ws.iter().map(|w| &body[w.clone()]).collect()).collect();
     let tags = model.tag(std::slice::from_ref(&document))?.pop().unwrap_or_default();
     let overlaps_taken = |r: &Range<usize>| taken.iter().any(|t| t.start < r.end && r.start < t.end);
-    let mut out = Vec::new();
+    let mut out: Vec<Mention> = Vec::new();
     for (ws, sentence_tags) in sentence_words.iter().zip(&tags) {
         for (first, end, label) in spans(sentence_tags) {
             let first = if label == EntityLabel::Per { skip_titles(body, &ws[first..end]) + first } else { first };
@@ -38,9 +38,22 @@ pub fn find_names(
                 range.end -= suffix.len();
                 label = EntityLabel::Loc;
             }
-            if !overlaps_taken(&range) {
-                out.push(Mention::new(body, range.start, range.end, label));
+            if overlaps_taken(&range) {
+                continue;
             }
+            // "Anatoliy | Vladimirovich Chepiga": a lone word typed otherwise right before a person's
+            // name is the first name the tagger split off.
+            if label == EntityLabel::Per
+                && let Some(previous) = out.last_mut()
+                && previous.label != EntityLabel::Per
+                && body[previous.end..range.start] == *" "
+                && !previous.text.contains(' ')
+                && previous.text.chars().next().is_some_and(char::is_uppercase)
+            {
+                *previous = Mention::new(body, previous.start, range.end, EntityLabel::Per);
+                continue;
+            }
+            out.push(Mention::new(body, range.start, range.end, label));
         }
     }
     Ok(out)

@@ -48,7 +48,10 @@ pub fn canonicalize(body: &str, mentions: &mut [Mention]) {
         .map(|m| (m.start, m.text.clone()))
         .collect();
     for m in mentions.iter_mut() {
-        if m.text.split_whitespace().count() != 1 || !matches!(m.label, EntityLabel::Per | EntityLabel::Misc) {
+        // The tagger sometimes types a lone surname as an organisation ("Blinken said").
+        if m.text.split_whitespace().count() != 1
+            || !matches!(m.label, EntityLabel::Per | EntityLabel::Misc | EntityLabel::Org)
+        {
             continue;
         }
         let contains = |name: &String| name.split_whitespace().any(|w| w == m.text);

@@ -226,13 +226,18 @@ fn classify(text: &str, run: &[Token]) -> Option<Mention> {
         None => run.last()?.range.end,
     };
     let name_words = name.len();
+    let surface = &text[start..end];
     // Names the words do not type (places, plain person names, acronyms) are left to the tagger.
-    let label = if first > 0 {
+    let label = if first > 0 || surface.contains(['«', '“', '"']) {
+        // After a title, or with a nickname inside ("Wilson « Ti Lou » Pierre").
         EntityLabel::Per
     } else if LAW_ENDINGS.contains(&last_core) && name_words > 1 {
         EntityLabel::Law
     } else if has_org_word {
         EntityLabel::Org
+    } else if text[end..].trim_start().starts_with("(IMO") {
+        // A ship, named by the IMO number that follows it ("SEA PEARL (IMO 9182203)").
+        EntityLabel::Misc
     } else {
         return None;
     };

@@ -139,9 +139,13 @@ fn predict<S: AsRef<str>>(
     Ok(pieced
         .iter()
         .zip(scores)
-        .map(|(doc, doc_scores)| {
+        .zip(documents)
+        .map(|((doc, doc_scores), words)| {
             let ends = doc.sentence_starts.iter().skip(1).copied().chain(std::iter::once(doc.pieces.len()));
-            doc.sentence_starts.iter().zip(ends).map(|(&s, e)| tags::decode(&doc_scores[s..e])).collect()
+            let mut tags: Vec<Vec<usize>> =
+                doc.sentence_starts.iter().zip(ends).map(|(&s, e)| tags::decode(&doc_scores[s..e])).collect();
+            tags::harmonise_types(words, &mut tags);
+            tags
         })
         .collect())
 }

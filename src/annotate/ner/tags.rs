@@ -90,6 +90,37 @@ pub fn spans(tags: &[usize]) -> Vec<(usize, usize, EntityLabel)> {
     out
 }
 
+/// One type per name within a document: every span with the same words takes the type most of its
+/// occurrences got ("Kim" tagged PER twice and ORG once is PER throughout). Ties keep each span's own.
+pub fn harmonise_types<S: AsRef<str>>(words: &[Vec<S>], tags: &mut [Vec<usize>]) {
+    let type_of = |tag: usize| (tag - 1) / 2;
+    let mut votes: std::collections::HashMap<Vec<&str>, [u32; 4]> = std::collections::HashMap::new();
+    let mut found = Vec::new();
+    for (sentence, sentence_tags) in words.iter().zip(tags.iter()) {
+        for (start, end, _) in spans(sentence_tags) {
+            let name: Vec<&str> = sentence[start..end].iter().map(AsRef::as_ref).collect();
+            votes.entry(name).or_default()[type_of(sentence_tags[start])] += 1;
+        }
+    }
+    for (index, (sentence, sentence_tags)) in words.iter().zip(tags.iter()).enumerate() {
+        for (start, end, _) in spans(sentence_tags) {
+            let name: Vec<&str> = sentence[start..end].iter().map(AsRef::as_ref).collect();
+            let counts = votes[&name];
+            let best = (0..4).max_by_key(|&t| counts[t]).expect("four types");
+            let own = type_of(sentence_tags[start]);
+            if counts[best] > counts[own] {
+                found.push((index, start, end, best));
+            }
+        }
+    }
+    for (index, start, end, kind) in found {
+        tags[index][start] = 1 + 2 * kind;
+        for tag in &mut tags[index][start + 1..end] {
+            *tag = 2 + 2 * kind;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

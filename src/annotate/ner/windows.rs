@@ -17,6 +17,9 @@ pub const WINDOW: usize = 128;
 const MAX_PIECES_PER_WORD: usize = 16;
 /// How much of a chunk of a long sentence is context on each side, in word pieces.
 const OVERLAP: usize = 24;
+/// Context from the neighbouring sentences that a window reads on each side of the sentences it
+/// predicts, in word pieces.
+const CONTEXT: usize = 16;
 
 /// The casing the uncased encoder cannot see, one class per word, doubled for sentence-initial words.
 pub const CASING_SHAPES: usize = 20;
@@ -143,32 +146,45 @@ pub struct Window {
 /// Windows over a document such that every word is predicted exactly once.
 pub fn plan_windows(doc: &PiecedDocument) -> Vec<Window> {
     let budget = WINDOW - 2;
+    // Whole sentences are packed into what is left after context on both sides.
+    let packed_budget = budget - 2 * CONTEXT;
     let count = |words: Range<usize>| -> usize { doc.pieces[words].iter().map(Vec::len).sum() };
+    let mut predicted: Vec<Range<usize>> = Vec::new();
     let mut windows = Vec::new();
-    let mut open: Option<Range<usize>> = None;
     let ends = doc.sentence_starts.iter().skip(1).copied().chain(std::iter::once(doc.pieces.len()));
     for (start, end) in doc.sentence_starts.iter().copied().zip(ends) {
         if start == end {
             continue;
         }
-        if let Some(current) = open.as_mut() {
-            if count(current.start..end) <= budget {
-                current.end = end;
-                continue;
-            }
-            windows.push(Window { context: current.clone(), predict: current.clone() });
-            open = None;
-        }
-        if count(start..end) <= budget {
-            open = Some(start..end);
-        } else {
-            windows.extend(chunk_long_sentence(doc, start..end, budget));
+        match predicted.last_mut() {
+            Some(current) if current.end == start && count(current.start..end) <= packed_budget => current.end = end,
+            _ if count(start..end) <= budget => predicted.push(start..end),
+            _ => windows.extend(chunk_long_sentence(doc, start..end, budget)),
         }
     }
-    if let Some(current) = open {
-        windows.push(Window { context: current.clone(), predict: current });
-    }
+    windows.extend(predicted.into_iter().map(|predict| with_context(doc, predict, budget)));
+    windows.sort_by_key(|w| w.predict.start);
     windows
+}
+
+/// A window predicting `predict` that also reads up to CONTEXT pieces of whole words on each side.
+fn with_context(doc: &PiecedDocument, predict: Range<usize>, budget: usize) -> Window {
+    let len = |w: usize| doc.pieces[w].len();
+    let mut used: usize = predict.clone().map(len).sum();
+    let mut context = predict.clone();
+    let mut left = 0;
+    while context.start > 0 && left + len(context.start - 1) <= CONTEXT && used + len(context.start - 1) <= budget {
+        context.start -= 1;
+        left += len(context.start);
+        used += len(context.start);
+    }
+    let mut right = 0;
+    while context.end < doc.pieces.len() && right + len(context.end) <= CONTEXT && used + len(context.end) <= budget {
+        right += len(context.end);
+        used += len(context.end);
+        context.end += 1;
+    }
+    Window { context, predict }
 }
 
 /// Overlapping chunks of a sentence longer than a window.
@@ -248,10 +264,12 @@ mod tests {
     }
 
     #[test]
-    fn sentences_spill_into_the_next_window_whole() {
-        let d = doc(&[60, 60, 60], 1);
+    fn sentences_spill_into_the_next_window_whole_with_neighbours_as_context() {
+        let d = doc(&[40, 40, 40], 1);
         let windows = plan_windows(&d);
-        assert_eq!(windows.iter().map(|w| w.predict.clone()).collect::<Vec<_>>(), vec![0..120, 120..180]);
+        assert_eq!(windows.iter().map(|w| w.predict.clone()).collect::<Vec<_>>(), vec![0..80, 80..120]);
+        assert_eq!(windows[0].context, 0..80 + CONTEXT);
+        assert_eq!(windows[1].context, 80 - CONTEXT..120);
         assert_covers_once(&d, &windows);
     }
 
