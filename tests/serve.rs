@@ -9,9 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 mod common;
-use common::{
-    Running, ingest_with as ingest, read_request_head, respond, start_server as serve, write_config as config,
-};
+use common::{Running, ingest_with, read_request_head, respond, start_server, write_config};
 
 fn get(url: &str) -> (u16, Value) {
     let response = reqwest::blocking::get(url).unwrap();
@@ -26,9 +24,9 @@ fn values(list: &Value) -> Vec<&str> {
 #[test]
 fn search_api_filters_facets_entities_designations_and_feed() {
     let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path(), "");
-    ingest(&config, &["corpus/"]);
-    let (_server, base) = serve(&config);
+    let config = write_config(dir.path(), "");
+    ingest_with(&config, &["corpus/"]);
+    let (_server, base) = start_server(&config);
 
     let (status, results) = get(&format!("{base}/api/search?q=Kim%20Sang%20Man"));
     assert_eq!(status, 200);
@@ -106,9 +104,9 @@ fn search_api_filters_facets_entities_designations_and_feed() {
 #[test]
 fn bad_parameters_get_400_with_a_json_error() {
     let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path(), "");
-    ingest(&config, &["corpus/world-section-front.html", "corpus/eu-council-sanctions-hybrid-threats.html"]);
-    let (_server, base) = serve(&config);
+    let config = write_config(dir.path(), "");
+    ingest_with(&config, &["corpus/world-section-front.html", "corpus/eu-council-sanctions-hybrid-threats.html"]);
+    let (_server, base) = start_server(&config);
     let long_query = "a".repeat(1001);
     for query in [
         "/api/search?limit=0x10".to_string(),
@@ -141,11 +139,11 @@ fn bad_parameters_get_400_with_a_json_error() {
 #[test]
 fn the_server_sees_what_an_ingest_commits_while_it_runs() {
     let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path(), "");
-    ingest(&config, &["corpus/eu-council-sanctions-hybrid-threats.html"]);
-    let (_server, base) = serve(&config);
+    let config = write_config(dir.path(), "");
+    ingest_with(&config, &["corpus/eu-council-sanctions-hybrid-threats.html"]);
+    let (_server, base) = start_server(&config);
     assert_eq!(get(&format!("{base}/api/search?q=Kim%20Sang%20Man")).1["total"], 0);
-    ingest(&config, &["corpus/panamatimes-us-sanctions-north-korea-cyber.html"]);
+    ingest_with(&config, &["corpus/panamatimes-us-sanctions-north-korea-cyber.html"]);
     let deadline = Instant::now() + Duration::from_secs(20);
     while get(&format!("{base}/api/search?q=Kim%20Sang%20Man")).1["total"] != 1 {
         assert!(Instant::now() < deadline, "the server never saw the new commit");
@@ -179,14 +177,14 @@ fn watch_prints_new_designations_and_watchlist_mentions_and_posts_them() {
     });
 
     let dir = tempfile::tempdir().unwrap();
-    let config = config(
+    let config = write_config(
         dir.path(),
         &format!(
             "[watch]\npoll_secs = 1\nwebhook = \"http://127.0.0.1:{port}/hook\"\nwatchlist = [\"antony blinken\"]\n"
         ),
     );
     // Already indexed before the watch starts: not reported.
-    ingest(&config, &["corpus/eu-council-sanctions-hybrid-threats.html"]);
+    ingest_with(&config, &["corpus/eu-council-sanctions-hybrid-threats.html"]);
     let mut child = Command::new(env!("CARGO_BIN_EXE_newshound"))
         .arg("--config")
         .arg(&config)
@@ -200,7 +198,7 @@ fn watch_prints_new_designations_and_watchlist_mentions_and_posts_them() {
     let (lines, printed) = std::sync::mpsc::channel::<String>();
     std::thread::spawn(move || stdout.lines().map_while(Result::ok).for_each(|l| drop(lines.send(l))));
     std::thread::sleep(Duration::from_secs(2));
-    ingest(&config, &["corpus/panamatimes-us-sanctions-north-korea-cyber.html"]);
+    ingest_with(&config, &["corpus/panamatimes-us-sanctions-north-korea-cyber.html"]);
 
     let mut events: Vec<Value> = Vec::new();
     while events.len() < 6 {

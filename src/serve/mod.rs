@@ -206,12 +206,9 @@ async fn designations(
     let p = Params::check(raw, &["since", "authority", "target", "program", "limit"])?;
     let filter = designation_filter(&p)?;
     let limit = p.number("limit", 100, MAX_DESIGNATIONS)?;
+    // Each target serialises as {target, first_seen, reports}, newest first.
     let targets = blocking(move || index.designations(&filter, limit)).await?;
-    let designations: Vec<serde_json::Value> = targets
-        .iter()
-        .map(|t| serde_json::json!({ "target": t.target, "first_seen": t.first_seen, "reports": t.reports }))
-        .collect();
-    Ok(Json(serde_json::json!({ "designations": designations })).into_response())
+    Ok(Json(serde_json::json!({ "designations": targets })).into_response())
 }
 
 async fn atom(
