@@ -1,4 +1,10 @@
 //! `config.toml`: defaults for every command. Every field has a default so a partial file works.
+//!
+//! The file is `--config FILE`, else `./config.toml`, else the user's
+//! `$XDG_CONFIG_HOME/newshound/config.toml` (`~/.config/newshound/config.toml`), else none. Relative
+//! paths in a file are taken from the file's folder; the default index lives in the user's data folder
+//! (`$XDG_DATA_HOME/newshound/index`, `~/.local/share/newshound/index`), so every command finds the same
+//! index from any directory.
 
 use std::path::{Path, PathBuf};
 
@@ -28,8 +34,28 @@ pub struct IndexConfig {
 
 impl Default for IndexConfig {
     fn default() -> Self {
-        IndexConfig { path: PathBuf::from("data/index"), commit_every: 200, writer_memory_mb: 64 }
+        IndexConfig { path: default_index_path(), commit_every: 200, writer_memory_mb: 64 }
     }
+}
+
+const APP_DIR: &str = "newshound";
+const CONFIG_FILE: &str = "config.toml";
+
+/// The user's data folder; without a home directory, `./data/index`.
+fn default_index_path() -> PathBuf {
+    dirs::data_dir().map_or_else(|| PathBuf::from("data/index"), |d| d.join(APP_DIR).join("index"))
+}
+
+/// The config file a command reads: the one given, else `./config.toml`, else the user's, when present.
+pub fn locate(explicit: Option<&Path>) -> Option<PathBuf> {
+    if let Some(path) = explicit {
+        return Some(path.to_path_buf());
+    }
+    let local = PathBuf::from(CONFIG_FILE);
+    if local.is_file() {
+        return Some(local);
+    }
+    dirs::config_dir().map(|d| d.join(APP_DIR).join(CONFIG_FILE)).filter(|p| p.is_file())
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -101,17 +127,11 @@ impl Default for CrawlConfig {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct AnnotateConfig {
-    /// Folder of the NER model; relative paths are taken from the directory of the config file.
-    pub ner_model: PathBuf,
-}
-
-impl Default for AnnotateConfig {
-    fn default() -> Self {
-        AnnotateConfig { ner_model: PathBuf::from(crate::annotate::ner::DEFAULT_MODEL_DIR) }
-    }
+    /// Folder of a NER model to use instead of the built-in one; relative to the config file's folder.
+    pub ner_model: Option<PathBuf>,
 }
 
 /// `[watch]`: how `newshound watch` polls the index, and where else it reports.
@@ -132,16 +152,20 @@ impl Default for WatchConfig {
 }
 
 impl Config {
-    /// Reads `path`; a missing file is fine only when it is the default location.
-    pub fn load(path: &Path, explicit: bool) -> anyhow::Result<Config> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => return Ok(Config::default()),
-            Err(e) => return Err(e).with_context(|| format!("cannot read config {}", path.display())),
-        };
+    /// The configuration a command runs with (see [`locate`]); with no file, the defaults.
+    pub fn find(explicit: Option<&Path>) -> anyhow::Result<Config> {
+        match locate(explicit) {
+            Some(path) => Config::load(&path),
+            None => Ok(Config::default()),
+        }
+    }
+
+    /// Reads `path`, taking its relative paths from its folder.
+    pub fn load(path: &Path) -> anyhow::Result<Config> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config {}", path.display()))?;
         let mut config: Config = toml::from_str(&text).with_context(|| format!("invalid config {}", path.display()))?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            for relative in [&mut config.index.path, &mut config.annotate.ner_model] {
+            for relative in std::iter::once(&mut config.index.path).chain(config.annotate.ner_model.as_mut()) {
                 if relative.is_relative() {
                     *relative = dir.join(&*relative);
                 }

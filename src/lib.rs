@@ -11,6 +11,7 @@ pub mod dates;
 pub mod document;
 pub mod extract;
 pub mod index;
+pub mod labelled;
 pub mod pipeline;
 pub mod progress;
 pub mod serve;

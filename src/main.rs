@@ -1,12 +1,13 @@
 //! The `newshound` command line: a thin layer over the library's pipeline.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use newshound::annotate::Annotator;
+use newshound::annotate::designations::train::HeadOptions;
 use newshound::annotate::ner::{self, NerModel, train::TrainOptions};
 use newshound::config::Config;
 use newshound::index::NewsIndex;
@@ -21,17 +22,31 @@ use newshound::sources::{HttpFetcher, Input, Item, items, resolve_inputs};
 #[derive(Parser)]
 #[command(name = "newshound", version, about = "Reads the news for people who track sanctions")]
 struct Cli {
-    /// Index directory (default: `index.path` from the config file).
-    #[arg(long, global = true, value_name = "DIR")]
-    index: Option<PathBuf>,
-    /// Configuration file.
-    #[arg(long, global = true, value_name = "FILE", default_value = "config.toml")]
-    config: PathBuf,
+    /// Configuration file (default: ./config.toml, else ~/.config/newshound/config.toml, else none).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Only print errors.
     #[arg(long, short, global = true)]
     quiet: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+/// Where the index is, for the commands that use it.
+#[derive(clap::Args)]
+struct IndexArg {
+    /// Index directory (default: `index.path` in the config, else ~/.local/share/newshound/index).
+    #[arg(long, value_name = "DIR")]
+    index: Option<PathBuf>,
+}
+
+/// Which NER model annotates, for the commands that annotate.
+#[derive(clap::Args)]
+struct ModelArg {
+    /// NER model folder to use instead of the one built into newshound (default: `annotate.ner_model`
+    /// in the config, else the built-in model).
+    #[arg(long, value_name = "DIR", env = "NEWSHOUND_MODEL")]
+    model: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -40,6 +55,10 @@ enum Command {
     Ingest {
         #[arg(required = true, value_name = "PATH|URL")]
         inputs: Vec<String>,
+        #[command(flatten)]
+        index: IndexArg,
+        #[command(flatten)]
+        model: ModelArg,
     },
     /// Print the extracted article of each page as JSON, without touching the index.
     Extract {
@@ -51,6 +70,8 @@ enum Command {
         /// Leave out entities and designations (for extraction benchmarks).
         #[arg(long)]
         no_annotate: bool,
+        #[command(flatten)]
+        model: ModelArg,
     },
     /// Crawl news sites, feeds and sitemaps into the index, politely and incrementally.
     Crawl {
@@ -69,6 +90,10 @@ enum Command {
         /// Keep crawling: start again this long after each run ends (e.g. 30s, 10m, 1h).
         #[arg(long, value_parser = parse_interval)]
         watch: Option<std::time::Duration>,
+        #[command(flatten)]
+        index: IndexArg,
+        #[command(flatten)]
+        model: ModelArg,
     },
     /// Designated targets reported in the indexed articles, most recently first seen first.
     Designations {
@@ -84,16 +109,22 @@ enum Command {
         /// Words of the programme or legal basis ("E.O. 13224").
         #[arg(long)]
         program: Option<String>,
+        /// Print `{"targets": [...]}` as JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// Targets printed at most (1 to 10000).
         #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u16).range(1..=10000))]
         limit: u16,
+        #[command(flatten)]
+        index: IndexArg,
     },
     /// Serve the index over HTTP: JSON API, web page, Atom feed of new designations (read-only).
     Serve {
         /// Address to listen on; the default accepts local connections only.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
+        #[command(flatten)]
+        index: IndexArg,
     },
     /// Print each newly indexed designation as a JSON line (and POST it to `[watch] webhook`), plus new
     /// mentions and designations of the `[watch] watchlist` names. Runs until stopped.
@@ -101,14 +132,15 @@ enum Command {
         /// First report the targets first seen since this date (YYYY-MM-DD or RFC 3339).
         #[arg(long, value_parser = parse_since)]
         since: Option<chrono::DateTime<chrono::Utc>>,
+        #[command(flatten)]
+        index: IndexArg,
     },
     /// Tag a CoNLL file (token in the first column) with the NER model; writes `token TAG` lines.
     Tag {
         #[arg(long, value_name = "FILE")]
         conll: PathBuf,
-        /// Model folder.
-        #[arg(long, value_name = "DIR", default_value = ner::DEFAULT_MODEL_DIR)]
-        model: PathBuf,
+        #[command(flatten)]
+        model: ModelArg,
     },
     /// Train the NER model on CoNLL-2003 (train.txt, selected on valid.txt) from a BERT-style encoder.
     TrainNer {
@@ -132,14 +164,72 @@ enum Command {
         #[arg(long, default_value_t = 13)]
         seed: u64,
     },
+    /// Train the designation head on labelled texts, after a cross-validation by document.
+    TrainDesignations {
+        /// A gold file: JSON lines with `case` and `designees` (`name`, `aliases`), texts in
+        /// `sources/CASE.txt|html` beside it (or at `source_file`). Repeat for several sets.
+        #[arg(long = "gold", required = true, value_name = "FILE")]
+        gold: Vec<PathBuf>,
+        /// Where the head is written: the folder of the NER model it reads.
+        #[arg(long, value_name = "DIR", default_value = "models/ner")]
+        out: PathBuf,
+        /// Folds of the cross-validation by document.
+        #[arg(long, default_value_t = 5)]
+        folds: usize,
+        /// Hidden units of the head (0: logistic regression).
+        #[arg(long, default_value_t = 32)]
+        hidden: usize,
+        /// Differently seeded networks whose scores are averaged.
+        #[arg(long, default_value_t = 5)]
+        members: usize,
+        /// Full-batch training steps.
+        #[arg(long, default_value_t = 300)]
+        epochs: usize,
+        #[arg(long, default_value_t = 1e-3)]
+        learning_rate: f64,
+        #[arg(long, default_value_t = 1e-2)]
+        weight_decay: f64,
+        #[arg(long, default_value_t = 13)]
+        seed: u64,
+        /// Write each text's out-of-fold designations as JSON lines (`designation_eval.py` reads them).
+        #[arg(long, value_name = "FILE")]
+        predictions: Option<PathBuf>,
+        /// Write every candidate's features and label as JSON lines, for analysis.
+        #[arg(long, value_name = "FILE")]
+        candidates: Option<PathBuf>,
+        #[command(flatten)]
+        model: ModelArg,
+    },
     /// Full-text search over titles, bodies and entity names.
     Search {
         query: String,
+        /// Print `{total, hits}` as JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// Hits printed at most (1 to 1000).
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000))]
         limit: u16,
+        #[command(flatten)]
+        index: IndexArg,
     },
+}
+
+impl Command {
+    /// The `--index` given to a command that uses the index.
+    fn index(&self) -> Option<&Path> {
+        match self {
+            Command::Ingest { index, .. }
+            | Command::Crawl { index, .. }
+            | Command::Designations { index, .. }
+            | Command::Serve { index, .. }
+            | Command::Watch { index, .. }
+            | Command::Search { index, .. } => index.index.as_deref(),
+            Command::Extract { .. }
+            | Command::Tag { .. }
+            | Command::TrainNer { .. }
+            | Command::TrainDesignations { .. } => None,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -158,6 +248,8 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| format!("{default_level},html5ever=off").into()),
         )
         .with_writer(std::io::stderr)
+        // Colour codes only where a person reads them: a log file or pipe gets plain lines.
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .init();
     match run(cli) {
@@ -170,16 +262,20 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let explicit_config = cli.config != PathBuf::from("config.toml");
-    let mut config = Config::load(&cli.config, explicit_config)?;
-    if let Some(dir) = cli.index {
-        config.index.path = dir;
+    let mut config = Config::find(cli.config.as_deref())?;
+    // The command line comes before the config file.
+    if let Some(dir) = cli.command.index() {
+        config.index.path = dir.to_path_buf();
     }
+    let model_of = |arg: ModelArg| arg.model.or_else(|| config.annotate.ner_model.clone());
     match cli.command {
-        Command::Ingest { inputs } => ingest(&config, &inputs, cli.quiet),
-        Command::Extract { inputs, jsonl, no_annotate } => extract(&config, &inputs, jsonl, no_annotate),
-        Command::Search { query, json, limit } => search(&config, &query, json, limit.into()),
-        Command::Crawl { seeds, feeds, sitemaps, max_pages, watch } => {
+        Command::Ingest { inputs, model, .. } => ingest(&config, model_of(model), &inputs, cli.quiet),
+        Command::Extract { inputs, jsonl, no_annotate, model } => {
+            extract(&config, model_of(model), &inputs, jsonl, no_annotate)
+        }
+        Command::Search { query, json, limit, .. } => search(&config, &query, json, limit.into()),
+        Command::Crawl { seeds, feeds, sitemaps, max_pages, watch, model, .. } => {
+            let model = model_of(model);
             let mut crawl = config.crawl.clone();
             crawl.seeds.extend(seeds);
             crawl.feeds.extend(feeds);
@@ -191,20 +287,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 anyhow::bail!("nothing to crawl: give --seed, --feed or --sitemap (or set them in [crawl])");
             }
             loop {
-                let code = crawl_once(&config, &crawl, cli.quiet)?;
+                let code = crawl_once(&config, model.as_deref(), &crawl, cli.quiet)?;
                 let Some(interval) = watch else { return Ok(code) };
                 tracing::info!("next crawl in {interval:?}");
                 std::thread::sleep(interval);
             }
         }
-        Command::Tag { conll, model } => tag(&conll, &model),
-        Command::Watch { since } => {
+        Command::Tag { conll, model } => tag(&conll, model_of(model).as_deref()),
+        Command::Watch { since, .. } => {
             let index = NewsIndex::open(&config.index.path)?;
             let watcher = newshound::watch::Watcher::new(&index, &config.watch)?;
             watcher.run(since, &mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { addr } => {
+        Command::Serve { addr, .. } => {
             newshound::serve::serve(&config.index.path, addr)?;
             Ok(ExitCode::SUCCESS)
         }
@@ -220,15 +316,90 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Designations { since, target, authority, program, json, limit } => {
+        Command::TrainDesignations {
+            gold,
+            out,
+            folds,
+            hidden,
+            members,
+            epochs,
+            learning_rate,
+            weight_decay,
+            seed,
+            predictions,
+            candidates,
+            model,
+        } => {
+            let options = HeadOptions { hidden, members, epochs, learning_rate, weight_decay, folds, seed };
+            let outputs = TrainingOutputs { head: out, predictions, candidates };
+            train_designations(&config, model_of(model).as_deref(), &gold, &outputs, &options, cli.quiet)
+        }
+        Command::Designations { since, target, authority, program, json, limit, .. } => {
             let filter = DesignationFilter { since, target, authority, program, ..DesignationFilter::default() };
             designations(&config, &filter, json, limit.into())
         }
     }
 }
 
-fn tag(conll_path: &std::path::Path, model_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
-    let model = NerModel::load(model_dir)?;
+/// Where `train-designations` writes: the head, and optionally the out-of-fold predictions and the
+/// candidate table.
+struct TrainingOutputs {
+    head: PathBuf,
+    predictions: Option<PathBuf>,
+    candidates: Option<PathBuf>,
+}
+
+fn write_json_lines<T: serde::Serialize>(path: &Path, rows: &[T]) -> anyhow::Result<()> {
+    let mut out = std::io::BufWriter::new(
+        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+    );
+    for row in rows {
+        serde_json::to_writer(&mut out, row)?;
+        std::io::Write::write_all(&mut out, b"\n")?;
+    }
+    std::io::Write::flush(&mut out)?;
+    Ok(())
+}
+
+fn train_designations(
+    config: &Config,
+    model: Option<&Path>,
+    gold: &[PathBuf],
+    outputs: &TrainingOutputs,
+    options: &HeadOptions,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
+    let out = &outputs.head;
+    let articles = newshound::labelled::load(gold, config.fetch.max_body_bytes)?;
+    let ner = NerModel::open(model)?;
+    let mut progress = Progress::counting(Some(articles.len()), !quiet, "texts");
+    let (head, report) = newshound::annotate::designations::train::train(&articles, &ner, options, &mut progress)?;
+    head.save(out)?;
+    std::fs::write(out.join("designations-training.json"), serde_json::to_string_pretty(&report)? + "\n")?;
+    if let Some(path) = &outputs.predictions {
+        write_json_lines(path, &report.predictions)?;
+    }
+    if let Some(path) = &outputs.candidates {
+        write_json_lines(path, &report.candidate_table)?;
+    }
+    println!(
+        "{} texts, {} candidates ({} designees); {} gold designees have no candidate",
+        report.documents, report.candidates, report.positives, report.gold_without_candidate
+    );
+    for (name, scores) in [("cross-validated", &report.cross_validated), ("in-sample", &report.in_sample)] {
+        for (set, s) in scores {
+            println!(
+                "{name:>16} {set:<40} P {:.4}  R {:.4}  F1 {:.4}  ({} texts, {} gold, {} predicted)",
+                s.precision, s.recall, s.f1, s.documents, s.gold, s.predicted
+            );
+        }
+    }
+    println!("threshold {:.3}; head written to {}", report.threshold, out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn tag(conll_path: &Path, model_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let model = NerModel::open(model_dir)?;
     let documents = ner::conll::read(conll_path, false)?;
     let words: Vec<_> = documents.iter().map(ner::conll::Document::words).collect();
     let tags = model.tag(&words)?;
@@ -238,16 +409,17 @@ fn tag(conll_path: &std::path::Path, model_dir: &std::path::Path) -> anyhow::Res
     Ok(ExitCode::SUCCESS)
 }
 
-fn pipeline(config: &Config, annotate: bool, keep_empty: bool) -> anyhow::Result<Pipeline> {
+/// The pipeline; `annotate` names the NER model folder (`Some(None)`: the built-in model).
+fn pipeline(config: &Config, annotate: Option<Option<&Path>>, keep_empty: bool) -> anyhow::Result<Pipeline> {
     Ok(Pipeline {
-        annotator: if annotate { Some(Annotator::with_model(&config.annotate.ner_model)?) } else { None },
+        annotator: annotate.map(Annotator::with_model).transpose()?,
         http: HttpFetcher::new(&config.fetch)?,
         max_body_bytes: config.fetch.max_body_bytes,
         keep_empty,
     })
 }
 
-fn ingest(config: &Config, args: &[String], quiet: bool) -> anyhow::Result<ExitCode> {
+fn ingest(config: &Config, model: Option<PathBuf>, args: &[String], quiet: bool) -> anyhow::Result<ExitCode> {
     let (inputs, missing) = resolve_inputs(args);
     for e in &missing {
         eprintln!("error: {e}");
@@ -255,7 +427,7 @@ fn ingest(config: &Config, args: &[String], quiet: bool) -> anyhow::Result<ExitC
     let mut sink = IndexSink::open(&config.index)?;
     let mut progress = Progress::new(page_count_hint(&inputs), !quiet);
     let items = items(inputs, config.fetch.max_body_bytes);
-    let mut summary = pipeline(config, true, false)?.run(items, &mut sink, &mut progress)?;
+    let mut summary = pipeline(config, Some(model.as_deref()), false)?.run(items, &mut sink, &mut progress)?;
     summary.failures.splice(0..0, missing);
     print_summary(&summary, &config.index.path);
     Ok(ExitCode::from(summary.exit_code() as u8))
@@ -269,7 +441,7 @@ fn page_count_hint(inputs: &[Input]) -> Option<usize> {
     (!inputs.iter().any(|i| matches!(i, Input::Warc(_)))).then_some(inputs.len())
 }
 
-fn print_summary(s: &Summary, index: &std::path::Path) {
+fn print_summary(s: &Summary, index: &Path) {
     println!(
         "ingested {} documents ({} entities, {} designations) into {}",
         s.documents,
@@ -311,7 +483,13 @@ fn print_summary(s: &Summary, index: &std::path::Path) {
     }
 }
 
-fn extract(config: &Config, args: &[String], jsonl: bool, no_annotate: bool) -> anyhow::Result<ExitCode> {
+fn extract(
+    config: &Config,
+    model: Option<PathBuf>,
+    args: &[String],
+    jsonl: bool,
+    no_annotate: bool,
+) -> anyhow::Result<ExitCode> {
     let (inputs, missing) = resolve_inputs(args);
     for e in &missing {
         eprintln!("error: {e}");
@@ -320,7 +498,8 @@ fn extract(config: &Config, args: &[String], jsonl: bool, no_annotate: bool) -> 
     let mut sink = JsonlSink::new(std::io::BufWriter::new(stdout), !jsonl);
     let mut progress = Progress::new(page_count_hint(&inputs), false);
     let items = items(inputs, config.fetch.max_body_bytes);
-    let mut summary = pipeline(config, !no_annotate, true)?.run(items, &mut sink, &mut progress)?;
+    let annotate = (!no_annotate).then_some(model.as_deref());
+    let mut summary = pipeline(config, annotate, true)?.run(items, &mut sink, &mut progress)?;
     summary.failures.splice(0..0, missing);
     Ok(ExitCode::from(summary.exit_code() as u8))
 }
@@ -402,13 +581,18 @@ fn parse_interval(s: &str) -> Result<std::time::Duration, String> {
 }
 
 /// The crawl state lives beside the index directory, not inside it (tantivy owns that one).
-fn crawl_state_path(index: &std::path::Path) -> PathBuf {
+fn crawl_state_path(index: &Path) -> PathBuf {
     let mut name = index.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "index".into());
     name.push(".crawl-state.json");
     index.with_file_name(name)
 }
 
-fn crawl_once(config: &Config, crawl: &newshound::config::CrawlConfig, quiet: bool) -> anyhow::Result<ExitCode> {
+fn crawl_once(
+    config: &Config,
+    model: Option<&Path>,
+    crawl: &newshound::config::CrawlConfig,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&config.index.path)?;
     let crawler = Crawler::new(crawl.clone(), &config.fetch, crawl_state_path(&config.index.path))?;
     let (pages, received) = std::sync::mpsc::sync_channel(64);
@@ -424,7 +608,7 @@ fn crawl_once(config: &Config, crawl: &newshound::config::CrawlConfig, quiet: bo
     };
     let pages = received.into_iter().map(|page| Ok(Item::Page(page)));
     let summary =
-        pipeline(config, true, false)?.run_with_checkpoints(pages, &mut sink, &mut progress, &mut checkpoint)?;
+        pipeline(config, Some(model), false)?.run_with_checkpoints(pages, &mut sink, &mut progress, &mut checkpoint)?;
     worker.join().map_err(|_| anyhow::anyhow!("the crawler stopped unexpectedly"))?;
     crawler.checkpoint(u64::MAX)?;
     print_summary(&summary, &config.index.path);

@@ -1,4 +1,8 @@
 //! The shipped corpus through the real pipeline: extraction, metadata, charsets and annotations.
+//!
+//! The corpus pages' designees (`corpus/designations.jsonl`) are among the designation head's training
+//! texts, so the designation checks here hold the shipped head to its own labelled pages; what it does
+//! on texts it never saw is the cross-validation's figure (`scripts/bench-designations.sh`).
 
 use std::path::Path;
 

@@ -5,7 +5,11 @@ use std::path::Path;
 use std::process::Command;
 
 use newshound::annotate::Annotator;
-use newshound::annotate::ner::{DEFAULT_MODEL_DIR, NerModel};
+use newshound::annotate::ner::NerModel;
+
+mod common;
+
+use common::copy_encoder;
 use newshound::document::{Article, EntityLabel};
 
 fn article(paragraphs: Vec<String>) -> Article {
@@ -46,34 +50,34 @@ fn one_very_long_sentence_is_covered_by_overlapping_windows() {
     assert!(annotations.entities.iter().any(|e| e.text == "Justin Trudeau" && e.label == EntityLabel::Per));
 }
 
-fn copy_model(to: &Path) {
-    for name in ["config.json", "model.safetensors", "tokenizer.json"] {
-        std::fs::copy(Path::new(DEFAULT_MODEL_DIR).join(name), to.join(name)).unwrap();
-    }
-}
-
 #[test]
-fn missing_or_damaged_model_files_are_named_with_the_way_to_rebuild() {
+fn missing_or_damaged_model_files_are_named_with_the_way_to_a_good_model() {
     let dir = tempfile::tempdir().unwrap();
     let error = |dir: &Path| NerModel::load(dir).err().expect("loading must fail").to_string();
 
     let message = error(dir.path());
     assert!(message.contains("config.json") && message.contains("missing"), "{message}");
-    assert!(message.contains("newshound train-ner"), "{message}");
+    assert!(message.contains("--model") && message.contains("built into newshound"), "{message}");
 
-    copy_model(dir.path());
+    copy_encoder(dir.path());
     std::fs::write(dir.path().join("model.safetensors"), b"not a safetensors file").unwrap();
     let message = error(dir.path());
-    assert!(message.contains("model.safetensors") && message.contains("newshound train-ner"), "{message}");
+    assert!(message.contains("model.safetensors") && message.contains("models/ner"), "{message}");
 
-    copy_model(dir.path());
+    copy_encoder(dir.path());
     std::fs::write(dir.path().join("config.json"), b"{\"hidden_size\": 384}").unwrap();
     let message = error(dir.path());
-    assert!(message.contains("config.json") && message.contains("newshound train-ner"), "{message}");
+    assert!(message.contains("config.json") && message.contains("models/ner"), "{message}");
 
-    copy_model(dir.path());
+    copy_encoder(dir.path());
     std::fs::remove_file(dir.path().join("tokenizer.json")).unwrap();
     assert!(error(dir.path()).contains("tokenizer.json"));
+
+    copy_encoder(dir.path());
+    std::fs::write(dir.path().join("tokenizer.json"), b"{").unwrap();
+    let message = error(dir.path());
+    assert!(message.contains("tokenizer.json") && message.contains("models/ner"), "{message}");
+    std::fs::remove_file(dir.path().join("tokenizer.json")).unwrap();
 
     // And from the command line, with a non-zero exit.
     let out = Command::new(env!("CARGO_BIN_EXE_newshound"))

@@ -1,6 +1,6 @@
 //! Annotate: an article → its entities, then the sanctions designations those entities take part in.
 
-mod designations;
+pub mod designations;
 mod entities;
 mod gazetteer;
 pub mod ner;
@@ -10,24 +10,31 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::document::{Annotations, Article, Designation, Entity, Evidence, Target};
+use designations::{ArticleView, DesignationHead};
 use ner::NerModel;
 
-/// Annotates articles. Holds what the annotators load once: the NER model.
+/// Annotates articles. Holds what the annotators load once: the NER model and the designation head
+/// that reads its encoder.
 #[derive(Clone)]
 pub struct Annotator {
     model: Arc<NerModel>,
+    head: Arc<DesignationHead>,
     designations: bool,
 }
 
 impl Annotator {
-    /// With the shipped NER model (`models/ner`).
+    /// With the NER model built into the binary.
     pub fn new() -> anyhow::Result<Self> {
-        Self::with_model(Path::new(ner::DEFAULT_MODEL_DIR))
+        Self::with_model(None)
     }
 
-    /// With the NER model in `dir`.
-    pub fn with_model(dir: &Path) -> anyhow::Result<Self> {
-        Ok(Annotator { model: Arc::new(NerModel::load(dir)?), designations: true })
+    /// With the NER model and designation head in `dir`, or the built-in ones when none is given.
+    pub fn with_model(dir: Option<&Path>) -> anyhow::Result<Self> {
+        Ok(Annotator {
+            model: Arc::new(NerModel::open(dir)?),
+            head: Arc::new(DesignationHead::open(dir)?),
+            designations: true,
+        })
     }
 
     /// Entities only, without designation extraction (to measure what designations cost).
@@ -38,10 +45,17 @@ impl Annotator {
     pub fn annotate(&self, article: &Article) -> anyhow::Result<Annotations> {
         let body = article.body();
         let sentences = text::sentences(&body);
-        let mentions = entities::recognize(&body, &sentences, &self.model)?;
-        let published = article.published.map(|p| p.date_naive());
+        let (mentions, encoded) = entities::recognize(&body, &sentences, &self.model, self.designations)?;
         let found = if self.designations {
-            designations::find_designations(&body, &sentences, &mentions, published)
+            let view = ArticleView {
+                title: article.title.as_deref(),
+                body: &body,
+                sentences: &sentences,
+                mentions: &mentions,
+                encoded: &encoded,
+                published: article.published.map(|p| p.date_naive()),
+            };
+            designations::find_designations(&view, &self.head)
         } else {
             Vec::new()
         };
@@ -75,7 +89,8 @@ impl Annotator {
                     start: chars.char_offset(f.evidence.start),
                     end: chars.char_offset(f.evidence.end),
                 },
-                confidence: f.confidence,
+                // A coarse score: two decimals say all it knows (and f32 sums would print as 0.70000005).
+                confidence: (f.confidence * 100.0).round() / 100.0,
             })
             .collect();
         Ok(Annotations { entities, designations })

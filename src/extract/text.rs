@@ -1,8 +1,19 @@
 //! Pages given as their visible text (`.txt`): one line per block, as a browser's "select all, copy"
 //! gives. The article is the longest run of prose lines; menus, headline lists and widgets are short
-//! lines without sentence punctuation.
+//! lines without sentence punctuation. A list that a prose line introduces ("The five individuals
+//! are:") is part of the run, however short its items.
+
+use once_cell::sync::Lazy;
+use regex::Regex;
 
 use crate::dates::{find_date_in_text, midnight};
+
+/// A list marker opening a line: a bullet, or an item number or letter ("1.", "2)", "(a)").
+static LIST_MARKER: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"^(?:[-–—•·▪‣◦●○*]|\(?(?:[0-9]{1,3}|[a-z])[.)])\s+").expect("valid regex"));
+
+/// Unmarked lines after an introducing colon are list items up to this many words.
+const MAX_UNMARKED_ITEM_WORDS: usize = 12;
 
 pub struct TextArticle {
     pub title: Option<String>,
@@ -23,16 +34,40 @@ fn is_subheading(line: &str) -> bool {
     (2..=12).contains(&words) && !line.ends_with(['.', ','])
 }
 
+/// Where the list introduced by the line before `start` ends: marked items, or short unmarked ones,
+/// but not a mix that switches from marked to unmarked (the page's own links after the list).
+fn list_end(lines: &[&str], start: usize) -> usize {
+    let marked = lines.get(start).is_some_and(|l| LIST_MARKER.is_match(l));
+    let is_item = |l: &str| {
+        if marked {
+            LIST_MARKER.is_match(l)
+        } else {
+            !is_prose(l) && l.split_whitespace().count() <= MAX_UNMARKED_ITEM_WORDS
+        }
+    };
+    start + lines[start..].iter().take_while(|l| is_item(l)).count()
+}
+
 pub fn extract_text(text: &str) -> TextArticle {
     let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-    // Runs of consecutive prose lines, as [start, end) over `lines`.
+    // Runs of consecutive prose lines and the lists they introduce, as [start, end) over `lines`.
     let mut runs: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         if is_prose(lines[i]) {
             let start = i;
-            while i < lines.len() && is_prose(lines[i]) {
-                i += 1;
+            loop {
+                while i < lines.len() && is_prose(lines[i]) {
+                    i += 1;
+                }
+                if !lines[i - 1].ends_with(':') {
+                    break;
+                }
+                let end = list_end(&lines, i);
+                if end == i {
+                    break;
+                }
+                i = end;
             }
             runs.push((start, i));
         } else {
@@ -53,8 +88,12 @@ pub fn extract_text(text: &str) -> TextArticle {
     };
     let run = &lines[start..end];
     // A standfirst printed above the article and repeated inside it is kept where the article has it.
-    let paragraphs: Vec<String> =
-        run.iter().enumerate().filter(|(i, line)| !run[i + 1..].contains(line)).map(|(_, l)| l.to_string()).collect();
+    let paragraphs: Vec<String> = run
+        .iter()
+        .enumerate()
+        .filter(|(i, line)| !run[i + 1..].contains(line))
+        .map(|(_, l)| LIST_MARKER.replace(l, "").into_owned())
+        .collect();
     let header = &lines[..start];
     let published = header.iter().find_map(|l| find_date_in_text(l)).map(midnight);
     // The headline: the nearest preceding line that is not a date and has a few words; pages often
@@ -80,6 +119,24 @@ mod tests {
         assert_eq!(a.paragraphs.len(), 4);
         assert_eq!(a.paragraphs[2], "What comes next");
         assert!(a.paragraphs.iter().all(|p| !p.contains("Newsletter") && !p.contains("headline")));
+    }
+
+    #[test]
+    fn keeps_the_list_a_sentence_introduces() {
+        let page = "Headline Of The Story Here\n\nThe ministry said on Monday that it had imposed sanctions on these people:\n\n\
+                    - Alpha Person, former minister\n- Beta Person\n\nThe measures take effect at once, the ministry said in a statement.\n\n\
+                    The five firms are:\nGamma Trading LLC\n\nRelated\n- Other headline one\n";
+        let a = extract_text(page);
+        assert_eq!(
+            a.paragraphs[..4],
+            [
+                "The ministry said on Monday that it had imposed sanctions on these people:",
+                "Alpha Person, former minister",
+                "Beta Person",
+                "The measures take effect at once, the ministry said in a statement."
+            ]
+        );
+        assert!(a.paragraphs.iter().all(|p| !p.contains("headline")), "{:?}", a.paragraphs);
     }
 
     #[test]

@@ -68,10 +68,11 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The cause goes to the log only: it names files and internals that are no business of a client.
 impl From<anyhow::Error> for ApiError {
     fn from(e: anyhow::Error) -> Self {
         tracing::error!("request failed: {e:#}");
-        ApiError(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}"))
+        ApiError(StatusCode::INTERNAL_SERVER_ERROR, "internal error".into())
     }
 }
 
@@ -219,4 +220,18 @@ async fn atom(
     let filter = designation_filter(&p)?;
     let targets = blocking(move || index.designations(&filter, feed::ENTRIES)).await?;
     Ok(([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], feed::atom(&targets)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn internal_errors_reach_the_client_without_their_cause() {
+        let cause = anyhow::anyhow!("/srv/data/index/meta.json: permission denied");
+        let response = ApiError::from(cause.context("search failed")).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
+        assert_eq!(body.as_ref(), br#"{"error":"internal error"}"#);
+    }
 }

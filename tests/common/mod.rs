@@ -130,10 +130,20 @@ pub fn serve_articles(n: usize) -> u16 {
     port
 }
 
+/// The shipped model folder in the source tree.
+pub const SHIPPED_MODEL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/ner");
+
+/// Copies the shipped NER encoder (config, weights, tokenizer; no designation head) into `to`.
+pub fn copy_encoder(to: &Path) {
+    for name in ["config.json", "model.safetensors", "tokenizer.json"] {
+        std::fs::copy(Path::new(SHIPPED_MODEL).join(name), to.join(name)).unwrap();
+    }
+}
+
 /// A config file in `dir` with the index at `dir/index`, the shipped model, and `extra` sections.
 pub fn write_config(dir: &Path, extra: &str) -> PathBuf {
     let path = dir.join("config.toml");
-    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ner");
+    let model = Path::new(SHIPPED_MODEL);
     std::fs::write(
         &path,
         format!("[index]\npath = \"index\"\ncommit_every = 5\n[annotate]\nner_model = {model:?}\n{extra}"),

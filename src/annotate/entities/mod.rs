@@ -4,7 +4,10 @@
 mod neural;
 mod normalize;
 mod patterns;
+mod repair;
 mod rules;
+
+pub use neural::EncodedWords;
 
 use std::ops::Range;
 
@@ -38,13 +41,20 @@ fn merge(tagged: Vec<Mention>, typed: Vec<Mention>) -> Vec<Mention> {
     out
 }
 
-/// All entity mentions of `body` (split into `sentences`), in order of position.
-pub fn recognize(body: &str, sentences: &[Range<usize>], model: &NerModel) -> anyhow::Result<Vec<Mention>> {
+/// All entity mentions of `body` (split into `sentences`), in order of position, and, with `vectors`,
+/// the encoded words the tagger read.
+pub fn recognize(
+    body: &str,
+    sentences: &[Range<usize>],
+    model: &NerModel,
+    vectors: bool,
+) -> anyhow::Result<(Vec<Mention>, EncodedWords)> {
     let mut mentions = patterns::find_patterns(body);
     let taken: Vec<_> = mentions.iter().map(|m| m.start..m.end).collect();
-    let tagged = neural::find_names(body, sentences, model, &taken)?;
+    let (tagged, encoded) = neural::find_names(body, sentences, model, &taken, vectors)?;
     mentions.extend(merge(tagged, rules::find_names(body, &taken)));
     mentions.sort_by_key(|m| (m.start, m.end));
+    repair::repair(body, &mut mentions);
     normalize::canonicalize(body, &mut mentions);
-    Ok(mentions)
+    Ok((mentions, encoded))
 }

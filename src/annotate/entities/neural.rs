@@ -4,22 +4,34 @@ use std::ops::Range;
 
 use super::Mention;
 use crate::annotate::gazetteer::{MODIFIER_SUFFIXES, PERSON_TITLES};
-use crate::annotate::ner::NerModel;
 use crate::annotate::ner::tags::spans;
+use crate::annotate::ner::{NerModel, WordVectors};
 use crate::annotate::text::words;
 use crate::document::EntityLabel;
 
-/// Names in `body`, skipping any that overlap `taken` (fixed-form entities found before).
+/// The words of a body (byte ranges, in order) with the encoder's vector of each.
+pub struct EncodedWords {
+    pub words: Vec<Range<usize>>,
+    pub vectors: WordVectors,
+}
+
+/// Names in `body`, skipping any that overlap `taken` (fixed-form entities found before), and, with
+/// `vectors`, the encoded words they were read from.
 pub fn find_names(
     body: &str,
     sentences: &[Range<usize>],
     model: &NerModel,
     taken: &[Range<usize>],
-) -> anyhow::Result<Vec<Mention>> {
+    vectors: bool,
+) -> anyhow::Result<(Vec<Mention>, EncodedWords)> {
     let sentence_words: Vec<Vec<Range<usize>>> = sentences.iter().map(|s| words(body, s.clone())).collect();
     let document: Vec<Vec<&str>> =
         sentence_words.iter().map(|ws| ws.iter().map(|w| &body[w.clone()]).collect()).collect();
-    let tags = model.tag(std::slice::from_ref(&document))?.pop().unwrap_or_default();
+    let (tags, vectors) = if vectors {
+        model.tag_with_vectors(&document)?
+    } else {
+        (model.tag(std::slice::from_ref(&document))?.pop().unwrap_or_default(), WordVectors::default())
+    };
     let overlaps_taken = |r: &Range<usize>| taken.iter().any(|t| t.start < r.end && r.start < t.end);
     let mut out: Vec<Mention> = Vec::new();
     for (ws, sentence_tags) in sentence_words.iter().zip(&tags) {
@@ -56,7 +68,8 @@ pub fn find_names(
             out.push(Mention::new(body, range.start, range.end, label));
         }
     }
-    Ok(out)
+    let encoded = EncodedWords { words: sentence_words.into_iter().flatten().collect(), vectors };
+    Ok((out, encoded))
 }
 
 fn is_trailing_junk(word: &str) -> bool {

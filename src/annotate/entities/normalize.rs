@@ -71,8 +71,8 @@ mod tests {
     use crate::document::EntityLabel;
 
     fn canonical_of(body: &str, text: &str) -> (String, EntityLabel) {
-        let model = NerModel::load(std::path::Path::new(crate::annotate::ner::DEFAULT_MODEL_DIR)).unwrap();
-        let mentions = recognize(body, &sentences(body), &model).unwrap();
+        let model = NerModel::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/models/ner"))).unwrap();
+        let (mentions, _) = recognize(body, &sentences(body), &model, false).unwrap();
         let m = mentions.into_iter().find(|m| m.text == text).unwrap_or_else(|| panic!("no mention {text}"));
         (m.canonical, m.label)
     }

@@ -128,6 +128,17 @@ impl Tagger {
     /// Tag scores `(batch, len, labels)` for `ids` and `shapes` `(batch, len)`; `mask` is 1 for real
     /// tokens and 0 for padding, `(batch, len)` in f32.
     pub fn forward(&self, ids: &Tensor, shapes: &Tensor, mask: &Tensor, train: bool) -> Result<Tensor> {
+        self.classify(&self.encode(ids, shapes, mask, train)?)
+    }
+
+    /// Tag scores `(batch, len, labels)` from the encoder's output.
+    pub fn classify(&self, hidden: &Tensor) -> Result<Tensor> {
+        self.classifier.forward(hidden)
+    }
+
+    /// The encoder's last layer `(batch, len, hidden)`: what the tag head reads, and what other heads
+    /// (designations) read too.
+    pub fn encode(&self, ids: &Tensor, shapes: &Tensor, mask: &Tensor, train: bool) -> Result<Tensor> {
         let (_, len) = ids.dims2()?;
         let positions = Tensor::arange(0u32, len as u32, ids.device())?;
         let x = self
@@ -142,6 +153,6 @@ impl Tagger {
         for layer in &self.layers {
             x = layer.forward(&x, &mask, self.heads, train)?;
         }
-        self.classifier.forward(&x)
+        Ok(x)
     }
 }

@@ -240,7 +240,8 @@ pub fn train(options: &TrainOptions) -> anyhow::Result<TrainReport> {
             step += 1;
             progress.advance(&format!("epoch {epoch} loss {loss:.4}"));
         }
-        let predicted: Vec<Vec<usize>> = predict(&tagger, &pieces, &valid_words)?.into_iter().flatten().collect();
+        let predicted: Vec<Vec<usize>> =
+            predict(&tagger, &pieces, &valid_words, false)?.into_iter().flat_map(|(tags, _)| tags).collect();
         let valid_f1 = conll::entity_f1(&valid_gold, &predicted);
         let epoch_report = EpochReport {
             epoch,

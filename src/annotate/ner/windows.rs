@@ -72,17 +72,24 @@ pub struct PiecedDocument {
 
 impl WordPieces {
     pub fn load(path: &Path) -> anyhow::Result<Self> {
-        let mut tokenizer = Tokenizer::from_file(path)
+        let tokenizer = Tokenizer::from_file(path)
             .map_err(|e| anyhow::anyhow!("{}: not a readable tokenizer: {e}", path.display()))?;
+        Self::new(tokenizer).with_context(|| path.display().to_string())
+    }
+
+    /// From the bytes of a `tokenizer.json` (the one built into the binary).
+    #[cfg(feature = "embedded-model")]
+    pub fn from_bytes(bytes: &[u8]) -> anyhow::Result<Self> {
+        let tokenizer = Tokenizer::from_bytes(bytes).map_err(|e| anyhow::anyhow!("not a readable tokenizer: {e}"))?;
+        Self::new(tokenizer)
+    }
+
+    fn new(mut tokenizer: Tokenizer) -> anyhow::Result<Self> {
         // Words are encoded one at a time and windows are built here: the file's padding and
         // truncation settings (sentence-transformers ships 128 fixed) must not apply.
         tokenizer.with_padding(None);
-        tokenizer
-            .with_truncation(None)
-            .map_err(|e| anyhow::anyhow!("{}: cannot turn truncation off: {e}", path.display()))?;
-        let id = |token: &str| {
-            tokenizer.token_to_id(token).with_context(|| format!("{}: the vocabulary has no {token}", path.display()))
-        };
+        tokenizer.with_truncation(None).map_err(|e| anyhow::anyhow!("cannot turn truncation off: {e}"))?;
+        let id = |token: &str| tokenizer.token_to_id(token).with_context(|| format!("the vocabulary has no {token}"));
         Ok(WordPieces { cls: id("[CLS]")?, sep: id("[SEP]")?, unk: id("[UNK]")?, tokenizer })
     }
 

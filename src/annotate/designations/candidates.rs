@@ -1,0 +1,285 @@
+//! Candidate designees and what the head reads of each: every name of the article (PER, ORG, MISC)
+//! that is not an authority, grouped by canonical name, with the encoder's vectors of its mentions
+//! and their sentences and a few cues read by rule.
+
+use once_cell::sync::Lazy;
+use regex::Regex;
+
+use super::super::entities::Mention;
+use super::super::gazetteer::{AUTHORITIES, authority_named};
+use super::attributes::target_type;
+use super::rules::{NOT_AN_ACTION, TRIGGER};
+use super::{ArticleView, Found};
+use crate::document::{DesignationAction, EntityLabel, TargetType};
+
+/// Words that say which action a sentence reports, most specific first.
+static ACTION_WORDS: Lazy<Vec<(DesignationAction, Regex)>> = Lazy::new(|| {
+    let pattern = |p: &str| Regex::new(p).expect("valid action pattern");
+    vec![
+        (
+            DesignationAction::Delist,
+            pattern(
+                r"(?i)(?-u:\b)(?:delist\w*|de-list\w*|remov\w+\s+(?:\S+\s+){0,8}?from|lift\w*\s+(?:the\s+)?sanctions|unblock\w*|unfr[eo]\w+)",
+            ),
+        ),
+        (
+            DesignationAction::AddToExportControlList,
+            pattern(r"(?i)entity\s+list|export[- ]control\s+list|unverified\s+list"),
+        ),
+        (DesignationAction::IdentifyBlockedProperty, pattern(r"(?i)blocked\s+property|property\s+in\s+which")),
+        (
+            DesignationAction::AssetFreeze,
+            pattern(
+                r"(?i)asset[- ]freez\w*|freez\w*\s+(?:\S+\s+){0,3}?(?:assets|funds)|(?:assets|funds)\s+(?:\S+\s+){0,3}?frozen|travel\s+ban",
+            ),
+        ),
+        (
+            DesignationAction::Designate,
+            pattern(
+                r"(?i)sanction\w*|designat\w*|black-?list\w*|(?-u:\b)listed(?-u:\b)|add\w*\s+(?:\S+\s+){0,6}?to\s+(?:\S+\s+){0,4}?list|restrictive\s+measures|restrictions|(?-u:\b)target(?:s|ed|ing)?(?-u:\b)|penalt\w+|(?-u:\b)bann(?:ed|ing)(?-u:\b)|(?:on|to|in|into)\s+(?:the|its|their|a)\s+(?:\S+\s+){0,4}?list(?-u:\b)|amended\s+by\s+adding",
+            ),
+        ),
+    ]
+});
+
+/// Words that place an action in the past or make it someone else's.
+static EARLIER: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)(?-u:\b)(?:previously|already|earlier|formerly|had\s+been|last\s+(?:year|month)|in\s+(?:19|20)\d\d)(?-u:\b)")
+        .unwrap()
+});
+
+/// A mention that speaks rather than is spoken of: "X said", "said X", "according to X".
+static SPEAKS_AFTER: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"^,?\s*(?:\S+\s+){0,2}?(?:said|says|told|added|stated|announced|wrote)(?-u:\b)").unwrap());
+static SPEAKS_BEFORE: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?:said|says|told|according\s+to|spokes\w+)\s*,?\s*(?:\S+\s+){0,3}$").unwrap());
+
+/// "Iranians", "Russian": a nationality, not a party.
+static DEMONYM: Lazy<Regex> = Lazy::new(|| Regex::new(r"^\p{Lu}\p{Ll}+(?:an|ans|ian|ians|ese|i|is|ish)$").unwrap());
+
+/// What the head needs of each sentence.
+pub struct SentenceCues {
+    /// The action its words report, if any.
+    pub action: Option<DesignationAction>,
+    /// The rules' designation trigger matches.
+    trigger: bool,
+    /// Conditional, proposed, threatened or negated.
+    negated: bool,
+    earlier: bool,
+    /// Enumerates: two commas or more, a colon, "including".
+    list: bool,
+    /// The mean of its word vectors.
+    vector: Vec<f32>,
+}
+
+pub fn sentence_cues(view: &ArticleView) -> Vec<SentenceCues> {
+    let dim = view.encoded.vectors.dim;
+    view.sentences
+        .iter()
+        .map(|range| {
+            let text = &view.body[range.clone()];
+            let action = ACTION_WORDS.iter().find(|(_, p)| p.is_match(text)).map(|(a, _)| *a);
+            SentenceCues {
+                action,
+                trigger: action.is_some() && TRIGGER.is_match(text),
+                negated: action.is_some() && NOT_AN_ACTION.is_match(text),
+                earlier: EARLIER.is_match(text),
+                list: text.matches(',').count() >= 2 || text.contains(':') || text.contains("including"),
+                vector: mean_vector(view, range.start, range.end, dim),
+            }
+        })
+        .collect()
+}
+
+/// The mean of the vectors of the words inside `start..end` (zeros when there are none).
+fn mean_vector(view: &ArticleView, start: usize, end: usize, dim: usize) -> Vec<f32> {
+    let words = &view.encoded.words;
+    let mut sum = vec![0f32; dim];
+    let mut n = 0;
+    for index in words.partition_point(|w| w.start < start)..words.len() {
+        if words[index].end > end {
+            break;
+        }
+        for (s, v) in sum.iter_mut().zip(view.encoded.vectors.word(index)) {
+            *s += v;
+        }
+        n += 1;
+    }
+    if n > 0 {
+        sum.iter_mut().for_each(|s| *s /= n as f32);
+    }
+    sum
+}
+
+/// A name that may be a designee: all mentions of one canonical name.
+pub struct Candidate<'m> {
+    pub canonical: String,
+    pub mentions: Vec<&'m Mention>,
+    /// Sentences holding its mentions, in order, each once.
+    pub sentences: Vec<usize>,
+    pub features: Vec<f32>,
+}
+
+impl<'m> Candidate<'m> {
+    /// The mention written as the canonical name, else the longest.
+    pub fn representative(&self) -> &'m Mention {
+        let exact = self.mentions.iter().find(|m| m.text == self.canonical);
+        exact.or_else(|| self.mentions.iter().max_by_key(|m| m.text.len())).expect("a candidate has a mention")
+    }
+}
+
+/// Hand-read cues per candidate, then five encoder vectors: its mentions; its mentions in sentences
+/// that report an action, the words just before and just after those mentions, and those sentences.
+pub const CUE_FEATURES: usize = 30;
+const VECTORS: usize = 5;
+
+pub fn feature_count(dim: usize) -> usize {
+    CUE_FEATURES + VECTORS * dim
+}
+
+/// The vector of the word that ends just before `at` (`before`) or starts just after it.
+fn neighbour_vector(view: &ArticleView, at: usize, before: bool, dim: usize) -> Vec<f32> {
+    let words = &view.encoded.words;
+    let index = words.partition_point(|w| w.start < at);
+    let neighbour = if before {
+        index.checked_sub(1)
+    } else {
+        words[index..].iter().position(|w| w.start >= at).map(|p| p + index)
+    };
+    match neighbour {
+        Some(i) if i < view.encoded.vectors.len() => view.encoded.vectors.word(i).to_vec(),
+        _ => vec![0.0; dim],
+    }
+}
+
+fn is_candidate(m: &Mention) -> bool {
+    matches!(m.label, EntityLabel::Per | EntityLabel::Org | EntityLabel::Misc)
+        && m.canonical.chars().filter(|c| c.is_alphanumeric()).count() >= 2
+        // Names start with a capital or a digit; a lower-case start is a phrase the tagger took in.
+        && m.canonical.chars().next().is_some_and(|c| c.is_uppercase() || c.is_numeric())
+        && authority_named(&m.canonical).is_none()
+        && !AUTHORITIES.iter().any(|a| a.canonical == m.canonical)
+}
+
+pub fn candidates<'m>(view: &ArticleView<'m>, cues: &[SentenceCues], rule_found: &[Found]) -> Vec<Candidate<'m>> {
+    // A text that reports no action designates no one.
+    if cues.iter().all(|c| c.action.is_none()) {
+        return Vec::new();
+    }
+    let mut groups: Vec<(String, Vec<&'m Mention>)> = Vec::new();
+    for m in view.mentions.iter().filter(|m| is_candidate(m)) {
+        match groups.iter_mut().find(|(c, _)| *c == m.canonical) {
+            Some((_, ms)) => ms.push(m),
+            None => groups.push((m.canonical.clone(), vec![m])),
+        }
+    }
+    let dim = view.encoded.vectors.dim;
+    groups
+        .into_iter()
+        .map(|(canonical, mentions)| {
+            let sentence_of = |m: &Mention| view.sentences.partition_point(|s| s.end <= m.start);
+            let mut sentences: Vec<usize> = mentions.iter().map(|m| sentence_of(m)).collect();
+            sentences.dedup();
+            let mut candidate = Candidate { canonical, mentions, sentences, features: Vec::new() };
+            candidate.features = features(view, cues, rule_found, &candidate, dim);
+            candidate
+        })
+        .collect()
+}
+
+fn features(
+    view: &ArticleView,
+    cues: &[SentenceCues],
+    rule_found: &[Found],
+    candidate: &Candidate,
+    dim: usize,
+) -> Vec<f32> {
+    let body = view.body;
+    let sentence_of = |m: &Mention| view.sentences.partition_point(|s| s.end <= m.start).min(cues.len() - 1);
+    let n = candidate.mentions.len() as f32;
+    let share = |test: &dyn Fn(&Mention) -> bool| candidate.mentions.iter().filter(|m| test(m)).count() as f32 / n;
+    let any = |test: &dyn Fn(&Mention) -> bool| candidate.mentions.iter().any(|m| test(m)) as u8 as f32;
+    let in_action = |m: &Mention| cues[sentence_of(m)].action.is_some();
+    let cue = |m: &Mention, test: fn(&SentenceCues) -> bool| in_action(m) && test(&cues[sentence_of(m)]);
+    let by_rule = rule_found.iter().filter(|f| f.target_name == candidate.canonical);
+    let rule_action = |delist: bool| by_rule.clone().any(|f| (f.action == DesignationAction::Delist) == delist);
+    let name = &candidate.canonical;
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let letters: Vec<char> = name.chars().filter(|c| c.is_alphabetic()).collect();
+    let kind = target_type(body, candidate.representative(), view.mentions);
+    let speaks = |m: &Mention| {
+        let before = &body[body.floor_char_boundary(m.start.saturating_sub(40))..m.start];
+        let after = &body[m.end..body.ceil_char_boundary((m.end + 40).min(body.len()))];
+        SPEAKS_AFTER.is_match(after) || SPEAKS_BEFORE.is_match(before)
+    };
+    let in_parentheses = |m: &Mention| body[..m.start].ends_with('(') || body[..m.start].ends_with("( ");
+    let first = candidate.mentions[0];
+    let lead_action = cues.iter().position(|c| c.action.is_some_and(|a| a != DesignationAction::Delist) && !c.negated);
+    // A list item: the name opens a paragraph of a list that a sentence ending in a colon introduces.
+    let list_item = |m: &Mention| {
+        let paragraph_start = body[..m.start].rfind('\n').map_or(0, |p| p + 1);
+        let opens = body[paragraph_start..m.start].trim().chars().count() <= 3;
+        let before = body[..paragraph_start].trim_end();
+        let introduced =
+            before.rsplit('\n').take(40).map(str::trim).filter(|l| !l.is_empty()).any(|l| l.ends_with(':'));
+        opens && introduced
+    };
+    let opens_sentence = |m: &Mention| {
+        let s = &view.sentences[sentence_of(m)];
+        body[s.start..m.start].trim().chars().count() <= 4
+    };
+    let in_title = view.title.is_some_and(|t| candidate.mentions.iter().any(|m| t.contains(m.text.as_str())));
+    let mut f = vec![
+        rule_action(false) as u8 as f32,
+        rule_action(true) as u8 as f32,
+        (1.0 + n).ln(),
+        first.start as f32 / body.len().max(1) as f32,
+        (sentence_of(first) == 0) as u8 as f32,
+        in_title as u8 as f32,
+        share(&in_action),
+        any(&in_action),
+        any(&|m| cue(m, |c| c.trigger)),
+        any(&|m| cue(m, |c| c.negated)),
+        any(&|m| cue(m, |c| c.action == Some(DesignationAction::Delist))),
+        any(&|m| cue(m, |c| c.earlier)),
+        any(&|m| cue(m, |c| c.list)),
+        share(&|m| m.label == EntityLabel::Per),
+        share(&|m| m.label == EntityLabel::Org),
+        share(&|m| m.label == EntityLabel::Misc),
+        (kind == TargetType::Company) as u8 as f32,
+        (kind == TargetType::Vessel) as u8 as f32,
+        (kind == TargetType::Aircraft) as u8 as f32,
+        words.len() as f32,
+        (words.len() == 1) as u8 as f32,
+        (!letters.is_empty() && letters.iter().all(|c| c.is_uppercase())) as u8 as f32,
+        (words.len() == 1 && DEMONYM.is_match(name)) as u8 as f32,
+        share(&speaks),
+        share(&in_parentheses),
+        candidate.sentences.len() as f32 / cues.len().max(1) as f32,
+        any(&|m| cue(m, |c| c.action != Some(DesignationAction::Delist) && !c.negated && !c.earlier)),
+        any(&|m| Some(sentence_of(m)) == lead_action),
+        any(&list_item),
+        any(&|m| in_action(m) && opens_sentence(m)),
+    ];
+    debug_assert_eq!(f.len(), CUE_FEATURES);
+    let mut mean_of = |vectors: &mut dyn Iterator<Item = Vec<f32>>| {
+        let mut sum = vec![0f32; dim];
+        let mut count = 0;
+        for v in vectors {
+            sum.iter_mut().zip(&v).for_each(|(s, x)| *s += x);
+            count += 1;
+        }
+        if count > 0 {
+            sum.iter_mut().for_each(|s| *s /= count as f32);
+        }
+        f.extend(sum);
+    };
+    mean_of(&mut candidate.mentions.iter().map(|m| mean_vector(view, m.start, m.end, dim)));
+    mean_of(&mut candidate.mentions.iter().filter(|m| in_action(m)).map(|m| mean_vector(view, m.start, m.end, dim)));
+    mean_of(
+        &mut candidate.mentions.iter().filter(|m| in_action(m)).map(|m| neighbour_vector(view, m.start, true, dim)),
+    );
+    mean_of(&mut candidate.mentions.iter().filter(|m| in_action(m)).map(|m| neighbour_vector(view, m.end, false, dim)));
+    mean_of(&mut candidate.sentences.iter().filter(|&&s| cues[s].action.is_some()).map(|&s| cues[s].vector.clone()));
+    f
+}

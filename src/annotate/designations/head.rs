@@ -1,0 +1,189 @@
+//! The designation head: small networks over each candidate's features (see [`super::candidates`])
+//! that say how likely the candidate is a designee of the action the article reports; their mean is
+//! the score (an ensemble of differently seeded members is steadier than any one of them). Trained by
+//! `newshound train-designations` ([`super::train`]) and stored beside the NER model it reads:
+//! `designations.safetensors` (weights, and the features' mean and scale) and `designations.json`.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::Context;
+use candle_core::{Device, Tensor};
+use serde::{Deserialize, Serialize};
+
+use super::candidates::Candidate;
+
+pub const WEIGHTS_FILE: &str = "designations.safetensors";
+pub const CONFIG_FILE: &str = "designations.json";
+
+/// The shipped head, compiled in with the NER model it belongs to.
+#[cfg(feature = "embedded-model")]
+mod embedded {
+    pub const CONFIG: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/models/ner/designations.json"));
+    pub const WEIGHTS: &[u8] =
+        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/models/ner/designations.safetensors"));
+}
+
+const GOOD_HEAD_HINT: &str = "a model folder needs the designation head that was trained on its encoder: \
+     run `newshound train-designations --model DIR` (see models/ner/README.md), or unset --model, \
+     NEWSHOUND_MODEL and [annotate] ner_model to use the model built into newshound";
+
+/// The shape of the head and its decision threshold.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HeadConfig {
+    /// Input features per candidate.
+    pub features: usize,
+    /// Units of the hidden layer; 0 for a linear (logistic) head.
+    pub hidden: usize,
+    /// Networks whose scores are averaged.
+    pub members: usize,
+    /// Candidates scoring at least this are designees.
+    pub threshold: f32,
+}
+
+pub struct DesignationHead {
+    config: HeadConfig,
+    mean: Vec<f32>,
+    scale: Vec<f32>,
+    members: Vec<Member>,
+}
+
+/// One network of the ensemble.
+struct Member {
+    /// `hidden × features`, row-major (absent for a linear head).
+    hidden_weight: Vec<f32>,
+    hidden_bias: Vec<f32>,
+    /// `hidden` (or `features` for a linear head).
+    output_weight: Vec<f32>,
+    output_bias: f32,
+}
+
+impl Member {
+    fn logit(&self, x: &[f32]) -> f32 {
+        if self.hidden_weight.is_empty() {
+            return dot(&self.output_weight, x) + self.output_bias;
+        }
+        let hidden = self.hidden_weight.chunks(x.len()).zip(&self.hidden_bias).map(|(w, b)| (dot(w, x) + b).max(0.0));
+        hidden.zip(&self.output_weight).map(|(h, w)| h * w).sum::<f32>() + self.output_bias
+    }
+}
+
+impl DesignationHead {
+    /// The head beside the NER model in `dir`, else the built-in one.
+    pub fn open(dir: Option<&Path>) -> anyhow::Result<Self> {
+        match dir {
+            Some(dir) => Self::load(dir),
+            None => Self::built_in(),
+        }
+    }
+
+    #[cfg(feature = "embedded-model")]
+    fn built_in() -> anyhow::Result<Self> {
+        let config = serde_json::from_slice(embedded::CONFIG).context("the built-in designation head's config")?;
+        let tensors = candle_core::safetensors::load_buffer(embedded::WEIGHTS, &Device::Cpu)
+            .context("the built-in designation head's weights")?;
+        Self::from_tensors(config, &tensors).context("the built-in designation head (rebuild newshound)")
+    }
+
+    #[cfg(not(feature = "embedded-model"))]
+    fn built_in() -> anyhow::Result<Self> {
+        anyhow::bail!("this newshound was built without its model (cargo feature `embedded-model`); {GOOD_HEAD_HINT}")
+    }
+
+    fn load(dir: &Path) -> anyhow::Result<Self> {
+        let config_path = dir.join(CONFIG_FILE);
+        let weights_path = dir.join(WEIGHTS_FILE);
+        for path in [&config_path, &weights_path] {
+            anyhow::ensure!(path.is_file(), "{}: designation head missing; {GOOD_HEAD_HINT}", path.display());
+        }
+        let config: HeadConfig = std::fs::read(&config_path)
+            .map_err(anyhow::Error::from)
+            .and_then(|bytes| Ok(serde_json::from_slice(&bytes)?))
+            .with_context(|| format!("{}: not a valid head config; {GOOD_HEAD_HINT}", config_path.display()))?;
+        let tensors = candle_core::safetensors::load(&weights_path, &Device::Cpu)
+            .with_context(|| format!("{}: unreadable head weights; {GOOD_HEAD_HINT}", weights_path.display()))?;
+        Self::from_tensors(config, &tensors)
+            .with_context(|| format!("{}: does not match {CONFIG_FILE}; {GOOD_HEAD_HINT}", weights_path.display()))
+    }
+
+    /// From named tensors: `feature_mean`, `feature_scale`, and for each member `m{i}.output.weight`,
+    /// `m{i}.output.bias`, and with a hidden layer `m{i}.hidden.weight`, `m{i}.hidden.bias`.
+    pub fn from_tensors(config: HeadConfig, tensors: &HashMap<String, Tensor>) -> anyhow::Result<Self> {
+        let vector = |name: &str, len: usize| -> anyhow::Result<Vec<f32>> {
+            let t = tensors.get(name).with_context(|| format!("no tensor {name}"))?;
+            let v = t.flatten_all()?.to_dtype(candle_core::DType::F32)?.to_vec1::<f32>()?;
+            anyhow::ensure!(v.len() == len, "{name} has {} values, expected {len}", v.len());
+            Ok(v)
+        };
+        let (f, h) = (config.features, config.hidden);
+        anyhow::ensure!(config.members > 0, "a head needs at least one member");
+        let members = (0..config.members)
+            .map(|i| -> anyhow::Result<Member> {
+                let name = |part: &str| format!("m{i}.{part}");
+                let (hidden_weight, hidden_bias) = if h > 0 {
+                    (vector(&name("hidden.weight"), h * f)?, vector(&name("hidden.bias"), h)?)
+                } else {
+                    (Vec::new(), Vec::new())
+                };
+                Ok(Member {
+                    hidden_weight,
+                    hidden_bias,
+                    output_weight: vector(&name("output.weight"), if h > 0 { h } else { f })?,
+                    output_bias: vector(&name("output.bias"), 1)?[0],
+                })
+            })
+            .collect::<anyhow::Result<_>>()?;
+        Ok(DesignationHead { mean: vector("feature_mean", f)?, scale: vector("feature_scale", f)?, members, config })
+    }
+
+    /// Writes `designations.json` and `designations.safetensors` into `dir`.
+    pub fn save(&self, dir: &Path) -> anyhow::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        let (f, h) = (self.config.features, self.config.hidden);
+        let tensor = |v: &[f32], shape: &[usize]| Tensor::from_slice(v, shape, &Device::Cpu);
+        let mut tensors = HashMap::from([
+            ("feature_mean".to_string(), tensor(&self.mean, &[f])?),
+            ("feature_scale".to_string(), tensor(&self.scale, &[f])?),
+        ]);
+        for (i, m) in self.members.iter().enumerate() {
+            let name = |part: &str| format!("m{i}.{part}");
+            tensors.insert(name("output.weight"), tensor(&m.output_weight, &[1, if h > 0 { h } else { f }])?);
+            tensors.insert(name("output.bias"), tensor(&[m.output_bias], &[1])?);
+            if h > 0 {
+                tensors.insert(name("hidden.weight"), tensor(&m.hidden_weight, &[h, f])?);
+                tensors.insert(name("hidden.bias"), tensor(&m.hidden_bias, &[h])?);
+            }
+        }
+        candle_core::safetensors::save(&tensors, dir.join(WEIGHTS_FILE))?;
+        std::fs::write(dir.join(CONFIG_FILE), serde_json::to_string_pretty(&self.config)? + "\n")?;
+        Ok(())
+    }
+
+    pub fn config(&self) -> &HeadConfig {
+        &self.config
+    }
+
+    pub fn threshold(&self) -> f32 {
+        self.config.threshold
+    }
+
+    pub fn with_threshold(mut self, threshold: f32) -> Self {
+        self.config.threshold = threshold;
+        self
+    }
+
+    /// The probability that each candidate is a designee.
+    pub fn score(&self, candidates: &[Candidate]) -> Vec<f32> {
+        candidates.iter().map(|c| self.score_features(&c.features)).collect()
+    }
+
+    pub fn score_features(&self, features: &[f32]) -> f32 {
+        let x: Vec<f32> = features.iter().zip(&self.mean).zip(&self.scale).map(|((v, m), s)| (v - m) / s).collect();
+        let sigmoid = |z: f32| 1.0 / (1.0 + (-z).exp());
+        self.members.iter().map(|m| sigmoid(m.logit(&x))).sum::<f32>() / self.members.len() as f32
+    }
+}
+
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}

@@ -1,0 +1,115 @@
+//! Sanctions designations stated in an article: who was designated (or delisted), by whom, under
+//! which programme, when, and the sentence that says so.
+//!
+//! Who is a designee is learned: every name of the article (PER, ORG, MISC, grouped by canonical
+//! name) is a candidate, described by the NER encoder's vectors of its mentions and their sentences
+//! and by what the rules see around it (action words, negation, earlier-time and delisting cues,
+//! lists, speakers); the designation head ([`head`]) scores it. The rules ([`rules`]) propose
+//! candidates' features and settle delistings; [`attributes`] gives authority, action, programme and
+//! date.
+
+mod attributes;
+mod candidates;
+pub mod head;
+mod rules;
+pub mod train;
+
+use std::ops::Range;
+
+use chrono::NaiveDate;
+
+use super::entities::{EncodedWords, Mention};
+use crate::document::{Authority, DesignationAction, TargetType};
+use attributes::{AuthorityMentions, action_date, aliases_of, country_of, program_for, target_type};
+use candidates::{Candidate, SentenceCues};
+pub use head::DesignationHead;
+
+/// A designation with byte offsets; `annotate` converts them to characters.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub authority: Option<Authority>,
+    pub action: DesignationAction,
+    pub target_name: String,
+    pub target_type: TargetType,
+    pub target_aliases: Vec<String>,
+    pub target_country: Option<String>,
+    pub program: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub evidence: Range<usize>,
+    pub confidence: f32,
+}
+
+/// What designation finding reads of one article.
+pub struct ArticleView<'a> {
+    pub title: Option<&'a str>,
+    pub body: &'a str,
+    pub sentences: &'a [Range<usize>],
+    pub mentions: &'a [Mention],
+    pub encoded: &'a EncodedWords,
+    pub published: Option<NaiveDate>,
+}
+
+/// The designations an article reports: rule-found delistings, and each candidate the head scores at
+/// or above its threshold.
+pub fn find_designations(view: &ArticleView, head: &DesignationHead) -> Vec<Found> {
+    let (cues, candidates, rule_found) = read_candidates(view);
+    let scores = head.score(&candidates);
+    decide(view, &cues, &candidates, &rule_found, &scores, head.threshold())
+}
+
+/// Candidates with their features, the sentence cues they were read from, and the rules' findings.
+fn read_candidates<'a>(view: &ArticleView<'a>) -> (Vec<SentenceCues>, Vec<Candidate<'a>>, Vec<Found>) {
+    let rule_found = rules::find_designations(view.body, view.sentences, view.mentions, view.published);
+    let cues = candidates::sentence_cues(view);
+    let candidates = candidates::candidates(view, &cues, &rule_found);
+    (cues, candidates, rule_found)
+}
+
+fn decide(
+    view: &ArticleView,
+    cues: &[SentenceCues],
+    candidates: &[Candidate],
+    rule_found: &[Found],
+    scores: &[f32],
+    threshold: f32,
+) -> Vec<Found> {
+    let mut found: Vec<Found> = rule_found.iter().filter(|f| f.action == DesignationAction::Delist).cloned().collect();
+    let authorities = once_cell::unsync::OnceCell::new();
+    for (candidate, &score) in candidates.iter().zip(scores) {
+        if score < threshold || found.iter().any(|f| f.target_name == candidate.canonical) {
+            continue;
+        }
+        // The sentence that states the action: the rules' one, else the first of its mentions in a
+        // sentence with an action word, else its first mention.
+        if let Some(f) = rule_found.iter().find(|f| f.target_name == candidate.canonical) {
+            found.push(Found { confidence: score, ..f.clone() });
+            continue;
+        }
+        let with_action = candidate.sentences.iter().find_map(|&s| Some((s, cues[s].action?)));
+        let (sentence, action) = with_action.unwrap_or((candidate.sentences[0], DesignationAction::Designate));
+        let target = candidate.representative();
+        let authority = authorities
+            .get_or_init(|| AuthorityMentions::new(view.body, view.sentences, view.mentions))
+            .acting_in(sentence);
+        let evidence = view.sentences[sentence].clone();
+        found.push(Found {
+            authority: authority.map(|(_, a)| a),
+            action,
+            target_name: candidate.canonical.clone(),
+            target_type: target_type(view.body, target, view.mentions),
+            target_aliases: aliases_of(target, view.mentions),
+            target_country: country_of(view.body, target, view.mentions),
+            program: program_for(view.body, &evidence, view.mentions),
+            date: action_date(view.body, view.sentences, sentence, view.published),
+            evidence,
+            confidence: score,
+        });
+    }
+    // In reading order: by the sentence that states each one, then by where it names the target.
+    let named_at = |f: &Found| {
+        let in_evidence = |m: &&Mention| m.canonical == f.target_name && f.evidence.contains(&m.start);
+        view.mentions.iter().find(in_evidence).map_or(usize::MAX, |m| m.start)
+    };
+    found.sort_by_cached_key(|f| (f.evidence.start, named_at(f)));
+    found
+}

@@ -1,0 +1,120 @@
+//! Names the tagger splits or cuts short, made whole: "Golden Lotus Oil Gas | and | Real Estate Joint
+//! Stock Company" (a part without a legal form joined to the part that ends with one), a ship's number
+//! ("CHIRON | 5", "AL DIAB | II") and the rest of a name written in capitals ("SEA | BIRD").
+
+use once_cell::sync::Lazy;
+use regex::Regex;
+
+use super::Mention;
+use crate::annotate::gazetteer::{COMPANY_WORDS, authority_named};
+use crate::document::EntityLabel;
+
+/// A number or Roman numeral that ends a ship's or a unit's name.
+static NAME_NUMBER: Lazy<Regex> = Lazy::new(|| Regex::new(r"^ (?:[0-9]{1,3}|[IVX]{1,4})(?:$|[^\p{L}\p{N}])").unwrap());
+/// Words in capitals right after a capitalised name: at most three, each of two letters or more.
+static CAPITALS_AFTER: Lazy<Regex> = Lazy::new(|| Regex::new(r"^(?: \p{Lu}[\p{Lu}\p{N}'-]+){1,3}(?-u:\b)").unwrap());
+
+fn is_name(m: &Mention) -> bool {
+    matches!(m.label, EntityLabel::Org | EntityLabel::Misc) && authority_named(&m.text).is_none()
+}
+
+fn has_company_word(text: &str) -> bool {
+    text.split_whitespace().any(|w| COMPANY_WORDS.contains(w.trim_end_matches(',')))
+}
+
+fn ends_with_company_word(text: &str) -> bool {
+    text.split_whitespace().next_back().is_some_and(|w| COMPANY_WORDS.contains(w))
+}
+
+fn is_capitals(text: &str) -> bool {
+    let letters: Vec<char> = text.chars().filter(|c| c.is_alphabetic()).collect();
+    letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase())
+}
+
+/// Repairs `mentions` (sorted by position) in place.
+pub fn repair(body: &str, mentions: &mut Vec<Mention>) {
+    let mut out: Vec<Mention> = Vec::with_capacity(mentions.len());
+    for m in mentions.drain(..) {
+        if let Some(previous) = out.last_mut()
+            && is_name(previous)
+            && m.label == EntityLabel::Org
+            && matches!(&body[previous.end..m.start], " and " | " & ")
+            && !has_company_word(&previous.text)
+            && ends_with_company_word(&m.text)
+        {
+            *previous = Mention::new(body, previous.start, m.end, EntityLabel::Org);
+            continue;
+        }
+        out.push(m);
+    }
+    let starts: Vec<usize> = out.iter().map(|m| m.start).collect();
+    for (i, m) in out.iter_mut().enumerate() {
+        if !is_name(m) {
+            continue;
+        }
+        let next_start = starts.get(i + 1).copied().unwrap_or(body.len());
+        let after = &body[m.end..next_start];
+        let extension = if let Some(number) = NAME_NUMBER.find(after) {
+            Some(number.as_str().trim_end_matches(|c: char| !c.is_alphanumeric()).len())
+        } else if is_capitals(&m.text) {
+            CAPITALS_AFTER.find(after).map(|c| c.end())
+        } else {
+            None
+        };
+        if let Some(length) = extension {
+            *m = Mention::new(body, m.start, m.end + length, m.label);
+        }
+    }
+    *mentions = out;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repaired(body: &str, spans: &[(&str, EntityLabel)]) -> Vec<String> {
+        let mut mentions: Vec<Mention> = spans
+            .iter()
+            .map(|(text, label)| {
+                let start = body.find(text).unwrap();
+                Mention::new(body, start, start + text.len(), *label)
+            })
+            .collect();
+        repair(body, &mut mentions);
+        mentions.into_iter().map(|m| m.text).collect()
+    }
+
+    #[test]
+    fn joins_split_companies_and_completes_ship_names() {
+        let body = "OFAC named Golden Lotus Oil Gas and Real Estate Joint Stock Company, the CHIRON 5, AL DIAB II and SEA BIRD.";
+        let names = repaired(
+            body,
+            &[
+                ("Golden Lotus Oil Gas", EntityLabel::Org),
+                ("Real Estate Joint Stock Company", EntityLabel::Org),
+                ("CHIRON", EntityLabel::Org),
+                ("AL DIAB", EntityLabel::Org),
+                ("SEA", EntityLabel::Org),
+            ],
+        );
+        assert_eq!(
+            names,
+            ["Golden Lotus Oil Gas and Real Estate Joint Stock Company", "CHIRON 5", "AL DIAB II", "SEA BIRD"]
+        );
+    }
+
+    #[test]
+    fn keeps_two_companies_with_their_own_legal_forms_apart() {
+        let body = "It listed Alpha Trading LLC and Beta Shipping Co. Ltd as well as Gamma Corp and Delta Inc.";
+        let names = repaired(
+            body,
+            &[
+                ("Alpha Trading LLC", EntityLabel::Org),
+                ("Beta Shipping Co. Ltd", EntityLabel::Org),
+                ("Gamma Corp", EntityLabel::Org),
+                ("Delta Inc", EntityLabel::Org),
+            ],
+        );
+        assert_eq!(names, ["Alpha Trading LLC", "Beta Shipping Co. Ltd", "Gamma Corp", "Delta Inc"]);
+    }
+}

@@ -1,0 +1,63 @@
+//! Labelled sanctions texts, read for training and scoring the designation head: gold files of JSON
+//! lines (`{"case", "designees": [{"name", "aliases"}], "source_file"?}`) beside their texts
+//! (`source_file` relative to the gold file, else `sources/CASE.txt` or `.html`), as in
+//! `../shared/data/sanctions-news` and `../shared/data/sanctions-dev`. Texts go through the same
+//! extraction as `ingest`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::Deserialize;
+
+use crate::annotate::designations::train::LabelledArticle;
+use crate::extract::extract;
+use crate::sources::load_file;
+
+#[derive(Deserialize)]
+struct GoldLine {
+    case: String,
+    #[serde(default)]
+    designees: Vec<GoldDesignee>,
+    source_file: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+struct GoldDesignee {
+    name: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+}
+
+const SOURCE_EXTENSIONS: &[&str] = &["txt", "html", "htm", "html.gz"];
+
+/// Every case of every gold file, with its text extracted.
+pub fn load(gold_files: &[PathBuf], max_bytes: u64) -> anyhow::Result<Vec<LabelledArticle>> {
+    let mut articles = Vec::new();
+    for gold in gold_files {
+        let dir = gold.parent().unwrap_or(Path::new("."));
+        let set = format!(
+            "{}/{}",
+            dir.file_name().and_then(|n| n.to_str()).unwrap_or("."),
+            gold.file_stem().and_then(|n| n.to_str()).unwrap_or("gold")
+        );
+        let text = std::fs::read_to_string(gold).with_context(|| format!("cannot read {}", gold.display()))?;
+        for (number, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            let line: GoldLine = serde_json::from_str(line)
+                .with_context(|| format!("{}:{}: not a gold line", gold.display(), number + 1))?;
+            let source = match &line.source_file {
+                Some(file) => dir.join(file),
+                None => SOURCE_EXTENSIONS
+                    .iter()
+                    .map(|ext| dir.join("sources").join(format!("{}.{ext}", line.case)))
+                    .find(|p| p.is_file())
+                    .with_context(|| format!("{}: no source text for case {}", gold.display(), line.case))?,
+            };
+            let page = load_file(&source, max_bytes)?;
+            let article = extract(&page).with_context(|| format!("{}: extraction failed", source.display()))?;
+            let designees =
+                line.designees.into_iter().map(|d| std::iter::once(d.name).chain(d.aliases).collect()).collect();
+            articles.push(LabelledArticle { id: line.case, set: set.clone(), article, designees });
+        }
+    }
+    Ok(articles)
+}
