@@ -27,7 +27,7 @@ fn run_hidden(binary: &Path, home: &Path, cwd: &Path, args: &[&str], env: &[(&st
     // Without root, a user namespace lets the test mount.
     command.args(if as_root { vec!["--mount"] } else { vec!["--mount", "--map-root-user"] });
     command
-        .args(["sh", "-c", r#"mount --bind "$0" "$1" && shift 2 && exec "$@""#])
+        .args(["sh", "-c", r#"mount --bind "$0" "$1" && shift && exec "$@""#])
         .arg(empty.path())
         .arg(CRATE_DIR)
         .arg(binary)

@@ -96,7 +96,8 @@ impl NerModel {
             format!("{}: weights do not match {CONFIG_FILE}; {GOOD_MODEL_HINT}", weights_path.display())
         })?;
         let tokenizer_path = file(TOKENIZER_FILE)?;
-        let pieces = WordPieces::load(&tokenizer_path).with_context(|| GOOD_MODEL_HINT)?;
+        let pieces = WordPieces::load(&tokenizer_path)
+            .with_context(|| format!("{}: unusable tokenizer; {GOOD_MODEL_HINT}", tokenizer_path.display()))?;
         Ok(NerModel { tagger, pieces, hidden: config.hidden_size })
     }
 
