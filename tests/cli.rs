@@ -404,3 +404,21 @@ fn syndicated_copies_are_not_stored_twice() {
     assert!(stdout(&out).contains("near-duplicate of a-original"), "{}", stdout(&out));
     assert_eq!(NewsIndex::open(&index).unwrap().document_count().unwrap(), 1);
 }
+
+#[test]
+fn help_lists_the_options_each_command_uses_with_their_meaning() {
+    let extract = stdout(&newshound(&["extract", "--help"]));
+    assert!(!extract.contains("--index"), "extract never touches the index:\n{extract}");
+    assert!(extract.contains("--model") && extract.contains("NEWSHOUND_MODEL"), "{extract}");
+    for command in ["search", "designations"] {
+        let help = stdout(&newshound(&[command, "--help"]));
+        assert!(help.contains("--index"), "{help}");
+        for option in ["--json", "--limit"] {
+            let line = help.lines().find(|l| l.trim_start().starts_with(option)).unwrap_or_default();
+            // Words of help after the option and its value name, not counting "[default: …]".
+            let text = line.trim_start().trim_start_matches(option).split('[').next().unwrap_or_default();
+            let described = text.split_whitespace().any(|w| !w.starts_with('<') && w.chars().any(char::is_lowercase));
+            assert!(described, "{command} {option} has no help text:\n{help}");
+        }
+    }
+}

@@ -103,5 +103,8 @@ fn a_plain_news_sentence_gives_its_owner_an_asset_freeze() {
         .find(|d| d["target"]["name"] == "Anton Viktorovich Kessler")
         .expect("the owner is designated");
     assert_eq!(kessler["action"], "asset_freeze");
+    // A score, printed as such: two decimals, never 0.70000005.
+    let confidence = kessler["confidence"].to_string();
+    assert!(confidence.len() <= 4, "{confidence}");
     assert_eq!(kessler["target"]["type"], "person");
 }

@@ -1,5 +1,5 @@
-//! Sanctions designations stated in an article: who was designated (or delisted), by whom, under
-//! which programme, when, and the sentence that says so.
+//! The designation rules: their verdicts are one of the head's features, and their delistings are
+//! reported as they find them.
 //!
 //! Rule-based over sentences and the entity mentions found before: a sentence with a designation
 //! verb ("sanctioned", "designated", "added to the Entity List") names its targets either before a
