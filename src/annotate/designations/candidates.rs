@@ -141,11 +141,8 @@ pub fn feature_count(dim: usize) -> usize {
 fn neighbour_vector(view: &ArticleView, at: usize, before: bool, dim: usize) -> Vec<f32> {
     let words = &view.encoded.words;
     let index = words.partition_point(|w| w.start < at);
-    let neighbour = if before {
-        index.checked_sub(1)
-    } else {
-        words[index..].iter().position(|w| w.start >= at).map(|p| p + index)
-    };
+    // Words before `index` start before `at`; the one at `index` is the first to start at or after it.
+    let neighbour = if before { index.checked_sub(1) } else { Some(index) };
     match neighbour {
         Some(i) if i < view.encoded.vectors.len() => view.encoded.vectors.word(i).to_vec(),
         _ => vec![0.0; dim],

@@ -159,10 +159,6 @@ impl DesignationHead {
         Ok(())
     }
 
-    pub fn config(&self) -> &HeadConfig {
-        &self.config
-    }
-
     pub fn threshold(&self) -> f32 {
         self.config.threshold
     }

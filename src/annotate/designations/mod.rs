@@ -11,6 +11,7 @@
 mod attributes;
 mod candidates;
 pub mod head;
+mod names;
 mod rules;
 pub mod train;
 
@@ -52,27 +53,30 @@ pub struct ArticleView<'a> {
 /// The designations an article reports: rule-found delistings, and each candidate the head scores at
 /// or above its threshold.
 pub fn find_designations(view: &ArticleView, head: &DesignationHead) -> Vec<Found> {
-    let (cues, candidates, rule_found) = read_candidates(view);
-    let scores = head.score(&candidates);
-    decide(view, &cues, &candidates, &rule_found, &scores, head.threshold())
+    let reading = Reading::of(view);
+    let scores = head.score(&reading.candidates);
+    decide(view, &reading, &scores, head.threshold())
 }
 
-/// Candidates with their features, the sentence cues they were read from, and the rules' findings.
-fn read_candidates<'a>(view: &ArticleView<'a>) -> (Vec<SentenceCues>, Vec<Candidate<'a>>, Vec<Found>) {
-    let rule_found = rules::find_designations(view.body, view.sentences, view.mentions, view.published);
-    let cues = candidates::sentence_cues(view);
-    let candidates = candidates::candidates(view, &cues, &rule_found);
-    (cues, candidates, rule_found)
+/// What the decision reads of an article: the sentence cues, the candidates with their features, and
+/// the rules' findings.
+struct Reading<'a> {
+    cues: Vec<SentenceCues>,
+    candidates: Vec<Candidate<'a>>,
+    rule_found: Vec<Found>,
 }
 
-fn decide(
-    view: &ArticleView,
-    cues: &[SentenceCues],
-    candidates: &[Candidate],
-    rule_found: &[Found],
-    scores: &[f32],
-    threshold: f32,
-) -> Vec<Found> {
+impl<'a> Reading<'a> {
+    fn of(view: &ArticleView<'a>) -> Self {
+        let rule_found = rules::find_designations(view.body, view.sentences, view.mentions, view.published);
+        let cues = candidates::sentence_cues(view);
+        let candidates = candidates::candidates(view, &cues, &rule_found);
+        Reading { cues, candidates, rule_found }
+    }
+}
+
+fn decide(view: &ArticleView, reading: &Reading, scores: &[f32], threshold: f32) -> Vec<Found> {
+    let Reading { cues, candidates, rule_found } = reading;
     let mut found: Vec<Found> = rule_found.iter().filter(|f| f.action == DesignationAction::Delist).cloned().collect();
     let authorities = once_cell::unsync::OnceCell::new();
     for (candidate, &score) in candidates.iter().zip(scores) {

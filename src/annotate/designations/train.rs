@@ -2,8 +2,7 @@
 //! cross-validation by document that says how well it does on texts it never saw.
 //!
 //! Labels are names, not offsets: a candidate is positive when one of its names matches a gold
-//! designee's name or alias, as `designation_eval.py` matches names (Unicode- and case-folded,
-//! punctuation dropped, equal or word sets overlapping by Jaccard ≥ 0.75).
+//! designee's name or alias, as `designation_eval.py` matches names ([`super::names`]).
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -15,14 +14,14 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
-use unicode_normalization::UnicodeNormalization;
 
 use super::super::entities::{self, EncodedWords, Mention};
 use super::super::ner::NerModel;
 use super::super::text;
 use super::candidates::feature_count;
 use super::head::{DesignationHead, HeadConfig};
-use super::{ArticleView, decide, read_candidates};
+use super::names::{MATCH, normalise, similar, similarity};
+use super::{ArticleView, Reading, decide};
 use crate::document::{Article, DesignationAction};
 
 /// A text with the designees a person read in it; each designee is its name, then its aliases.
@@ -178,11 +177,13 @@ pub fn train(
         progress.advance(&labelled.id);
     }
     progress.finish();
-    let tables: Vec<Table> = docs.iter().map(table).collect();
+    // Read once: every threshold tried and every fold decides from the same readings.
+    let readings: Vec<Reading> = docs.iter().map(|d| Reading::of(&d.view())).collect();
+    let tables: Vec<Table> = docs.iter().zip(&readings).map(|(d, r)| table(d, r)).collect();
     let dim = model.hidden_size();
     let candidates: usize = tables.iter().map(|t| t.labels.len()).sum();
     let positives: usize = tables.iter().map(|t| t.labels.iter().filter(|&&l| l).count()).sum();
-    let gold_without_candidate: usize = docs.iter().map(unreachable_gold).sum();
+    let gold_without_candidate: usize = docs.iter().zip(&readings).map(|(d, r)| unreachable_gold(d, r)).sum();
     tracing::info!(documents = docs.len(), candidates, positives, gold_without_candidate, "candidates read");
 
     // Outer folds: each document is predicted by a head (and threshold) trained without it.
@@ -191,7 +192,7 @@ pub fn train(
     let mut fold_thresholds = Vec::new();
     for fold in 0..options.folds {
         let training: Vec<usize> = (0..docs.len()).filter(|&d| folds[d] != fold).collect();
-        let threshold = inner_threshold(&docs, &tables, &training, options, dim)?;
+        let threshold = inner_threshold(&docs, &readings, &tables, &training, options, dim)?;
         let head = fit(&tables, &training, options, dim)?.with_threshold(threshold);
         for d in (0..docs.len()).filter(|&d| folds[d] == fold) {
             out_of_fold[d] = tables[d].features.iter().map(|f| head.score_features(f)).collect();
@@ -201,20 +202,18 @@ pub fn train(
     }
     let mut predictions = Vec::new();
     for (d, doc) in docs.iter().enumerate() {
-        predictions.push(predict(doc, &out_of_fold[d], fold_thresholds[folds[d]]));
+        predictions.push(predict(doc, &readings[d], &out_of_fold[d], fold_thresholds[folds[d]]));
     }
     let cross_validated = score_by_set(&docs, &predictions);
 
     // The shipped head: all documents; its threshold from the out-of-fold scores.
     let all: Vec<usize> = (0..docs.len()).collect();
-    let threshold = best_threshold(&docs, &all, &out_of_fold);
+    let threshold = best_threshold(&docs, &readings, &all, &out_of_fold);
     let head = fit(&tables, &all, options, dim)?.with_threshold(threshold);
-    let in_sample_predictions: Vec<Prediction> = docs
-        .iter()
-        .zip(&tables)
-        .map(|(doc, t)| {
-            let scores: Vec<f32> = t.features.iter().map(|f| head.score_features(f)).collect();
-            predict(doc, &scores, threshold)
+    let in_sample_predictions: Vec<Prediction> = (0..docs.len())
+        .map(|d| {
+            let scores: Vec<f32> = tables[d].features.iter().map(|f| head.score_features(f)).collect();
+            predict(&docs[d], &readings[d], &scores, threshold)
         })
         .collect();
     let report = TrainReport {
@@ -262,8 +261,8 @@ fn encode(labelled: &LabelledArticle, model: &NerModel) -> anyhow::Result<Encode
     })
 }
 
-fn table(doc: &Encoded) -> Table {
-    let (_, candidates, _) = read_candidates(&doc.view());
+fn table(doc: &Encoded, reading: &Reading) -> Table {
+    let candidates = &reading.candidates;
     let gold: Vec<Vec<String>> = doc.gold.iter().map(|names| names.iter().map(|n| normalise(n)).collect()).collect();
     let labels = candidates
         .iter()
@@ -276,13 +275,13 @@ fn table(doc: &Encoded) -> Table {
         })
         .collect();
     let names = candidates.iter().map(|c| c.canonical.clone()).collect();
-    Table { names, features: candidates.into_iter().map(|c| c.features).collect(), labels }
+    Table { names, features: candidates.iter().map(|c| c.features.clone()).collect(), labels }
 }
 
 /// Gold designees that none of the document's candidates names.
-fn unreachable_gold(doc: &Encoded) -> usize {
-    let (_, candidates, _) = read_candidates(&doc.view());
-    let forms: Vec<String> = candidates
+fn unreachable_gold(doc: &Encoded, reading: &Reading) -> usize {
+    let forms: Vec<String> = reading
+        .candidates
         .iter()
         .flat_map(|c| std::iter::once(c.canonical.clone()).chain(c.mentions.iter().map(|m| m.text.clone())))
         .map(|n| normalise(&n))
@@ -305,6 +304,7 @@ fn fold_of(documents: usize, folds: usize, seed: u64) -> Vec<usize> {
 /// documents only.
 fn inner_threshold(
     docs: &[Encoded],
+    readings: &[Reading],
     tables: &[Table],
     training: &[usize],
     options: &HeadOptions,
@@ -321,17 +321,17 @@ fn inner_threshold(
             scores[d] = tables[d].features.iter().map(|f| head.score_features(f)).collect();
         }
     }
-    Ok(best_threshold(docs, training, &scores))
+    Ok(best_threshold(docs, readings, training, &scores))
 }
 
 /// The threshold that maximises name-level F1 over `documents`, given each one's candidate scores.
-fn best_threshold(docs: &[Encoded], documents: &[usize], scores: &[Vec<f32>]) -> f32 {
+fn best_threshold(docs: &[Encoded], readings: &[Reading], documents: &[usize], scores: &[Vec<f32>]) -> f32 {
     let mut best = (f64::MIN, 0.5);
     for step in 1..40 {
         let threshold = step as f32 * 0.025;
         let mut score = Score::default();
         for &d in documents {
-            let prediction = predict(&docs[d], &scores[d], threshold);
+            let prediction = predict(&docs[d], &readings[d], &scores[d], threshold);
             let (gold, predicted, matched) = count(&docs[d], &prediction);
             score.add(gold, predicted, matched);
         }
@@ -343,10 +343,8 @@ fn best_threshold(docs: &[Encoded], documents: &[usize], scores: &[Vec<f32>]) ->
 }
 
 /// What the article yields at `threshold`, exactly as `extract` would decide it.
-fn predict(doc: &Encoded, scores: &[f32], threshold: f32) -> Prediction {
-    let view = doc.view();
-    let (cues, candidates, rule_found) = read_candidates(&view);
-    let found = decide(&view, &cues, &candidates, &rule_found, scores, threshold);
+fn predict(doc: &Encoded, reading: &Reading, scores: &[f32], threshold: f32) -> Prediction {
+    let found = decide(&doc.view(), reading, scores, threshold);
     Prediction {
         id: doc.id.clone(),
         set: doc.set.clone(),
@@ -406,50 +404,6 @@ fn count(doc: &Encoded, prediction: &Prediction) -> (usize, usize, usize) {
         }
     }
     (gold.len(), predicted.len(), matched)
-}
-
-/// Two normalised names match at this similarity.
-const MATCH: f64 = 0.75;
-
-fn similar(a: &str, b: &str) -> bool {
-    similarity(a, b) >= MATCH
-}
-
-/// 1 for equal names, else the Jaccard overlap of their word sets.
-fn similarity(a: &str, b: &str) -> f64 {
-    if a == b {
-        return 1.0;
-    }
-    let x: std::collections::HashSet<&str> = a.split_whitespace().collect();
-    let y: std::collections::HashSet<&str> = b.split_whitespace().collect();
-    if x.is_empty() || y.is_empty() {
-        return 0.0;
-    }
-    x.intersection(&y).count() as f64 / x.union(&y).count() as f64
-}
-
-/// Accents, case, quotes and punctuation dropped; a nickname in quotes removed.
-fn normalise(name: &str) -> String {
-    let folded: String = name.nfkd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).collect();
-    let folded = folded.replace(['’', '‘'], "'");
-    let mut without_quoted = String::with_capacity(folded.len());
-    let mut chars = folded.chars().peekable();
-    let is_quote = |c: char| matches!(c, '"' | '“' | '”' | '«' | '»');
-    while let Some(c) = chars.next() {
-        if is_quote(c) {
-            let rest: String = chars.clone().take(41).collect();
-            if let Some(close) = rest.find(is_quote).filter(|&at| at > 0) {
-                for _ in 0..rest[..close].chars().count() + 1 {
-                    chars.next();
-                }
-                without_quoted.push(' ');
-                continue;
-            }
-        }
-        without_quoted.push(c);
-    }
-    let lower = without_quoted.to_lowercase().replace("'s ", " ");
-    lower.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
 /// Trains a head on the candidates of `documents`: standardised features, class-balanced logistic
@@ -545,19 +499,4 @@ fn fit_member(
         out.push(("hidden.bias", hb.as_tensor().clone()));
     }
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_normalise_as_the_scorer_does() {
-        assert_eq!(normalise("Shibl Muhsin ‘Ubayd Al-Zaydi"), "shibl muhsin ubayd al zaydi");
-        assert_eq!(normalise("Wilson “Ti Lou” Pierre"), "wilson pierre");
-        assert_eq!(normalise("Gomei Air Services Co., Ltd."), "gomei air services co ltd");
-        assert_eq!(normalise("Société Générale"), "societe generale");
-        assert!(similar(&normalise("Kohana Company Limited"), &normalise("KOHANA COMPANY LIMITED")));
-        assert!(!similar(&normalise("Kim Sang Man"), &normalise("Kim Ung Sun")));
-    }
 }
