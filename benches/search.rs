@@ -125,6 +125,9 @@ fn article(n: usize, rng: &mut Lcg) -> Document {
             start,
             end: start + name.chars().count(),
             canonical: name.into(),
+            key: format!("{}:{}", label.as_str(), name.to_lowercase()),
+            country: None,
+            value: None,
         });
     };
     for paragraph in 0..6 {

@@ -38,6 +38,13 @@ pub fn midnight(date: NaiveDate) -> Published {
     Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight exists")).fixed_offset()
 }
 
+/// The last `weekday` on or before `day` ("Tuesday" in an article published on a Thursday).
+pub fn weekday_on_or_before(day: NaiveDate, weekday: chrono::Weekday) -> NaiveDate {
+    use chrono::Datelike;
+    let back = (day.weekday().num_days_from_monday() + 7 - weekday.num_days_from_monday()) % 7;
+    day - chrono::Duration::days(back as i64)
+}
+
 pub fn month_number(name: &str) -> Option<u32> {
     let lower = name.trim_end_matches('.').to_ascii_lowercase();
     const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];

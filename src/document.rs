@@ -119,6 +119,11 @@ impl EntityLabel {
         EntityLabel::ALL.into_iter().find(|l| l.as_str().eq_ignore_ascii_case(label))
     }
 
+    /// Dates, sums and percentages: values rather than things, left out of entity lists unless asked for.
+    pub fn is_value(self) -> bool {
+        matches!(self, EntityLabel::Date | EntityLabel::Money | EntityLabel::Percent)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             EntityLabel::Per => "PER",
@@ -142,8 +147,28 @@ pub struct Entity {
     pub label: EntityLabel,
     pub start: usize,
     pub end: usize,
-    /// The name this mention resolves to within the article ("Kim" → "Kim Sang Man").
+    /// The name of the entity this mention is: within the article ("Kim" → "Kim Sang Man"), and
+    /// for countries and nationalities the country's name ("U.S.", "American" → "United States").
     pub canonical: String,
+    /// The entity's identity across articles, `TYPE:…`: a country's ISO 3166 code (`LOC:US`, which
+    /// nationalities share), else the name's fingerprint (`ORG:sobaeksu trading co ltd`), or for
+    /// dates, sums and percentages their value (`DATE:2024-06-11`).
+    #[serde(default)]
+    pub key: String,
+    /// ISO 3166 alpha-2 code (or `EU`) of a country, a nationality, a government or an authority.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Dates `2024-06-11` (or `2024-06`, `2024`), money `5000000 USD`, percentages `12.5`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl Entity {
+    /// The entity's identity across articles; documents stored before keys existed use their
+    /// type and canonical name.
+    pub fn identity(&self) -> String {
+        if self.key.is_empty() { format!("{}:{}", self.label.as_str(), self.canonical) } else { self.key.clone() }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -10,6 +10,7 @@ pub mod config;
 pub mod dates;
 pub mod document;
 pub mod extract;
+pub mod identity;
 pub mod index;
 pub mod labelled;
 pub mod pipeline;

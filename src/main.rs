@@ -15,7 +15,7 @@ use newshound::index::designations::DesignationFilter;
 use newshound::index::search::SearchRequest;
 use newshound::pipeline::{Pipeline, Summary};
 use newshound::progress::Progress;
-use newshound::sinks::{IndexSink, JsonlSink};
+use newshound::sinks::{FtmSink, IndexSink, JsonlSink, Sink};
 use newshound::sources::crawl::Crawler;
 use newshound::sources::{HttpFetcher, Input, Item, items, resolve_inputs};
 
@@ -200,6 +200,17 @@ enum Command {
         #[command(flatten)]
         model: ModelArg,
     },
+    /// Write the indexed articles, their entities and designations to standard output: FollowTheMoney
+    /// entities (for Aleph, OpenSanctions' tools, `ftm`) or newshound's own JSON lines.
+    Export {
+        #[arg(long, value_enum, default_value = "ftm")]
+        format: ExportFormat,
+        /// Only articles ingested at or after this date (YYYY-MM-DD or RFC 3339), for incremental exports.
+        #[arg(long, value_parser = parse_since)]
+        since: Option<chrono::DateTime<chrono::Utc>>,
+        #[command(flatten)]
+        index: IndexArg,
+    },
     /// Full-text search over titles, bodies and entity names.
     Search {
         query: String,
@@ -214,6 +225,14 @@ enum Command {
     },
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    /// FollowTheMoney entities, one JSON object a line; ids are stable across exports.
+    Ftm,
+    /// One stored document a line, as `extract --jsonl` prints it.
+    Jsonl,
+}
+
 impl Command {
     /// The `--index` given to a command that uses the index.
     fn index(&self) -> Option<&Path> {
@@ -223,6 +242,7 @@ impl Command {
             | Command::Designations { index, .. }
             | Command::Serve { index, .. }
             | Command::Watch { index, .. }
+            | Command::Export { index, .. }
             | Command::Search { index, .. } => index.index.as_deref(),
             Command::Extract { .. }
             | Command::Tag { .. }
@@ -274,6 +294,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             extract(&config, model_of(model), &inputs, jsonl, no_annotate)
         }
         Command::Search { query, json, limit, .. } => search(&config, &query, json, limit.into()),
+        Command::Export { format, since, .. } => export(&config, format, since),
         Command::Crawl { seeds, feeds, sitemaps, max_pages, watch, model, .. } => {
             let model = model_of(model);
             let mut crawl = config.crawl.clone();
@@ -526,6 +547,26 @@ fn search(config: &Config, query: &str, json: bool, limit: usize) -> anyhow::Res
             println!("   designations: {}", targets.join("; "));
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export(
+    config: &Config,
+    format: ExportFormat,
+    since: Option<chrono::DateTime<chrono::Utc>>,
+) -> anyhow::Result<ExitCode> {
+    let index = NewsIndex::open(&config.index.path)?;
+    let docs = index.articles_ingested_since(since)?;
+    let out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut sink: Box<dyn Sink> = match format {
+        ExportFormat::Ftm => Box::new(FtmSink::new(out)),
+        ExportFormat::Jsonl => Box::new(JsonlSink::new(out, false)),
+    };
+    for doc in &docs {
+        sink.write(doc).with_context(|| format!("cannot export {}", doc.id))?;
+    }
+    sink.finish()?;
+    tracing::info!("exported {} articles from {}", docs.len(), config.index.path.display());
     Ok(ExitCode::SUCCESS)
 }
 

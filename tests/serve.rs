@@ -47,11 +47,10 @@ fn search_api_filters_facets_entities_designations_and_feed() {
     assert_eq!(all["total"], 11);
     assert_eq!(all["hits"].as_array().unwrap().len(), 1);
     assert!(values(&all["facets"]["authorities"]).len() >= 5);
-    let treasury = all["facets"]["top_entities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|b| b["value"] == "ORG:U.S. Department of the Treasury");
+    let treasury =
+        all["facets"]["top_entities"].as_array().unwrap().iter().find(|b| {
+            b["value"] == "ORG:us department of the treasury" && b["name"] == "U.S. Department of the Treasury"
+        });
     assert!(treasury.is_some_and(|b| b["count"].as_u64().unwrap() >= 2), "{}", all["facets"]["top_entities"]);
     let (_, page2) = get(&format!("{base}/api/search?limit=5&offset=10"));
     assert_eq!(page2["hits"].as_array().unwrap().len(), 1);
@@ -64,7 +63,7 @@ fn search_api_filters_facets_entities_designations_and_feed() {
             .iter()
             .any(|d| d["authority"]["name"].as_str().unwrap().contains("European Union"))
     }));
-    let (_, by_entity) = get(&format!("{base}/api/search?entity=PER:Kim%20Sang%20Man"));
+    let (_, by_entity) = get(&format!("{base}/api/search?entity=PER:kim%20sang%20man"));
     assert_eq!(by_entity["total"], 1);
     let (_, by_name) = get(&format!("{base}/api/search?entity=Kim%20Sang%20Man&type=PER"));
     assert_eq!(by_name["total"], 1);
@@ -79,8 +78,10 @@ fn search_api_filters_facets_entities_designations_and_feed() {
     let kim = entities["entities"].as_array().unwrap().iter().find(|e| e["name"] == "Kim Sang Man").unwrap();
     assert_eq!(kim["articles"], 1);
     assert!(kim["first_mention"].as_str().unwrap().starts_with("2024-07-26"));
-    let (status, detail) = get(&format!("{base}/api/entities/PER:Kim%20Sang%20Man"));
+    assert_eq!(kim["id"], "PER:kim sang man");
+    let (status, detail) = get(&format!("{base}/api/entities/PER:kim%20sang%20man"));
     assert_eq!(status, 200);
+    assert_eq!(detail["name"], "Kim Sang Man");
     assert_eq!(detail["mentioned_in"][0]["article_id"], "panamatimes-us-sanctions-north-korea-cyber");
     assert_eq!(detail["designations"][0]["designation"]["target"]["name"], "Kim Sang Man");
 
@@ -102,6 +103,55 @@ fn search_api_filters_facets_entities_designations_and_feed() {
 }
 
 #[test]
+fn entities_have_one_key_across_spellings_and_values_stay_out_of_top_entities() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "");
+    ingest_with(&config, &["corpus/"]);
+    let (_server, base) = start_server(&config);
+
+    let (_, all) = get(&format!("{base}/api/search?limit=1"));
+    let top = all["facets"]["top_entities"].as_array().unwrap();
+    let keys: Vec<&str> = top.iter().map(|b| b["value"].as_str().unwrap()).collect();
+    assert!(keys.iter().all(|k| !k.starts_with("DATE:") && !k.starts_with("MONEY:") && !k.starts_with("PERCENT:")));
+    let us = top.iter().find(|b| b["value"] == "LOC:US").expect("the United States under its code");
+    assert_eq!(us["name"], "United States");
+    // The corpus writes the country as "U.S.", "US", "United States" and "American": one key.
+    let (_, countries) = get(&format!("{base}/api/entities?type=LOC&limit=1000"));
+    let names: Vec<&str> =
+        countries["entities"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
+    for name in ["United States", "North Korea", "Russia", "United Kingdom", "European Union"] {
+        assert_eq!(names.iter().filter(|n| **n == name).count(), 1, "{name} in {names:?}");
+    }
+    let (_, entities) = get(&format!("{base}/api/entities?limit=1000"));
+    let listed = entities["entities"].as_array().unwrap();
+    assert!(listed.iter().all(|e| !["DATE", "MONEY", "PERCENT"].contains(&e["label"].as_str().unwrap())));
+    assert!(!listed.iter().any(|e| ["U.S.", "US", "American", "Russian"].contains(&e["name"].as_str().unwrap())));
+
+    // Asked for, values are counted under what they say.
+    let (_, with_values) = get(&format!("{base}/api/search?values=true&limit=1"));
+    let counted = with_values["facets"]["top_entities"].as_array().unwrap();
+    assert!(counted.iter().any(|b| b["value"].as_str().unwrap().starts_with("DATE:20")), "{counted:?}");
+    let (_, dates) = get(&format!("{base}/api/entities?type=DATE&limit=5"));
+    assert!(!dates["entities"].as_array().unwrap().is_empty());
+
+    // A name finds its key: "U.S." finds the articles that write "United States" too.
+    let (_, by_abbreviation) = get(&format!("{base}/api/search?entity=U.S.&limit=1"));
+    let (_, by_key) = get(&format!("{base}/api/search?entity=LOC:US&limit=1"));
+    assert_eq!(by_abbreviation["total"], by_key["total"]);
+    assert!(by_key["total"].as_u64().unwrap() >= 3);
+    let (status, detail) = get(&format!("{base}/api/entities/LOC:US"));
+    assert_eq!(status, 200);
+    assert_eq!(detail["name"], "United States");
+    let forms: std::collections::HashSet<&str> = detail["mentioned_in"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|a| a["mentions"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()))
+        .collect();
+    assert!(forms.len() >= 2, "several spellings under one key: {forms:?}");
+}
+
+#[test]
 fn bad_parameters_get_400_with_a_json_error() {
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), "");
@@ -115,6 +165,7 @@ fn bad_parameters_get_400_with_a_json_error() {
         "/api/search?since=yesterday".to_string(),
         "/api/search?type=PERSON".to_string(),
         "/api/search?unknown=1".to_string(),
+        "/api/search?values=maybe".to_string(),
         format!("/api/search?q={long_query}"),
         "/api/entities/no-type".to_string(),
         "/api/designations?since=2024-13-45".to_string(),
@@ -123,7 +174,7 @@ fn bad_parameters_get_400_with_a_json_error() {
         assert_eq!(status, 400, "{query}");
         assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()), "{query}: {body}");
     }
-    for query in ["/api/articles/no-such-article", "/api/entities/PER:Nobody%20At%20All"] {
+    for query in ["/api/articles/no-such-article", "/api/entities/PER:nobody%20at%20all"] {
         let (status, body) = get(&format!("{base}{query}"));
         assert_eq!(status, 404, "{query}");
         assert!(body["error"].is_string());

@@ -45,7 +45,7 @@ impl Annotator {
     pub fn annotate(&self, article: &Article) -> anyhow::Result<Annotations> {
         let body = article.body();
         let sentences = text::sentences(&body);
-        let (mentions, encoded) = entities::recognize(&body, &sentences, &self.model, self.designations)?;
+        let (mut mentions, encoded) = entities::recognize(&body, &sentences, &self.model, self.designations)?;
         let found = if self.designations {
             let view = ArticleView {
                 title: article.title.as_deref(),
@@ -60,6 +60,8 @@ impl Annotator {
             Vec::new()
         };
 
+        entities::identify(&body, &mut mentions, article.published.map(|p| p.date_naive()));
+
         let chars = text::CharOffsets::new(&body);
         let entities = mentions
             .into_iter()
@@ -69,6 +71,9 @@ impl Annotator {
                 start: chars.char_offset(m.start),
                 end: chars.char_offset(m.end),
                 canonical: m.canonical,
+                key: m.key,
+                country: m.country,
+                value: m.value,
             })
             .collect();
         let designations = found

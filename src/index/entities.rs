@@ -1,18 +1,20 @@
 //! Entities across articles: each canonical entity with how many articles mention it and when, and
 //! one entity's mentions and designations.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tantivy::aggregation::AggregationCollector;
 use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::agg_result::{AggregationResult, BucketResult, MetricResult};
 use tantivy::collector::TopDocs;
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{Order, Term};
+use tantivy::{Order, Searcher, Term};
 
 use super::designations::{DesignationFilter, DesignationRecord, target_key};
-use super::search::stored_document;
+use super::search::{VALUE_KEYS, stored_document};
 use super::{KIND_ARTICLE, NewsIndex};
 use crate::document::EntityLabel;
 
@@ -23,9 +25,10 @@ const MENTION_ARTICLES: usize = 200;
 
 #[derive(Debug, Serialize)]
 pub struct EntitySummary {
-    /// `TYPE:canonical name`, the entity's identity in the index.
+    /// The entity's key, its identity in the index (`LOC:US`, `PER:kim sang man`).
     pub id: String,
     pub label: EntityLabel,
+    /// The name it goes by (that of its most recent mention).
     pub name: String,
     pub articles: u64,
     /// Publication times of the first and last article that mentions it (dated articles only).
@@ -52,18 +55,26 @@ pub struct EntityDetail {
     pub designations: Vec<DesignationRecord>,
 }
 
-fn entity_id(label: EntityLabel, name: &str) -> String {
-    format!("{}:{name}", label.as_str())
-}
-
-/// `TYPE:name` → its parts.
+/// `TYPE:key` → its parts.
 pub fn parse_entity_id(id: &str) -> Option<(EntityLabel, &str)> {
     let (label, name) = id.split_once(':')?;
     Some((EntityLabel::parse(label)?, name))
 }
 
+/// Whether the entity under `key` may be called `needle` (a lower-case fragment of a name).
+fn key_matches(key: &str, needle: &str) -> bool {
+    let Some((label, part)) = parse_entity_id(key) else { return false };
+    let fingerprint = crate::identity::fingerprint(needle, label);
+    part.contains(&fingerprint)
+        || (label == EntityLabel::Loc
+            && crate::identity::country_with_code(part).is_some_and(|c| c.name.to_lowercase().contains(needle)))
+}
+
+type Bucket = (String, u64, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 impl NewsIndex {
-    /// Canonical entities whose name contains `name` (any case), of type `label`, most-mentioned first.
+    /// Entities whose name contains `name` (any case), of type `label`, most-mentioned first. Dates,
+    /// sums and percentages only when `label` asks for one of them.
     pub fn entities(
         &self,
         name: Option<&str>,
@@ -76,27 +87,61 @@ impl NewsIndex {
             let mut parser = QueryParser::for_index(&self.index, vec![f.entity_names]);
             parser.set_conjunction_by_default();
             clauses.push((Occur::Must, parser.parse_query_lenient(words).0));
-        } else {
-            clauses.push((Occur::Must, Box::new(AllQuery)));
         }
         if let Some(label) = label {
             let term = Term::from_field_text(f.entity_type, label.as_str());
             clauses.push((Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
         }
+        let needle = name.map(|n| n.trim().to_lowercase()).unwrap_or_default();
+        let values = label.is_some_and(EntityLabel::is_value);
+        let searcher = self.searcher()?;
+        let buckets: Vec<Bucket> = self
+            .entity_buckets(&searcher, BooleanQuery::new(clauses), values)?
+            .into_iter()
+            .filter(|(key, ..)| {
+                parse_entity_id(key).is_some_and(|(l, _)| label.is_none_or(|want| want == l))
+                    && (needle.is_empty() || key_matches(key, &needle))
+            })
+            .take(limit)
+            .collect();
+        let keys: Vec<String> = buckets.iter().map(|(key, ..)| key.clone()).collect();
+        let mut names = self.entity_display_names(&searcher, &keys)?;
+        Ok(buckets
+            .into_iter()
+            .filter_map(|(id, articles, first_mention, last_mention)| {
+                let (label, part) = parse_entity_id(&id)?;
+                Some(EntitySummary {
+                    label,
+                    name: names.remove(&id).unwrap_or_else(|| part.to_string()),
+                    articles,
+                    first_mention,
+                    last_mention,
+                    id,
+                })
+            })
+            .collect())
+    }
+
+    /// Entity keys among the articles `query` matches, with article counts and first and last
+    /// publication times, most-mentioned first.
+    fn entity_buckets(&self, searcher: &Searcher, query: BooleanQuery, values: bool) -> anyhow::Result<Vec<Bucket>> {
+        let mut terms = serde_json::json!({"field": "entity", "size": ENTITY_BUCKETS, "order": {"_count": "desc"}});
+        if !values {
+            terms["exclude"] = VALUE_KEYS.into();
+        }
         let request: Aggregations = serde_json::from_value(serde_json::json!({
             "entities": {
-                "terms": {"field": "entity", "size": ENTITY_BUCKETS, "order": {"_count": "desc"}},
+                "terms": terms,
                 "aggs": {"first": {"min": {"field": "published"}}, "last": {"max": {"field": "published"}}}
             }
         }))
         .expect("static aggregation request");
         let collector = AggregationCollector::from_aggs(request, Default::default());
-        let results = self.searcher()?.search(&BooleanQuery::new(clauses), &collector)?;
+        let results = searcher.search(&query, &collector)?;
         let Some(AggregationResult::BucketResult(BucketResult::Terms { buckets, .. })) = results.0.get("entities")
         else {
             return Ok(Vec::new());
         };
-        let needle = name.map(|n| n.trim().to_lowercase()).unwrap_or_default();
         let metric = |sub: &tantivy::aggregation::agg_result::AggregationResults, key: &str| match sub.0.get(key) {
             Some(AggregationResult::MetricResult(MetricResult::Min(m) | MetricResult::Max(m))) => {
                 m.value.map(|nanos| DateTime::from_timestamp_nanos(nanos as i64))
@@ -105,44 +150,53 @@ impl NewsIndex {
         };
         Ok(buckets
             .iter()
-            .filter_map(|b| {
-                let id = b.key.to_string();
-                let (label_of, entity_name) = parse_entity_id(&id)?;
-                if label.is_some_and(|l| l != label_of) || !entity_name.to_lowercase().contains(&needle) {
-                    return None;
-                }
-                Some(EntitySummary {
-                    label: label_of,
-                    name: entity_name.to_string(),
-                    articles: b.doc_count,
-                    first_mention: metric(&b.sub_aggregation, "first"),
-                    last_mention: metric(&b.sub_aggregation, "last"),
-                    id,
-                })
+            .map(|b| {
+                let first = metric(&b.sub_aggregation, "first");
+                (b.key.to_string(), b.doc_count, first, metric(&b.sub_aggregation, "last"))
             })
-            .take(limit)
             .collect())
     }
 
-    /// One entity (`TYPE:canonical name`): the articles that mention it, newest first, and its designations.
+    /// The name each entity key goes by: the name of its mention in the most recently ingested
+    /// article that has one.
+    pub(super) fn entity_display_names(
+        &self,
+        searcher: &Searcher,
+        keys: &[String],
+    ) -> anyhow::Result<HashMap<String, String>> {
+        let mut names = HashMap::new();
+        for key in keys {
+            let query = self.articles_with_entity(key);
+            let newest = TopDocs::with_limit(1).order_by_fast_field::<tantivy::DateTime>("ingested", Order::Desc);
+            if let Some((_, address)) = searcher.search(&query, &newest)?.first() {
+                let doc = stored_document(searcher, *address, self.fields.document)?;
+                if let Some(e) = doc.entities.iter().flatten().find(|e| e.identity() == *key) {
+                    names.insert(key.clone(), e.canonical.clone());
+                }
+            }
+        }
+        Ok(names)
+    }
+
+    fn articles_with_entity(&self, key: &str) -> BooleanQuery {
+        let term = Term::from_field_text(self.fields.entity, key);
+        BooleanQuery::new(vec![
+            (Occur::Must, Box::new(self.kind_query(KIND_ARTICLE)) as Box<dyn Query>),
+            (Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic))),
+        ])
+    }
+
+    /// One entity, by key: the articles that mention it, newest first, and its designations.
     pub fn entity(&self, id: &str) -> anyhow::Result<Option<EntityDetail>> {
-        let Some((label, name)) = parse_entity_id(id) else { return Ok(None) };
-        let Some(summary) = self.entities(Some(name), Some(label), usize::MAX)?.into_iter().find(|e| e.name == name)
+        let Some((label, _)) = parse_entity_id(id) else { return Ok(None) };
+        let searcher = self.searcher()?;
+        let query = self.articles_with_entity(id);
+        let Some((_, articles, first_mention, last_mention)) =
+            self.entity_buckets(&searcher, query.clone(), true)?.into_iter().find(|(key, ..)| key == id)
         else {
             return Ok(None);
         };
         let f = &self.fields;
-        let searcher = self.searcher()?;
-        let query = BooleanQuery::new(vec![
-            (Occur::Must, Box::new(self.kind_query(KIND_ARTICLE)) as Box<dyn Query>),
-            (
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.entity, &entity_id(label, name)),
-                    IndexRecordOption::Basic,
-                )),
-            ),
-        ]);
         let top = searcher.search(
             &query,
             &TopDocs::with_limit(MENTION_ARTICLES).order_by_fast_field::<tantivy::DateTime>("published", Order::Desc),
@@ -150,12 +204,7 @@ impl NewsIndex {
         let mut mentioned_in = Vec::new();
         for (_, address) in top {
             let doc = stored_document(&searcher, address, f.document)?;
-            let mentions = doc
-                .entities
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|e| e.label == label && e.canonical == name)
-                .collect();
+            let mentions = doc.entities.unwrap_or_default().into_iter().filter(|e| e.identity() == id).collect();
             mentioned_in.push(EntityMentions {
                 article_id: doc.id,
                 url: doc.url,
@@ -164,16 +213,18 @@ impl NewsIndex {
                 mentions,
             });
         }
-        let key = target_key(name);
+        let name = self.entity_display_names(&searcher, &[id.to_string()])?.remove(id).unwrap_or_default();
+        let key = target_key(&name);
         let designations = self
             .designations(
-                &DesignationFilter { target: Some(name.to_string()), ..DesignationFilter::default() },
+                &DesignationFilter { target: Some(name.clone()), ..DesignationFilter::default() },
                 usize::MAX,
             )?
             .into_iter()
             .filter(|t| target_key(&t.target) == key)
             .flat_map(|t| t.reports)
             .collect();
+        let summary = EntitySummary { id: id.to_string(), label, name, articles, first_mention, last_mention };
         Ok(Some(EntityDetail { summary, mentioned_in, designations }))
     }
 }

@@ -32,7 +32,7 @@ pub struct Fields {
     pub body: Field,
     /// Entity and designation target names (surface and canonical), for full-text search.
     pub entity_names: Field,
-    /// `LABEL:canonical` terms, for exact filters and the entity facet.
+    /// Entity keys (`LOC:US`, `ORG:sobaeksu trading co ltd`), for exact filters and the entity facet.
     pub entity: Field,
     /// Articles: the labels of their entities, the host they came from, their publication month
     /// (`YYYY-MM`), and the authorities and programmes of their designations, as facets.
@@ -178,7 +178,7 @@ impl NewsIndex {
             if e.canonical != e.text {
                 t.add_text(f.entity_names, &e.canonical);
             }
-            add_once(&mut t, f.entity, format!("{}:{}", e.label.as_str(), e.canonical));
+            add_once(&mut t, f.entity, e.identity());
             add_once(&mut t, f.entity_type, e.label.as_str().to_string());
         }
         for d in doc.designations.iter().flatten() {

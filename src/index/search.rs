@@ -8,7 +8,7 @@ use tantivy::TantivyDocument;
 use tantivy::aggregation::AggregationCollector;
 use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::agg_result::{AggregationResult, AggregationResults, BucketResult};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -32,8 +32,12 @@ pub struct SearchRequest {
     pub query: String,
     /// Articles with an entity of this type (`PER`, `ORG`, …).
     pub entity_type: Option<EntityLabel>,
-    /// Articles mentioning this entity: its canonical name, or `TYPE:canonical name`.
+    /// Articles mentioning this entity: its key (`LOC:US`, as facets give it) or a name ("U.S.",
+    /// "Kim Sang Man"), which finds its key.
     pub entity: Option<String>,
+    /// Count dates, sums and percentages among the top entities too (they are left out otherwise,
+    /// unless `entity_type` asks for one of them).
+    pub value_entities: bool,
     /// Articles reporting a designation by this authority (words of its name, or its country code).
     pub authority: Option<String>,
     /// Articles reporting a designation under this programme (words of it).
@@ -76,7 +80,7 @@ pub struct Hit {
 #[derive(Debug, Serialize, Default)]
 pub struct Facets {
     pub entity_types: Vec<FacetCount>,
-    /// `TYPE:canonical name`.
+    /// Entity keys (`LOC:US`), each with the name it goes by.
     pub top_entities: Vec<FacetCount>,
     pub authorities: Vec<FacetCount>,
     pub programs: Vec<FacetCount>,
@@ -90,6 +94,9 @@ pub struct Facets {
 pub struct FacetCount {
     pub value: String,
     pub count: u64,
+    /// For entity keys: the entity's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 impl NewsIndex {
@@ -112,7 +119,8 @@ impl NewsIndex {
         };
         let query = BooleanQuery::new(self.filters(request, text.box_clone()));
         let (limit, offset) = (request.limit.clamp(1, MAX_LIMIT), request.offset.min(MAX_OFFSET));
-        let aggregations = AggregationCollector::from_aggs(facet_request(), Default::default());
+        let values = request.value_entities || request.entity_type.is_some_and(EntityLabel::is_value);
+        let aggregations = AggregationCollector::from_aggs(facet_request(values), Default::default());
         let (total, top, facets) = searcher
             .search(&query, &(Count, TopDocs::with_limit(limit).and_offset(offset).order_by_score(), aggregations))?;
         let mut snippets = SnippetGenerator::create(&searcher, &*text, f.body)?;
@@ -132,7 +140,34 @@ impl NewsIndex {
                 designations: doc.designations.unwrap_or_default(),
             });
         }
-        Ok(SearchResults { total, hits, facets: facets_from(facets) })
+        let mut facets = facets_from(facets);
+        let keys: Vec<String> = facets.top_entities.iter().map(|b| b.value.clone()).collect();
+        let mut names = self.entity_display_names(&searcher, &keys)?;
+        for bucket in &mut facets.top_entities {
+            bucket.name = names.remove(&bucket.value);
+        }
+        Ok(SearchResults { total, hits, facets })
+    }
+
+    /// Every stored article ingested at or after `since` (all without it), in order of key.
+    pub fn articles_ingested_since(&self, since: Option<DateTime<Utc>>) -> anyhow::Result<Vec<Document>> {
+        let f = &self.fields;
+        let searcher = self.searcher()?;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(self.kind_query(KIND_ARTICLE)))];
+        if let Some(since) = since {
+            let from = std::ops::Bound::Included(Term::from_field_date(f.ingested, tantivy_date(since.timestamp())));
+            clauses.push((Occur::Must, Box::new(RangeQuery::new(from, std::ops::Bound::Unbounded))));
+        }
+        let mut addresses: Vec<_> =
+            searcher.search(&BooleanQuery::new(clauses), &DocSetCollector)?.into_iter().collect();
+        addresses.sort();
+        let mut docs = addresses
+            .into_iter()
+            .map(|address| stored_document(&searcher, address, f.document))
+            .collect::<anyhow::Result<Vec<Document>>>()?;
+        // Same order whatever the segment layout: by key, which is unique among stored articles.
+        docs.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(docs)
     }
 
     /// The stored article with this id.
@@ -161,16 +196,13 @@ impl NewsIndex {
             clauses.push((Occur::Must, term(f.entity_type, label.as_str())));
         }
         if let Some(entity) = &request.entity {
-            // "ORG:Technical Reconnaissance Bureau" is exact; a bare name matches it under any type.
-            let any_type: Vec<(Occur, Box<dyn Query>)> = if entity.contains(':') {
-                vec![(Occur::Should, term(f.entity, entity))]
-            } else {
-                EntityLabel::ALL
-                    .iter()
-                    .map(|l| (Occur::Should, term(f.entity, &format!("{}:{entity}", l.as_str()))))
-                    .collect()
+            // "LOC:US" is a key; a name ("U.S.", "Technical Reconnaissance Bureau") finds its keys.
+            let keys = match super::entities::parse_entity_id(entity) {
+                Some(_) => vec![entity.clone()],
+                None => crate::identity::keys_for_name(entity),
             };
-            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any_type))));
+            let any_key = keys.iter().map(|key| (Occur::Should, term(f.entity, key))).collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any_key))));
         }
         for (field, words) in [(f.authority, &request.authority), (f.program, &request.program)] {
             if let Some(words) = words {
@@ -211,7 +243,10 @@ const FACETS: [(&str, &str); 6] = [
     ("months", "month"),
 ];
 
-fn facet_request() -> Aggregations {
+/// Keys of dates, sums and percentages, which entity facets leave out unless asked.
+pub(super) const VALUE_KEYS: &str = "(DATE|MONEY|PERCENT):.*";
+
+fn facet_request(value_entities: bool) -> Aggregations {
     let request: serde_json::Map<String, serde_json::Value> = FACETS
         .iter()
         .map(|(name, field)| {
@@ -220,7 +255,11 @@ fn facet_request() -> Aggregations {
             } else {
                 serde_json::json!({"_count": "desc"})
             };
-            (name.to_string(), serde_json::json!({"terms": {"field": field, "size": FACET_SIZE, "order": order}}))
+            let mut terms = serde_json::json!({"field": field, "size": FACET_SIZE, "order": order});
+            if *name == "top_entities" && !value_entities {
+                terms["exclude"] = VALUE_KEYS.into();
+            }
+            (name.to_string(), serde_json::json!({ "terms": terms }))
         })
         .collect();
     serde_json::from_value(serde_json::Value::Object(request)).expect("static aggregation request")
@@ -229,7 +268,7 @@ fn facet_request() -> Aggregations {
 fn facets_from(results: AggregationResults) -> Facets {
     let mut lists = FACETS.map(|(name, _)| match results.0.get(name) {
         Some(AggregationResult::BucketResult(BucketResult::Terms { buckets, .. })) => {
-            buckets.iter().map(|b| FacetCount { value: b.key.to_string(), count: b.doc_count }).collect()
+            buckets.iter().map(|b| FacetCount { value: b.key.to_string(), count: b.doc_count, name: None }).collect()
         }
         _ => Vec::new(),
     });

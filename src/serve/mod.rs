@@ -124,6 +124,14 @@ impl Params {
             .transpose()
     }
 
+    fn flag(&self, name: &str) -> Result<bool, ApiError> {
+        match self.text(name).as_deref() {
+            None | Some("0" | "false") => Ok(false),
+            Some("1" | "true") => Ok(true),
+            Some(v) => Err(bad_request(format!("{name} must be true or false, not {v:?}"))),
+        }
+    }
+
     fn label(&self, name: &str) -> Result<Option<EntityLabel>, ApiError> {
         self.text(name)
             .map(|v| {
@@ -145,7 +153,10 @@ async fn search(
     State(index): State<Arc<NewsIndex>>,
     Query(raw): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let p = Params::check(raw, &["q", "type", "entity", "authority", "program", "since", "until", "limit", "offset"])?;
+    let p = Params::check(
+        raw,
+        &["q", "type", "entity", "authority", "program", "since", "until", "limit", "offset", "values"],
+    )?;
     let request = SearchRequest {
         query: p.text("q").unwrap_or_default(),
         entity_type: p.label("type")?,
@@ -156,6 +167,7 @@ async fn search(
         until: p.instant("until")?,
         limit: p.number("limit", 20, MAX_LIMIT)?.max(1),
         offset: p.number("offset", 0, MAX_OFFSET)?,
+        value_entities: p.flag("values")?,
     };
     let results = blocking(move || index.search(&request)).await?;
     Ok(Json(results).into_response())
@@ -181,7 +193,7 @@ async fn entities(
 
 async fn entity(State(index): State<Arc<NewsIndex>>, UrlPath(id): UrlPath<String>) -> Result<Response, ApiError> {
     if crate::index::entities::parse_entity_id(&id).is_none() {
-        return Err(bad_request(format!("entity ids are TYPE:name, such as PER:Kim Sang Man, not {id:?}")));
+        return Err(bad_request(format!("entity ids are TYPE:key, such as LOC:US or PER:kim sang man, not {id:?}")));
     }
     let wanted = id.clone();
     match blocking(move || index.entity(&wanted)).await? {

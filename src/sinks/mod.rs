@@ -1,8 +1,10 @@
 //! Sinks: where finished documents go. Each knows only [`Document`]s.
 
+mod ftm;
 mod index;
 mod jsonl;
 
+pub use ftm::FtmSink;
 pub use index::IndexSink;
 pub use jsonl::JsonlSink;
 

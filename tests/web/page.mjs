@@ -24,17 +24,33 @@ try {
   await page.press("#q", "Enter");
   await page.waitForFunction(() => document.querySelector("#total")?.textContent.startsWith("1 articles"));
   check((await page.textContent(".hit h2")).includes("North Korea"), "the search finds the seed article");
-  check(await page.isVisible('.hit .ent.PER[data-entity="PER:Kim Sang Man"]'), "entities are highlighted in the hit");
+  check(await page.isVisible('.hit .ent.PER[data-entity="PER:kim sang man"]'), "entities are highlighted in the hit, under their key");
+  check((await page.textContent(".hit .desig")).includes("designated by U.S. Department of the Treasury"), "actions read as people say them");
 
   await page.click('[data-facet="entity_types"] li[data-value="PER"]');
   await page.waitForSelector('.filters span[data-remove="type"]');
   check(page.url().includes("type=PER"), "the facet click filters by type");
   check((await page.textContent("#total")).startsWith("1 articles"), "the filtered search still finds it");
 
-  await page.click('.hit .ent[data-entity="PER:Kim Sang Man"]');
+  await page.click('.hit .ent[data-entity="PER:kim sang man"]');
   await page.waitForSelector("#entity");
   const entity = await page.textContent("#entity");
   check(entity.includes("Kim Sang Man") && entity.includes("Designations"), "the entity page shows its designations");
+
+  // Entity facets use canonical keys: the United States once, under its code, with its name.
+  await page.goto(base + "/#?q=");
+  await page.waitForSelector('[data-facet="top_entities"]');
+  const us = await page.$$('[data-facet="top_entities"] li[data-value="LOC:US"]');
+  check(us.length === 1, "the United States is one facet entry");
+  check(us.length === 1 && (await us[0].textContent()).startsWith("United States"), "the facet shows the entity's name");
+  const facetKeys = await page.$$eval('[data-facet="top_entities"] li', (items) => items.map((li) => li.dataset.value));
+  check(facetKeys.every((k) => !/^(DATE|MONEY|PERCENT):/.test(k)), "no dates, sums or percentages among the top entities");
+  await page.click('[data-facet="top_entities"] li[data-value="LOC:US"]');
+  await page.waitForSelector('.filters span[data-remove="entity"]');
+  check(page.url().includes("entity=LOC%3AUS"), "the facet click filters by the key");
+  await page.click('.hit .ent[data-entity="LOC:US"]');
+  await page.waitForSelector("#entity");
+  check((await page.textContent("#entity h2")).includes("United States"), "the entity page of a key shows its name");
 
   await page.click("#timeline-link");
   await page.waitForSelector("#timeline");

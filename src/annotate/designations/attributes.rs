@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Duration, NaiveDate};
 use once_cell::sync::Lazy;
 use regex::Regex;
 
@@ -104,7 +104,7 @@ pub(super) fn ceil_boundary(s: &str, mut at: usize) -> usize {
 
 /// Every surface form of every authority, matched case-insensitively in one pass.
 pub(super) static AUTHORITY_FORM_OWNERS: Lazy<Vec<(&'static AuthorityName, &'static str)>> =
-    Lazy::new(|| AUTHORITIES.iter().flat_map(|a| a.forms.iter().map(move |f| (a, *f))).collect());
+    Lazy::new(|| AUTHORITIES.iter().flat_map(|a| a.forms().map(move |f| (a, f))).collect());
 pub(super) static AUTHORITY_FORMS: Lazy<aho_corasick::AhoCorasick> = Lazy::new(|| {
     aho_corasick::AhoCorasick::builder()
         .ascii_case_insensitive(true)
@@ -219,9 +219,7 @@ pub(super) fn action_date(
         if phrase == "yesterday" {
             return Some(published - Duration::days(1));
         }
-        let weekday: chrono::Weekday = c[2].parse().ok()?;
-        let back = (published.weekday().num_days_from_monday() + 7 - weekday.num_days_from_monday()) % 7;
-        Some(published - Duration::days(back as i64))
+        Some(crate::dates::weekday_on_or_before(published, c[2].parse().ok()?))
     };
     resolve(&sentences[index]).or_else(|| announcing.and_then(resolve)).or(Some(published))
 }

@@ -1,11 +1,13 @@
 //! Entity recognition: fixed-form entities by pattern, names by the neural tagger, then one canonical
 //! name per entity within the article.
 
+mod identity;
 mod neural;
 mod normalize;
 mod patterns;
 mod repair;
 mod rules;
+mod values;
 
 pub use neural::EncodedWords;
 
@@ -21,14 +23,39 @@ pub struct Mention {
     pub end: usize,
     pub label: EntityLabel,
     pub text: String,
+    /// The name this mention has within the article ("Kim" → "Kim Sang Man").
     pub canonical: String,
+    /// Identity across articles, set by [`identify`]: `LOC:US`, `ORG:sobaeksu trading co ltd`.
+    pub key: String,
+    /// ISO 3166 alpha-2 code (or `EU`) of a country, nationality, government or authority.
+    pub country: Option<String>,
+    /// What a date, sum or percentage says, written one way (see [`values`]).
+    pub value: Option<String>,
 }
 
 impl Mention {
     pub fn new(body: &str, start: usize, end: usize, label: EntityLabel) -> Self {
         let text = body[start..end].to_string();
-        Mention { start, end, label, canonical: text.clone(), text }
+        Mention { start, end, label, canonical: text.clone(), text, key: String::new(), country: None, value: None }
     }
+}
+
+/// Mentions of `(text, label)` spans at their first whole-word occurrence in `body`, in body order.
+#[cfg(test)]
+fn mentions_at(body: &str, spans: &[(&str, EntityLabel)]) -> Vec<Mention> {
+    let mut mentions: Vec<Mention> = spans
+        .iter()
+        .map(|(text, label)| {
+            let start = body
+                .match_indices(text)
+                .map(|(at, _)| at)
+                .find(|&at| !body[at + text.len()..].starts_with(char::is_alphanumeric))
+                .unwrap_or_else(|| panic!("{text:?} is not a word of the body"));
+            Mention::new(body, start, start + text.len(), *label)
+        })
+        .collect();
+    mentions.sort_by_key(|m| m.start);
+    mentions
 }
 
 /// The tagger's names, except where a name typed by its own words overlaps them: that span replaces
@@ -57,4 +84,12 @@ pub fn recognize(
     repair::repair(body, &mut mentions);
     normalize::canonicalize(body, &mut mentions);
     Ok((mentions, encoded))
+}
+
+/// Gives every mention its identity across articles (and the value of dates, sums and
+/// percentages, read against the publication day). Runs after designations, which read the
+/// article's own names.
+pub fn identify(body: &str, mentions: &mut Vec<Mention>, published: Option<chrono::NaiveDate>) {
+    values::resolve(mentions, published);
+    identity::identify(body, mentions);
 }

@@ -4,20 +4,19 @@
 use std::collections::HashMap;
 
 use super::Mention;
-use crate::annotate::gazetteer::authority_named;
+use crate::annotate::gazetteer::authority_called;
 use crate::document::EntityLabel;
 
 static ALIAS: once_cell::sync::Lazy<regex::Regex> =
     once_cell::sync::Lazy::new(|| regex::Regex::new(r"^ \(\s?([\p{L}][\p{L}\p{N}.&-]{1,20})\s?\)").unwrap());
 
 pub fn canonicalize(body: &str, mentions: &mut [Mention]) {
-    // Known authorities: "Treasury", "Treasury Department" → "U.S. Department of the Treasury".
+    // Known authorities: "Treasury", "Treasury Department" → "U.S. Department of the Treasury", an
+    // organisation whatever the tagger thought. Places that stand for them ("London") stay places.
     for m in mentions.iter_mut() {
-        if let Some(authority) = authority_named(&m.text) {
-            m.canonical = authority.canonical.to_string();
-            if matches!(m.label, EntityLabel::Misc | EntityLabel::Per) {
-                m.label = EntityLabel::Org;
-            }
+        if let Some(authority) = authority_called(&m.text) {
+            m.canonical = authority.canonical.clone();
+            m.label = EntityLabel::Org;
         }
     }
 

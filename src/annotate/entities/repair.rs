@@ -1,18 +1,54 @@
 //! Names the tagger splits or cuts short, made whole: "Golden Lotus Oil Gas | and | Real Estate Joint
 //! Stock Company" (a part without a legal form joined to the part that ends with one), a ship's number
-//! ("CHIRON | 5", "AL DIAB | II") and the rest of a name written in capitals ("SEA | BIRD").
+//! ("CHIRON | 5", "AL DIAB | II"), the rest of a name written in capitals ("SEA | BIRD"), and the
+//! names of sanctioning authorities ("Foreign | , Commonwealth and | Development Office").
 
 use once_cell::sync::Lazy;
 use regex::Regex;
 
 use super::Mention;
-use crate::annotate::gazetteer::{COMPANY_WORDS, authority_named};
+use crate::annotate::gazetteer::{AUTHORITIES, COMPANY_WORDS, authority_named};
 use crate::document::EntityLabel;
 
 /// A number or Roman numeral that ends a ship's or a unit's name.
 static NAME_NUMBER: Lazy<Regex> = Lazy::new(|| Regex::new(r"^ (?:[0-9]{1,3}|[IVX]{1,4})(?:$|[^\p{L}\p{N}])").unwrap());
 /// Words in capitals right after a capitalised name: at most three, each of two letters or more.
 static CAPITALS_AFTER: Lazy<Regex> = Lazy::new(|| Regex::new(r"^(?: \p{Lu}[\p{Lu}\p{N}'-]+){1,3}(?-u:\b)").unwrap());
+
+/// The names of several words of every authority, matched in any case.
+static AUTHORITY_NAMES: Lazy<aho_corasick::AhoCorasick> = Lazy::new(|| {
+    let names = AUTHORITIES.iter().flat_map(|a| &a.names).filter(|n| n.contains(' '));
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(names)
+        .expect("authority names build an automaton")
+});
+
+/// An authority's name written as a name (capitalised, whole words), or starting where a name the
+/// tagger found starts ("U.S. | government"), becomes one organisation, replacing the pieces.
+fn join_authority_names(body: &str, mentions: &mut Vec<Mention>) {
+    for found in AUTHORITY_NAMES.find_iter(body) {
+        let (start, end) = (found.start(), found.end());
+        let whole_word = !body[..start].chars().next_back().is_some_and(char::is_alphanumeric)
+            && !body[end..].chars().next().is_some_and(char::is_alphanumeric);
+        let written_as_name = body[start..end]
+            .split([' ', ','])
+            .filter(|w| w.len() > 3)
+            .all(|w| w.starts_with(|c: char| c.is_uppercase()));
+        if !whole_word || !(written_as_name || mentions.iter().any(|m| m.start == start)) {
+            continue;
+        }
+        let inside = |m: &Mention| m.start >= start && m.end <= end;
+        let crosses = |m: &Mention| m.start < end && start < m.end && !inside(m);
+        if mentions.iter().any(crosses) || mentions.iter().any(|m| m.start == start && m.end == end) {
+            continue;
+        }
+        mentions.retain(|m| !inside(m));
+        let at = mentions.partition_point(|m| m.start < start);
+        mentions.insert(at, Mention::new(body, start, end, EntityLabel::Org));
+    }
+}
 
 fn is_name(m: &Mention) -> bool {
     matches!(m.label, EntityLabel::Org | EntityLabel::Misc) && authority_named(&m.text).is_none()
@@ -33,6 +69,7 @@ fn is_capitals(text: &str) -> bool {
 
 /// Repairs `mentions` (sorted by position) in place.
 pub fn repair(body: &str, mentions: &mut Vec<Mention>) {
+    join_authority_names(body, mentions);
     let mut out: Vec<Mention> = Vec::with_capacity(mentions.len());
     for m in mentions.drain(..) {
         if let Some(previous) = out.last_mut()
@@ -70,16 +107,11 @@ pub fn repair(body: &str, mentions: &mut Vec<Mention>) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::mentions_at;
     use super::*;
 
     fn repaired(body: &str, spans: &[(&str, EntityLabel)]) -> Vec<String> {
-        let mut mentions: Vec<Mention> = spans
-            .iter()
-            .map(|(text, label)| {
-                let start = body.find(text).unwrap();
-                Mention::new(body, start, start + text.len(), *label)
-            })
-            .collect();
+        let mut mentions = mentions_at(body, spans);
         repair(body, &mut mentions);
         mentions.into_iter().map(|m| m.text).collect()
     }
@@ -101,6 +133,20 @@ mod tests {
             names,
             ["Golden Lotus Oil Gas and Real Estate Joint Stock Company", "CHIRON 5", "AL DIAB II", "SEA BIRD"]
         );
+    }
+
+    #[test]
+    fn joins_an_authority_name_the_tagger_split() {
+        let body = "The Foreign, Commonwealth and Development Office said the foreign office of HM Treasury agreed.";
+        let names = repaired(
+            body,
+            &[
+                ("Foreign", EntityLabel::Misc),
+                ("Development Office", EntityLabel::Org),
+                ("HM Treasury", EntityLabel::Org),
+            ],
+        );
+        assert_eq!(names, ["Foreign, Commonwealth and Development Office", "HM Treasury"]);
     }
 
     #[test]

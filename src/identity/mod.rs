@@ -1,0 +1,169 @@
+//! Identities of entities across articles, shared by annotation (which gives each mention one) and
+//! the index (which finds an entity by name): countries under their ISO 3166 code, with names and
+//! demonyms from the keshvar crate plus the short forms news uses (`country-names.tsv`), and other
+//! names under a fingerprint that ignores case, accents, punctuation and how a legal form is
+//! spelled (`legal-forms.txt`).
+
+use std::collections::HashMap;
+
+use once_cell::sync::Lazy;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::document::EntityLabel;
+
+/// A country (or the EU) as entity keys name it.
+pub struct Country {
+    /// ISO 3166 alpha-2 code, or `EU`.
+    pub code: String,
+    /// The short name news uses ("United States", "North Korea").
+    pub name: String,
+}
+
+struct Countries {
+    list: Vec<Country>,
+    /// Lookup form of a name → index into `list`.
+    by_name: HashMap<String, usize>,
+    by_demonym: HashMap<String, usize>,
+}
+
+/// A name as country lookups see it: no leading "the", no possessive, no full stops ("U.S" = "US"),
+/// one kind of apostrophe, lower case.
+fn lookup_form(text: &str) -> String {
+    let text = text.trim().replace('’', "'").replace('.', "");
+    let text = text.strip_suffix("'s").unwrap_or(&text);
+    let lower = text.to_lowercase();
+    lower.strip_prefix("the ").unwrap_or(&lower).to_string()
+}
+
+static COUNTRIES: Lazy<Countries> = Lazy::new(|| {
+    let mut countries = Countries { list: Vec::new(), by_name: HashMap::new(), by_demonym: HashMap::new() };
+    let mut index_of: HashMap<String, usize> = HashMap::new();
+    for c in keshvar::CountryIterator::new() {
+        // keshvar's short names are ISO's ("Korea (Republic of)"); an unofficial English one reads better.
+        let plain = |n: &&&str| n.is_ascii() && !n.contains(['(', ',']);
+        let name = c.unofficial_name_list().iter().find(plain).copied().unwrap_or(c.iso_short_name());
+        let i = countries.list.len();
+        countries.list.push(Country { code: c.alpha2().to_string(), name: name.to_string() });
+        index_of.insert(c.alpha2().to_string(), i);
+        for n in [c.iso_short_name(), c.iso_long_name()].into_iter().chain(c.unofficial_name_list().iter().copied()) {
+            countries.by_name.entry(lookup_form(n)).or_insert(i);
+        }
+        if let Some(demonym) = c.maybe_nationality() {
+            countries.by_demonym.entry(lookup_form(demonym)).or_insert(i);
+        }
+    }
+    // What news writes that ISO does not; these win over keshvar's names where both claim a form.
+    for line in include_str!("country-names.tsv").lines().filter(|l| !l.starts_with('#')) {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let [code, name, others, demonyms] = fields[..] else { continue };
+        let i = *index_of.entry(code.to_string()).or_insert_with(|| {
+            countries.list.push(Country { code: code.to_string(), name: name.to_string() });
+            countries.list.len() - 1
+        });
+        countries.list[i].name = name.to_string();
+        for n in std::iter::once(name).chain(others.split('|')).filter(|n| !n.is_empty()) {
+            countries.by_name.insert(lookup_form(n), i);
+        }
+        for d in demonyms.split('|').filter(|d| !d.is_empty()) {
+            countries.by_demonym.insert(lookup_form(d), i);
+        }
+    }
+    countries
+});
+
+/// The country a place name names ("U.S.", "Britain", "Russian Federation").
+pub fn country_named(text: &str) -> Option<&'static Country> {
+    COUNTRIES.by_name.get(&lookup_form(text)).map(|&i| &COUNTRIES.list[i])
+}
+
+/// The country (or `EU`) with this code.
+pub fn country_with_code(code: &str) -> Option<&'static Country> {
+    COUNTRIES.list.iter().find(|c| c.code == code)
+}
+
+/// The country a nationality word names ("Russian", "North Koreans").
+pub fn country_of_demonym(text: &str) -> Option<&'static Country> {
+    let form = lookup_form(text);
+    let singular = form.strip_suffix('s').unwrap_or(&form);
+    COUNTRIES.by_demonym.get(&form).or_else(|| COUNTRIES.by_demonym.get(singular)).map(|&i| &COUNTRIES.list[i])
+}
+
+/// Legal-form spellings (as token sequences) → the form keys use.
+static LEGAL_FORMS: Lazy<Vec<(Vec<&'static str>, &'static str)>> = Lazy::new(|| {
+    let mut forms: Vec<(Vec<&'static str>, &'static str)> = include_str!("legal-forms.txt")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| l.split_once(':'))
+        .flat_map(|(key, spellings)| spellings.split('|').map(move |s| (s.split_whitespace().collect(), key.trim())))
+        .collect();
+    // Longest spelling first, so "public joint stock company" wins over "joint stock company".
+    forms.sort_by_key(|(tokens, _)| std::cmp::Reverse(tokens.len()));
+    forms
+});
+
+/// A name's words without case, accents, full stops or other punctuation, and without a leading
+/// "the"; for organisations, legal forms in one spelling ("Co., Ltd." and "Company Limited": "co ltd").
+pub fn fingerprint(name: &str, label: EntityLabel) -> String {
+    let folded: String = name.nfkd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).collect();
+    let cleaned: String = folded
+        .to_lowercase()
+        .chars()
+        .filter(|c| !matches!(c, '.' | '\'' | '’' | 'ʼ'))
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    let mut tokens: Vec<&str> = cleaned.split_whitespace().collect();
+    if tokens.len() > 1 && tokens[0] == "the" {
+        tokens.remove(0);
+    }
+    if !matches!(label, EntityLabel::Org) {
+        return tokens.join(" ");
+    }
+    let mut out: Vec<&str> = Vec::with_capacity(tokens.len());
+    let mut at = 0;
+    while at < tokens.len() {
+        let rest = &tokens[at..];
+        match LEGAL_FORMS.iter().find(|(spelling, _)| rest.starts_with(spelling)) {
+            Some((spelling, key)) => {
+                out.extend(key.split(' '));
+                at += spelling.len();
+            }
+            None => {
+                out.push(tokens[at]);
+                at += 1;
+            }
+        }
+    }
+    out.join(" ")
+}
+
+/// The keys an entity called `name` can have: its country's, else its fingerprint under each type.
+pub fn keys_for_name(name: &str) -> Vec<String> {
+    if let Some(country) = country_named(name) {
+        return vec![format!("LOC:{}", country.code)];
+    }
+    EntityLabel::ALL.iter().map(|label| format!("{}:{}", label.as_str(), fingerprint(name, *label))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_ignore_case_accents_punctuation_and_legal_form_spellings() {
+        let org = |name| fingerprint(name, EntityLabel::Org);
+        assert_eq!(org("Sobaeksu Trading Co., Ltd."), org("SOBAEKSU TRADING COMPANY LIMITED"));
+        assert_eq!(org("Alpha Holdings L.L.C."), org("Alpha Holdings LLC"));
+        assert_eq!(org("Alpha Holdings Limited Liability Company"), org("Alpha Holdings LLC"));
+        assert_eq!(org("Société Générale S.A."), "societe generale sa");
+        assert_eq!(org("The Lazarus Group"), org("Lazarus Group"));
+        assert_eq!(org("Public Joint Stock Company Rosneft"), org("PJSC Rosneft"));
+        assert_ne!(org("Alpha Trading"), org("Alpha Shipping"));
+        assert_eq!(fingerprint("Kim Sang-Man", EntityLabel::Per), fingerprint("KIM Sang Man", EntityLabel::Per));
+    }
+
+    #[test]
+    fn a_name_finds_its_keys() {
+        assert_eq!(keys_for_name("the U.S."), ["LOC:US"]);
+        assert!(keys_for_name("Kim Sang Man").contains(&"PER:kim sang man".to_string()));
+    }
+}
