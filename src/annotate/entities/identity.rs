@@ -65,6 +65,8 @@ fn resolve_lone_words(body: &str, mentions: &mut Vec<Mention>) {
             && m.canonical == m.text
             && !m.text.contains(char::is_whitespace)
             && m.text.chars().skip(1).all(|c| c.is_lowercase())
+            && country_named(&m.text).is_none()
+            && country_of_demonym(&m.text).is_none()
     };
     let longer: Vec<(usize, String, EntityLabel)> = mentions
         .iter()
@@ -110,9 +112,13 @@ pub fn identify(body: &str, mentions: &mut Vec<Mention>) {
             m.country = Some(country.code.clone());
             m.key = format!("LOC:{}", country.code);
             continue;
-        } else if let Some(country) =
-            country_of_demonym(&m.text).filter(|_| matches!(m.label, EntityLabel::Misc | EntityLabel::Loc))
-        {
+        } else if let Some(country) = country_of_demonym(&m.text).filter(|_| match m.label {
+            EntityLabel::Misc | EntityLabel::Loc | EntityLabel::Org => true,
+            // Read as a surname of a longer name; a surname ends a name ("John French"), a
+            // nationality starts a title taken in with it ("Russian Security Council Dmitry Medvedev").
+            EntityLabel::Per => m.canonical != m.text && !m.canonical.ends_with(m.text.as_str()),
+            _ => false,
+        }) {
             // A nationality: the country it names, as an attribute of the words around it.
             m.label = EntityLabel::Misc;
             m.canonical = country.name.clone();
@@ -175,17 +181,20 @@ mod tests {
 
     #[test]
     fn nationalities_name_their_country_and_governments_are_organisations() {
-        let body = "Russian and Iranian officials met the US government and Iran's government in London.";
+        let body = "Russian and Iranian officials met the US government, Iran's government and the Russian \
+                    Parliament in London.";
         let found = identified(
             body,
             &[
-                ("Russian", EntityLabel::Misc),
+                ("Russian", EntityLabel::Org),
                 ("Iranian", EntityLabel::Misc),
                 ("US", EntityLabel::Loc),
                 ("Iran", EntityLabel::Loc),
+                ("Russian Parliament", EntityLabel::Org),
                 ("London", EntityLabel::Loc),
             ],
         );
+        // A nationality, not the name it is part of elsewhere in the article.
         assert_eq!(found[0], ("LOC:RU".into(), "Russia".into(), Some("RU".into())));
         assert_eq!(found[1].0, "LOC:IR");
         assert_eq!(
@@ -193,7 +202,8 @@ mod tests {
             ("ORG:united states government".into(), "United States government".into(), Some("US".into()))
         );
         assert_eq!(found[3], ("ORG:government of iran".into(), "Government of Iran".into(), Some("IR".into())));
-        assert_eq!(found[4], ("LOC:london".into(), "London".into(), None));
+        assert_eq!(found[4].0, "ORG:russian parliament");
+        assert_eq!(found[5], ("LOC:london".into(), "London".into(), None));
     }
 
     #[test]
