@@ -1,4 +1,7 @@
-"""Runs newshound and trafilatura over the article-extraction benchmark and compares them.
+"""Runs newshound and trafilatura over the article-extraction benchmark and compares them; with
+--eval-set, also over trafilatura's 990-page evaluation set, split into its even pages (the half
+extraction rules are tuned on) and its odd pages (the half they are checked on), scoring body, title,
+date and author of both systems with metadata_eval.py.
 
 Timing: newshound is timed as a whole process, once on all cores and once on one thread (start-up, reading, decompressing, extracting, writing
 JSON); trafilatura only for its extract() calls on pages already read and decompressed. Each is run
@@ -24,6 +27,20 @@ out = {k: {'articleBody': trafilatura.extract(v) or ''} for k, v in pages.items(
 elapsed = time.perf_counter() - start
 json.dump(out, open(sys.argv[2], 'w'))
 print(elapsed)
+"""
+
+
+TRAFILATURA_METADATA_RUNNER = r"""
+import gzip, json, sys
+from pathlib import Path
+import trafilatura
+with open(sys.argv[2], 'w') as out:
+    for p in sorted(Path(sys.argv[1]).glob('*.html.gz')):
+        found = trafilatura.extract(gzip.open(p).read(), output_format='json', with_metadata=True)
+        found = json.loads(found) if found else {}
+        out.write(json.dumps({'file': p.name[:-len('.html.gz')], 'title': found.get('title'),
+                              'published': found.get('date'), 'byline': found.get('author'),
+                              'body': found.get('text')}) + '\n')
 """
 
 
@@ -59,6 +76,35 @@ def f1(eval_script, gold, pred):
     return float(line.split()[1])
 
 
+def compare_on_eval_set(args):
+    """Both systems on the 990 pages, each half scored on its own."""
+    pages = args.eval_set / "pages"
+    gold = json.loads((args.eval_set / "evaldata.json").read_text())
+    ours, theirs = args.out / "eval-newshound.jsonl", args.out / "eval-trafilatura.jsonl"
+    result = subprocess.run([args.newshound, "extract", "--no-annotate", "--jsonl", "--quiet", str(pages)],
+                            check=True, capture_output=True, text=True)
+    ours.write_text(result.stdout)
+    subprocess.run([args.trafilatura_python, "-c", TRAFILATURA_METADATA_RUNNER, str(pages), str(theirs)], check=True)
+    rows = []
+    for half, parity in (("even (tuned on)", 0), ("odd (checked on)", 1)):
+        half_gold = {url: v for url, v in gold.items() if int(v["file"][1:]) % 2 == parity}
+        gold_path = args.out / f"evaldata-{parity}.json"
+        gold_path.write_text(json.dumps(half_gold))
+        for system, pred in (("newshound", ours), ("trafilatura", theirs)):
+            summary_path = args.out / f"eval-{system}-{parity}.json"
+            subprocess.run([sys.executable, str(args.metadata_eval), "--gold", str(gold_path), "--pred", str(pred),
+                            "--json", str(summary_path)], check=True, capture_output=True)
+            s = json.loads(summary_path.read_text())
+            fields = s["fields"]
+            rows.append((half, system, s["body"]["f1"], fields["date"]["strict_acc"],
+                         fields["author"]["lenient_acc"], fields["title"]["lenient_acc"]))
+    print(f"\ntrafilatura-eval, {len(gold)} pages, halves by page number")
+    print(f"{'half':<18}{'system':<13}{'body F1':>9}{'date':>8}{'author~':>9}{'title~':>8}")
+    for half, system, body, date, author, title in rows:
+        print(f"{half:<18}{system:<13}{body:>9.3f}{date:>8.1%}{author:>9.1%}{title:>8.1%}")
+    print("(date: same day; author~ and title~: lenient, as metadata_eval.py counts them)")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bench", type=Path, required=True)
@@ -67,6 +113,8 @@ def main():
     parser.add_argument("--trafilatura-python", required=True)
     parser.add_argument("--eval", type=Path, required=True)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--eval-set", type=Path, help="trafilatura-eval folder (pages/, evaldata.json)")
+    parser.add_argument("--metadata-eval", type=Path, help="metadata_eval.py")
     args = parser.parse_args()
 
     html_dir = args.bench / "html"
@@ -88,6 +136,8 @@ def main():
     print(f"{'trafilatura':<14}{f1(args.eval, gold, theirs):>8.3f}{theirs_rate:>12.1f}")
     print(f"speed ratio newshound/trafilatura: {ours_rate / theirs_rate:.1f}x (all cores), "
           f"{single_rate / theirs_rate:.1f}x (one thread each)")
+    if args.eval_set:
+        compare_on_eval_set(args)
 
 
 if __name__ == "__main__":

@@ -96,6 +96,65 @@ pub fn find_date_in_text(text: &str) -> Option<NaiveDate> {
     })
 }
 
+/// Month names and abbreviations in the main European languages (lower case), with their number.
+#[rustfmt::skip]
+const MONTH_WORDS: &[(&str, u32)] = &[
+    ("january", 1), ("januar", 1), ("jänner", 1), ("janvier", 1), ("enero", 1), ("gennaio", 1), ("januari", 1), ("janeiro", 1), ("jan", 1),
+    ("february", 2), ("februar", 2), ("février", 2), ("fevrier", 2), ("febrero", 2), ("febbraio", 2), ("februari", 2), ("fevereiro", 2), ("feb", 2), ("févr", 2),
+    ("march", 3), ("märz", 3), ("maerz", 3), ("mars", 3), ("marzo", 3), ("maart", 3), ("março", 3), ("mar", 3), ("mär", 3),
+    ("april", 4), ("avril", 4), ("abril", 4), ("aprile", 4), ("apr", 4), ("avr", 4),
+    ("may", 5), ("mai", 5), ("mayo", 5), ("maggio", 5), ("mei", 5), ("maio", 5),
+    ("june", 6), ("juni", 6), ("juin", 6), ("junio", 6), ("giugno", 6), ("junho", 6), ("jun", 6),
+    ("july", 7), ("juli", 7), ("juillet", 7), ("julio", 7), ("luglio", 7), ("julho", 7), ("jul", 7), ("juil", 7),
+    ("august", 8), ("août", 8), ("aout", 8), ("agosto", 8), ("augustus", 8), ("aug", 8),
+    ("september", 9), ("septembre", 9), ("septiembre", 9), ("settembre", 9), ("setembro", 9), ("sept", 9), ("sep", 9),
+    ("october", 10), ("oktober", 10), ("octobre", 10), ("octubre", 10), ("ottobre", 10), ("outubro", 10), ("oct", 10), ("okt", 10),
+    ("november", 11), ("novembre", 11), ("noviembre", 11), ("novembro", 11), ("nov", 11),
+    ("december", 12), ("dezember", 12), ("décembre", 12), ("decembre", 12), ("diciembre", 12), ("dicembre", 12), ("dezembro", 12), ("dec", 12), ("dez", 12), ("déc", 12),
+];
+
+/// Dates as pages write them near a headline or a byline, in the main European languages:
+/// "2024-07-26", "26.07.2024", "26. Juli 2024", "26 juillet 2024", "26 de julio de 2024",
+/// "July 26, 2024", "07/26/2024".
+static PAGE_DATE: Lazy<Regex> = Lazy::new(|| {
+    let mut words: Vec<&str> = MONTH_WORDS.iter().map(|(w, _)| *w).collect();
+    words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    let m = words.join("|");
+    Regex::new(&format!(
+        r"(?i)(?:^|[^\p{{L}}\p{{N}}])(?:(?P<iy>(?:19|20)\d{{2}})[-/.](?P<im>\d{{1,2}})[-/.](?P<id>\d{{1,2}})|(?P<dd>\d{{1,2}})\.\s?(?P<dm>\d{{1,2}})\.\s?(?P<dy>(?:19|20)?\d{{2}})|(?P<sa>\d{{1,2}})/(?P<sb>\d{{1,2}})/(?P<sy>(?:19|20)\d{{2}})|(?P<wd>\d{{1,2}})(?:st|nd|rd|th|er|º)?\.?\s+(?:de\s+)?(?P<wm>{m})\.?,?\s+(?:de\s+)?(?P<wy>(?:19|20)\d{{2}})|(?P<mm>{m})\.?\s+(?P<md>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<my>(?:19|20)\d{{2}}))(?:$|[^\p{{L}}\p{{N}}])"
+    ))
+    .unwrap()
+});
+
+fn month_word(word: &str) -> Option<u32> {
+    let lower = word.to_lowercase();
+    MONTH_WORDS.iter().find(|(w, _)| *w == lower).map(|(_, n)| *n)
+}
+
+/// The first date a page writes in `text` (see [`PAGE_DATE`]), not later than `latest`. Numbers
+/// with slashes are read month first when `month_first` (American pages), else day first, unless
+/// one of them cannot be a month.
+pub fn find_page_date(text: &str, month_first: bool, latest: NaiveDate) -> Option<NaiveDate> {
+    PAGE_DATE.captures_iter(text).find_map(|c| {
+        let number = |name: &str| c.name(name).and_then(|v| v.as_str().parse::<u32>().ok());
+        let (y, m, d) = if let Some(y) = number("iy") {
+            (y as i32, number("im")?, number("id")?)
+        } else if let Some(y) = number("dy") {
+            let y = if y < 100 { 2000 + y } else { y };
+            (y as i32, number("dm")?, number("dd")?)
+        } else if let Some(y) = number("sy") {
+            let (a, b) = (number("sa")?, number("sb")?);
+            let (m, d) = if a > 12 || (!month_first && b <= 12) { (b, a) } else { (a, b) };
+            (y as i32, m, d)
+        } else if let Some(y) = number("wy") {
+            (y as i32, month_word(c.name("wm")?.as_str())?, number("wd")?)
+        } else {
+            (number("my")? as i32, month_word(c.name("mm")?.as_str())?, number("md")?)
+        };
+        NaiveDate::from_ymd_opt(y, m, d).filter(|date| *date <= latest && y >= 1990)
+    })
+}
+
 /// A date in a URL path such as `/2024/07/26/` or `/2024-07-26-`.
 pub fn date_in_url(url: &str) -> Option<Published> {
     static URL_DATE: Lazy<Regex> =
@@ -122,6 +181,25 @@ mod tests {
         assert_eq!(ymd(parse_date("Sept. 3, 2023").unwrap()), "2023-09-03");
         assert!(parse_date("Marvel 12, 2024").is_none());
         assert!(parse_date("yesterday").is_none());
+    }
+
+    #[test]
+    fn finds_page_dates_in_european_languages() {
+        let latest = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let date = |text: &str| find_page_date(text, false, latest).map(|d| d.to_string());
+        assert_eq!(date("Veröffentlicht am 16.08.2019, 12:00").as_deref(), Some("2019-08-16"));
+        assert_eq!(date("am Dienstag 6. Mai 2014").as_deref(), Some("2014-05-06"));
+        assert_eq!(date("Freitag, 5. Juni 2015").as_deref(), Some("2015-06-05"));
+        assert_eq!(date("publié le 3 février 2021").as_deref(), Some("2021-02-03"));
+        assert_eq!(date("5 de junio de 2015").as_deref(), Some("2015-06-05"));
+        assert_eq!(date("Posted on March 3, 2023").as_deref(), Some("2023-03-03"));
+        assert_eq!(date("2020-02-19 20:29:58").as_deref(), Some("2020-02-19"));
+        assert_eq!(date("26.10.13").as_deref(), Some("2013-10-26"));
+        assert_eq!(date("05/02/2020").as_deref(), Some("2020-02-05"));
+        assert_eq!(find_page_date("05/02/2020", true, latest).unwrap().to_string(), "2020-05-02");
+        assert_eq!(date("13/02/2020").as_deref(), Some("2020-02-13"));
+        assert_eq!(date("in 2031-01-01 maybe"), None, "no future dates");
+        assert_eq!(date("version 1.2.3"), None);
     }
 
     #[test]

@@ -4,10 +4,11 @@
 use std::collections::HashMap;
 
 use once_cell::sync::Lazy;
+use regex::Regex;
 use scraper::{ElementRef, Html, Selector};
 use serde_json::Value;
 
-use crate::dates::{date_in_url, find_date_in_text, midnight, parse_date};
+use crate::dates::{date_in_url, find_page_date, midnight, parse_date};
 
 #[derive(Debug, Default)]
 pub struct Metadata {
@@ -30,10 +31,50 @@ static H1: Lazy<Selector> = Lazy::new(|| selector("h1"));
 static CANONICAL: Lazy<Selector> = Lazy::new(|| selector(r#"link[rel~="canonical"]"#));
 static HTML_TAG: Lazy<Selector> = Lazy::new(|| selector("html"));
 static TIME: Lazy<Selector> = Lazy::new(|| selector("time"));
-static AUTHOR_MARKUP: Lazy<Selector> =
-    Lazy::new(|| selector(r#"[rel="author"], [itemprop="author"], .byline, .author, .article-author, .story-byline"#));
-static DATE_MARKUP: Lazy<Selector> =
-    Lazy::new(|| selector(".date, .dateline, .published, .timestamp, .article-date, .post-date"));
+static AUTHOR_MARKUP: Lazy<Selector> = Lazy::new(|| {
+    selector(
+        r#"[itemprop="author"] [itemprop="name"], [itemprop="author"], [rel="author"], .vcard .fn, [class*="author"] .fn, .byline, .author, .article-author, .story-byline, [class*="author-name"], [class*="authorname"], [class*="byline"], [class*="author"]"#,
+    )
+});
+/// A byline written in the text: "By Jane Roe", "Von Jane Roe", "Par Jane Roe", "Autor: Jane Roe".
+static BYLINE_LINE: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r"(?:^|\s|\|)(?i:by|von|par|por|di|door|autor|author|auteur|geschrieben von|erstellt von|eingestellt von|verfasst von|redaktion)\s*:?\s+(\p{Lu}[\p{L}.'-]*(?:\s+(?:(?:von|van|de|der|da|di|du|le|la|v\.)\s+)?\p{Lu}[\p{L}.'-]*){0,3}(?:\s+(?:und|and|et|y|e)\s+\p{Lu}[\p{L}.'-]*(?:\s+\p{Lu}[\p{L}.'-]*){0,3})?)",
+    )
+    .unwrap()
+});
+/// Characters of a line that can be a byline.
+const BYLINE_LINE_CHARS: usize = 120;
+/// Where pages write the publication date as an attribute.
+static DATE_ATTRIBUTE: Lazy<Selector> = Lazy::new(|| {
+    selector(
+        r#"[itemprop="datePublished"], [itemprop="dateCreated"], abbr.published, abbr[class*="date"], [class*="published"][title], [class*="updated"][title]"#,
+    )
+});
+/// Elements whose class or id says they hold a date.
+static DATE_MARKUP: Lazy<Selector> = Lazy::new(|| {
+    selector(
+        r#"[class*="date"], [id*="date"], [class*="Date"], [class*="time"], [class*="publish"], [class*="posted"], [class*="datum"], [class*="byline"], [class*="meta"]"#,
+    )
+});
+static SHORT_TEXT: Lazy<Selector> =
+    Lazy::new(|| selector("h2, h3, h4, h5, h6, p, span, div, li, td, small, em, strong, b, i, font, nobr"));
+/// Words that say a date is the publication date, or that it is the date of a later change.
+const PUBLISHED_CUES: &[&str] = &[
+    "published",
+    "posted",
+    "veröffentlicht",
+    "publiziert",
+    "erschienen",
+    "publié",
+    "publicado",
+    "pubblicato",
+    "gepubliceerd",
+];
+const UPDATED_CUES: &[&str] =
+    &["updated", "modified", "aktualisiert", "geändert", "mis à jour", "actualizado", "aggiornato", "bijgewerkt"];
+/// Characters of a line that is little more than a date.
+const SHORT_DATE_LINE: usize = 100;
 
 const ARTICLE_TYPES: &[&str] =
     &["NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting", "WebPage", "Report"];
@@ -54,8 +95,26 @@ const PUBLISHED_META: &[&str] = &[
     "dc.date",
     "date",
     "citation_publication_date",
-    "og:updated_time",
+    "article.published",
+    "article:published",
+    "og:article:published_time",
+    "datecreated",
+    "dc.date.created",
+    "dcterms.date",
+    "dcterms.issued",
+    "publication_date",
+    "date_published",
+    "published_time",
+    "pub_date",
+    "original-publish-date",
+    "release_date",
+    "created",
+    "uploaddate",
 ];
+
+/// `<meta>` names of the time a page was last changed: used only when nothing says when it was published.
+const MODIFIED_META: &[&str] =
+    &["article:modified_time", "og:updated_time", "datemodified", "dateupdate", "last-modified", "dcterms.modified"];
 
 pub fn extract_metadata(html: &Html, page_url: &str) -> Metadata {
     let metas = meta_map(html);
@@ -70,27 +129,9 @@ pub fn extract_metadata(html: &Html, page_url: &str) -> Metadata {
 
     let title = choose_title(html, &metas, ld.as_ref(), site_name.as_deref());
 
-    let byline = ld
-        .as_ref()
-        .and_then(|a| a.get("author"))
-        .and_then(names_of)
-        .or_else(|| get("author").map(str::to_string))
-        .or_else(|| get("article:author").filter(|a| !a.starts_with("http")).map(str::to_string))
-        .or_else(|| get("byl").map(str::to_string))
-        .or_else(|| html.select(&AUTHOR_MARKUP).map(|e| text_of(&e)).find(|t| !t.is_empty() && t.len() < 120))
-        .map(|b| strip_by(&clean(&b)))
-        .filter(|b| !b.is_empty());
+    let byline = byline(html, ld.as_ref(), &get, site_name.as_deref(), title.as_deref());
 
-    let published = ld
-        .as_ref()
-        .and_then(|a| a.get("datePublished").or_else(|| a.get("dateCreated")))
-        .and_then(Value::as_str)
-        .and_then(parse_date)
-        .or_else(|| PUBLISHED_META.iter().find_map(|k| get(k).and_then(parse_date)))
-        .or_else(|| html.select(&TIME).find_map(|t| t.value().attr("datetime").and_then(parse_date)))
-        .or_else(|| html.select(&TIME).find_map(|t| find_date_in_text(&text_of(&t)).map(midnight)))
-        .or_else(|| date_in_url(page_url))
-        .or_else(|| html.select(&DATE_MARKUP).find_map(|e| find_date_in_text(&text_of(&e)).map(midnight)));
+    let published = publication_date(html, ld.as_ref(), &get, page_url);
 
     let canonical_url = html
         .select(&CANONICAL)
@@ -107,6 +148,163 @@ pub fn extract_metadata(html: &Html, page_url: &str) -> Metadata {
         .and_then(primary_language);
 
     Metadata { title, byline, published, language, canonical_url, site_name }
+}
+
+/// Who wrote the article: JSON-LD (authors given by reference too), `<meta>` tags, author markup,
+/// then a byline written in a short line ("Von Jane Roe", "By Jane Roe"). Never the site's name, a
+/// URL or a date.
+fn byline<'a>(
+    html: &Html,
+    ld: Option<&Value>,
+    get: &impl Fn(&str) -> Option<&'a str>,
+    site_name: Option<&str>,
+    title: Option<&str>,
+) -> Option<String> {
+    let squashed = |s: &str| s.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect::<String>();
+    let not_a_name =
+        [site_name, title].into_iter().flatten().map(squashed).filter(|s| !s.is_empty()).collect::<Vec<_>>();
+    let acceptable = |b: &String| {
+        let key = squashed(b);
+        let lower = b.to_lowercase();
+        !key.is_empty()
+            && b.chars().count() <= BYLINE_LINE_CHARS
+            && !b.contains("http")
+            && !b.chars().any(|c| c.is_ascii_digit())
+            && !not_a_name.contains(&key)
+            // A date's label ("Veröffentlicht am", "Posted on") or a comment's ("Art says:").
+            && !PUBLISHED_CUES.iter().chain(UPDATED_CUES).any(|cue| lower.contains(cue))
+            && !lower.ends_with(':')
+    };
+    let tidy = |b: &str| strip_by(&clean(b));
+    let ld_authors = ld.and_then(|a| a.get("author")).map(|author| resolve_ld_references(html, author));
+    ld_authors
+        .as_ref()
+        .and_then(names_of)
+        .map(|b| tidy(&b))
+        .filter(acceptable)
+        .or_else(|| {
+            ["author", "article:author", "byl", "dc.creator", "parsely-author", "sailthru.author"]
+                .into_iter()
+                .find_map(|k| get(k).map(tidy).filter(acceptable))
+        })
+        .or_else(|| outside_comments(html, &AUTHOR_MARKUP).map(|e| tidy(&text_of(&e))).find(acceptable))
+        .or_else(|| {
+            outside_comments(html, &SHORT_TEXT)
+                .map(|e| text_of(&e))
+                .filter(|t| t.chars().count() <= BYLINE_LINE_CHARS)
+                .find_map(|t| BYLINE_LINE.captures(&t).map(|c| tidy(&c[1])).filter(acceptable))
+        })
+}
+
+/// JSON-LD that names its authors by reference (`{"@id": …}`), with each reference replaced by the
+/// object of that `@id` elsewhere in the page's JSON-LD.
+fn resolve_ld_references(html: &Html, value: &Value) -> Value {
+    let id_of = |v: &Value| v.get("@id").and_then(Value::as_str).map(str::to_string);
+    let referenced = |v: &Value| v.as_object().is_some_and(|o| o.len() == 1 && o.contains_key("@id"));
+    let needs = match value {
+        Value::Array(items) => items.iter().any(referenced),
+        other => referenced(other),
+    };
+    if !needs {
+        return value.clone();
+    }
+    fn collect(v: &Value, out: &mut Vec<Value>) {
+        match v {
+            Value::Array(items) => items.iter().for_each(|i| collect(i, out)),
+            Value::Object(o) => {
+                if o.len() > 1 && o.contains_key("@id") {
+                    out.push(v.clone());
+                }
+                o.values().for_each(|i| collect(i, out));
+            }
+            _ => {}
+        }
+    }
+    let mut objects = Vec::new();
+    for script in html.select(&JSON_LD) {
+        if let Ok(v) = serde_json::from_str::<Value>(script.text().collect::<String>().trim()) {
+            collect(&v, &mut objects);
+        }
+    }
+    let resolve = |v: &Value| match id_of(v).filter(|_| referenced(v)) {
+        Some(id) => objects.iter().find(|o| id_of(o).as_deref() == Some(id.as_str())).cloned().unwrap_or(v.clone()),
+        None => v.clone(),
+    };
+    match value {
+        Value::Array(items) => Value::Array(items.iter().map(resolve).collect()),
+        other => resolve(other),
+    }
+}
+
+/// When the page was published: JSON-LD, then `<meta>` tags, then date attributes and `<time>`,
+/// then the URL, then text marked as a date, then text right after the headline; the time it was
+/// last modified only when none of those says. Never a date in the future.
+fn publication_date<'a>(
+    html: &Html,
+    ld: Option<&Value>,
+    get: &impl Fn(&str) -> Option<&'a str>,
+    page_url: &str,
+) -> Option<crate::dates::Published> {
+    let latest = (chrono::Utc::now() + chrono::Duration::days(1)).date_naive();
+    let not_future = |d: crate::dates::Published| d.date_naive() <= latest;
+    let parsed = |raw: &str| parse_date(raw).filter(|d| not_future(*d));
+    let language = html.select(&HTML_TAG).find_map(|h| h.value().attr("lang")).unwrap_or_default().to_lowercase();
+    // Only American pages write the month first in 07/26/2024.
+    let month_first = language == "en-us" || language == "en";
+    let in_text = |text: &str| find_page_date(text, month_first, latest).map(midnight);
+    let ld_date = |key: &str| ld.and_then(|a| a.get(key)).and_then(Value::as_str).and_then(parsed);
+    ld_date("datePublished")
+        .or_else(|| ld_date("dateCreated"))
+        .or_else(|| PUBLISHED_META.iter().find_map(|k| get(k).and_then(parsed)))
+        .or_else(|| {
+            outside_comments(html, &DATE_ATTRIBUTE).find_map(|e| {
+                let v = e.value();
+                let attribute = v.attr("content").or_else(|| v.attr("datetime")).or_else(|| v.attr("title"));
+                attribute.and_then(parsed).or_else(|| attribute.and_then(in_text)).or_else(|| in_text(&text_of(&e)))
+            })
+        })
+        .or_else(|| outside_comments(html, &TIME).find_map(|t| t.value().attr("datetime").and_then(parsed)))
+        .or_else(|| outside_comments(html, &TIME).find_map(|t| in_text(&text_of(&t))))
+        .or_else(|| date_in_url(page_url).filter(|d| not_future(*d)))
+        .or_else(|| {
+            outside_comments(html, &DATE_MARKUP)
+                .map(|e| text_of(&e))
+                .filter(|t| t.chars().count() <= 200)
+                .find_map(|t| in_text(&t))
+        })
+        .or_else(|| {
+            // A line that is little more than a date ("<h3>21.01.2022</h3>", "am 29.12.2010, 13:36 Uhr"):
+            // the first that says it is the publication date, else the first that does not say it
+            // is an update.
+            let lines: Vec<(String, crate::dates::Published)> = outside_comments(html, &SHORT_TEXT)
+                .map(|e| text_of(&e))
+                .filter(|t| t.chars().count() <= SHORT_DATE_LINE)
+                .filter_map(|t| Some((t.to_lowercase(), in_text(&t)?)))
+                .collect();
+            let says = |line: &str, cues: &[&str]| cues.iter().any(|cue| line.contains(cue));
+            lines
+                .iter()
+                .find(|(line, _)| says(line, PUBLISHED_CUES))
+                .or_else(|| lines.iter().find(|(line, _)| !says(line, UPDATED_CUES)))
+                .map(|(_, date)| *date)
+        })
+        .or_else(|| ld_date("dateModified"))
+        .or_else(|| MODIFIED_META.iter().find_map(|k| get(k).and_then(parsed)))
+}
+
+/// The elements `selector` finds outside readers' comments and forms, whose dates and names are not
+/// the article's.
+fn outside_comments<'a>(html: &'a Html, selector: &'a Selector) -> impl Iterator<Item = ElementRef<'a>> + 'a {
+    html.select(selector).filter(|e| {
+        !e.ancestors().filter_map(ElementRef::wrap).any(|a| {
+            let v = a.value();
+            v.name() == "form"
+                || [v.attr("class"), v.attr("id")]
+                    .into_iter()
+                    .flatten()
+                    .any(|name| name.to_lowercase().contains("comment"))
+        })
+    })
 }
 
 /// `<meta name|property|itemprop|http-equiv = content>`, keys lower-cased; the first value wins.
@@ -218,9 +416,15 @@ fn clean(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A byline without the word that introduces it ("By", "Von", "Par", "Autor:").
 fn strip_by(s: &str) -> String {
-    let lower = s.to_ascii_lowercase();
-    if lower.starts_with("by ") { s[3..].trim().to_string() } else { s.to_string() }
+    let lower = s.to_lowercase();
+    for cue in ["by ", "von ", "par ", "por ", "autor: ", "author: ", "auteur: ", "autor ", "author "] {
+        if lower.starts_with(cue) {
+            return s[cue.len()..].trim().to_string();
+        }
+    }
+    s.to_string()
 }
 
 fn resolve(base: &str, href: &str) -> Option<String> {
@@ -267,5 +471,36 @@ mod tests {
         assert_eq!(m.byline.as_deref(), Some("Jane Roe"));
         assert_eq!(m.published.unwrap().date_naive().to_string(), "2023-11-02");
         assert_eq!(m.canonical_url, None);
+    }
+
+    #[test]
+    fn authors_by_reference_and_in_text_never_the_site() {
+        let page = r##"<html><head><meta property="og:site_name" content="Euro Wire">
+            <script type="application/ld+json">{"@graph":[{"@type":"Article","author":{"@id":"#p1"}},
+            {"@type":"Person","@id":"#p1","name":"Ann Lee"}]}</script></head><body><h1>Story</h1></body></html>"##;
+        assert_eq!(extract_metadata(&Html::parse_document(page), "").byline.as_deref(), Some("Ann Lee"));
+        let page = r#"<html><head><meta name="author" content="Euro Wire"><meta property="og:site_name" content="Euro Wire">
+            </head><body><h1>Ein Bericht</h1>
+            <p>Von Jana Roth und Paul Weber</p><p>Text des Artikels, lang genug, um kein Byline zu sein.</p></body></html>"#;
+        assert_eq!(
+            extract_metadata(&Html::parse_document(page), "").byline.as_deref(),
+            Some("Jana Roth und Paul Weber")
+        );
+    }
+
+    #[test]
+    fn dates_in_other_languages_and_never_a_comments_or_a_later_changes() {
+        let page = r#"<html><body><h1>Bericht</h1><div class="comments"><time datetime="2020-09-23">23.09.</time></div>
+            <p>Aktualisiert am 02.03.2020</p><p>Veröffentlicht am 16. August 2019</p></body></html>"#;
+        let m = extract_metadata(&Html::parse_document(page), "");
+        assert_eq!(m.published.unwrap().date_naive().to_string(), "2019-08-16");
+        let page = r#"<html><head><meta property="article:modified_time" content="2021-05-05T10:00:00Z"></head>
+            <body><p>Nothing dated here.</p></body></html>"#;
+        let m = extract_metadata(&Html::parse_document(page), "");
+        assert_eq!(
+            m.published.unwrap().date_naive().to_string(),
+            "2021-05-05",
+            "the change time only as a last resort"
+        );
     }
 }
