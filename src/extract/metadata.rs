@@ -28,6 +28,7 @@ static META: Lazy<Selector> = Lazy::new(|| selector("meta"));
 static JSON_LD: Lazy<Selector> = Lazy::new(|| selector(r#"script[type="application/ld+json"]"#));
 static TITLE: Lazy<Selector> = Lazy::new(|| selector("title"));
 static H1: Lazy<Selector> = Lazy::new(|| selector("h1"));
+static H2: Lazy<Selector> = Lazy::new(|| selector("h2"));
 static CANONICAL: Lazy<Selector> = Lazy::new(|| selector(r#"link[rel~="canonical"]"#));
 static HTML_TAG: Lazy<Selector> = Lazy::new(|| selector("html"));
 static TIME: Lazy<Selector> = Lazy::new(|| selector("time"));
@@ -386,7 +387,22 @@ fn choose_title(
             return Some(clean(h1));
         }
     }
-    meta_title.or(doc_title).or(h1).map(|t| strip_site_suffix(&clean(&t), site_name)).filter(|t| !t.is_empty())
+    let chosen = meta_title
+        .or(doc_title)
+        .or(h1.clone())
+        .map(|t| strip_site_suffix(&clean(&t), site_name))
+        .filter(|t| !t.is_empty());
+    // Metadata that names the site or its home page, not the article: the page's own headline.
+    let names_the_site = |t: &String| {
+        site_name.is_some_and(|s| squash(s) == squash(t))
+            || ["home", "homepage", "startseite", "accueil", "inicio", "start"].contains(&squash(t).as_str())
+    };
+    match chosen {
+        Some(t) if names_the_site(&t) => {
+            h1.or_else(|| html.select(&H2).map(|h| text_of(&h)).find(|t| t.split_whitespace().count() >= 2)).or(Some(t))
+        }
+        other => other,
+    }
 }
 
 /// "Story title | Site" → "Story title". Separators with a site part on either side are common.
@@ -471,6 +487,15 @@ mod tests {
         assert_eq!(m.byline.as_deref(), Some("Jane Roe"));
         assert_eq!(m.published.unwrap().date_naive().to_string(), "2023-11-02");
         assert_eq!(m.canonical_url, None);
+    }
+
+    #[test]
+    fn a_title_that_names_the_site_gives_way_to_the_headline() {
+        let page = r#"<html><head><title>Home</title></head><body><h2>Time to say goodbye</h2></body></html>"#;
+        assert_eq!(extract_metadata(&Html::parse_document(page), "").title.as_deref(), Some("Time to say goodbye"));
+        let page = r#"<html><head><meta property="og:title" content="Euro Wire"><meta property="og:site_name"
+            content="Euro Wire"></head><body><h1>Ministers meet</h1></body></html>"#;
+        assert_eq!(extract_metadata(&Html::parse_document(page), "").title.as_deref(), Some("Ministers meet"));
     }
 
     #[test]
