@@ -98,7 +98,7 @@ static WIDGET_TEXT: Lazy<Regex> = Lazy::new(|| {
 
 /// Headings that open what follows an article: related links, comments, recommendations.
 static END_OF_ARTICLE: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)^(?:related(?: links| articles| stories| posts| news| coverage)?|you (?:may|might) (?:also )?like|more (?:from|on|in|stories|news)\b.*|top stories|most (?:popular|read|viewed)\b.*|recommended(?: for you| stories)?|read (?:more|next|also)|also read|trending(?: now)?|partner news|comments?|\d+ comments?|leave a (?:comment|reply)|tell us what you think.*|what to read next|editor'?s picks|você (?:pode|também pode) gostar.*|leia (?:também|mais)|veja também|lire aussi|à lire aussi|lesen sie auch|mehr zum thema|lee también|te puede interesar|leggi anche|potrebbe interessarti|читайте также|самые популярные.*|похожие (?:статьи|материалы|новости)|популярное|don'?t miss|must read|see also|further reading)[.:…!]*$").unwrap()
+    Regex::new(r"(?i)^(?:related(?: links| articles| stories| posts| news| coverage)?|you (?:may|might) (?:also )?like|more (?:from|on|in|stories|news)\b.*|top stories|most (?:popular|read|viewed)\b.*|recommended(?: for you| stories)?|read (?:more|next|also)|also read|trending(?: now)?|comments?|\d+ comments?|leave a (?:comment|reply)|what to read next|editor'?s picks|você (?:pode|também pode) gostar.*|leia (?:também|mais)|veja também|lire aussi|à lire aussi|lesen sie auch|mehr zum thema|lee también|te puede interesar|leggi anche|potrebbe interessarti|читайте также|самые популярные.*|похожие (?:статьи|материалы|новости)|популярное|don'?t miss|must read|see also|further reading)[.:…!]*$").unwrap()
 });
 
 /// Blocks shorter than this after a "Related" heading are taken for teasers.
