@@ -55,10 +55,10 @@ fn join_governments(body: &str, mentions: &mut Vec<Mention>) {
     *mentions = out;
 }
 
-/// A lone capitalised word the tagger took for a name ("Council", "Industry", "Sanctions"): the
-/// longer name in the article that contains it (the nearest before, else the first after), else no
-/// name at all when it is a word organisations are named with ("Administration") or the article
-/// also writes it in lower case.
+/// A lone capitalised word the tagger took for a name ("Council", "Industry", "Sanctions"): no name
+/// at all when the article also writes it in lower case; else the longer name in the article that
+/// contains it (the nearest before, else the first after); else no name when it is a word
+/// organisations are named with ("Administration").
 fn resolve_lone_words(body: &str, mentions: &mut Vec<Mention>) {
     let is_lone_word = |m: &Mention| {
         matches!(m.label, EntityLabel::Org | EntityLabel::Misc)
@@ -79,6 +79,10 @@ fn resolve_lone_words(body: &str, mentions: &mut Vec<Mention>) {
         if !is_lone_word(m) {
             return true;
         }
+        // A word the article also writes in lower case is an ordinary word ("Industry participants").
+        if lower_words.contains(m.text.to_lowercase().as_str()) {
+            return false;
+        }
         let contains = |name: &String| name.split_whitespace().any(|w| w == m.text);
         let before = longer.iter().rev().find(|(start, name, _)| *start < m.start && contains(name));
         if let Some((_, name, label)) = before.or_else(|| longer.iter().find(|(_, name, _)| contains(name))) {
@@ -86,7 +90,7 @@ fn resolve_lone_words(body: &str, mentions: &mut Vec<Mention>) {
             m.label = *label;
             return true;
         }
-        !ORG_WORDS.contains(m.text.as_str()) && !lower_words.contains(m.text.to_lowercase().as_str())
+        !ORG_WORDS.contains(m.text.as_str())
     });
 }
 
