@@ -26,9 +26,9 @@ struct Countries {
     by_demonym: HashMap<String, usize>,
 }
 
-/// A name as country lookups see it: no leading "the", no possessive, no full stops ("U.S" = "US"),
-/// one kind of apostrophe, lower case.
-fn lookup_form(text: &str) -> String {
+/// A name as country and authority lookups see it: no leading "the", no possessive, no full stops
+/// ("U.S" = "US"), one kind of apostrophe, lower case.
+pub fn lookup_form(text: &str) -> String {
     let text = text.trim().replace('’', "'").replace('.', "");
     let text = text.strip_suffix("'s").unwrap_or(&text);
     let lower = text.to_lowercase();

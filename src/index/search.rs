@@ -158,10 +158,8 @@ impl NewsIndex {
             let from = std::ops::Bound::Included(Term::from_field_date(f.ingested, tantivy_date(since.timestamp())));
             clauses.push((Occur::Must, Box::new(RangeQuery::new(from, std::ops::Bound::Unbounded))));
         }
-        let mut addresses: Vec<_> =
-            searcher.search(&BooleanQuery::new(clauses), &DocSetCollector)?.into_iter().collect();
-        addresses.sort();
-        let mut docs = addresses
+        let mut docs = searcher
+            .search(&BooleanQuery::new(clauses), &DocSetCollector)?
             .into_iter()
             .map(|address| stored_document(&searcher, address, f.document))
             .collect::<anyhow::Result<Vec<Document>>>()?;

@@ -50,6 +50,16 @@ impl FtmEntity {
     }
 }
 
+/// Adds `entity` to `things`, merged with what is already known under its id.
+fn merge_into(things: &mut BTreeMap<String, FtmEntity>, entity: FtmEntity) {
+    match things.get_mut(&entity.id) {
+        Some(known) => known.merge(entity),
+        None => {
+            things.insert(entity.id.clone(), entity);
+        }
+    }
+}
+
 /// A stable FtM id for one of newshound's keys.
 fn ftm_id(kind: &str, key: &str) -> String {
     let digest = Sha256::digest(format!("{kind}\u{0}{key}").as_bytes());
@@ -165,12 +175,7 @@ fn entities_of(doc: &Document) -> (Vec<FtmEntity>, Vec<FtmEntity>) {
         {
             target.add("imoNumber", imo);
         }
-        match things.get_mut(&target_id) {
-            Some(known) => known.merge(target),
-            None => {
-                things.insert(target_id.clone(), target);
-            }
-        }
+        merge_into(&mut things, target);
 
         let authority = d.authority.as_ref();
         let sanction_key =
@@ -188,12 +193,7 @@ fn entities_of(doc: &Document) -> (Vec<FtmEntity>, Vec<FtmEntity>) {
             if let Some(code) = &a.country {
                 public_body.add("country", ftm_country(code));
             }
-            match things.get_mut(&public_body.id) {
-                Some(known) => known.merge(public_body),
-                None => {
-                    things.insert(public_body.id.clone(), public_body);
-                }
-            }
+            merge_into(&mut things, public_body);
         }
         if let Some(program) = &d.program {
             sanction.add("program", program.clone());
@@ -245,12 +245,7 @@ impl<W: Write> Sink for FtmSink<W> {
             Self::write_line(&mut self.out, entity)?;
         }
         for thing in things {
-            match self.things.get_mut(&thing.id) {
-                Some(known) => known.merge(thing),
-                None => {
-                    self.things.insert(thing.id.clone(), thing);
-                }
-            }
+            merge_into(&mut self.things, thing);
         }
         Ok(Written::Stored)
     }

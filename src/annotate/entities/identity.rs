@@ -94,6 +94,14 @@ fn resolve_lone_words(body: &str, mentions: &mut Vec<Mention>) {
     });
 }
 
+/// Makes `m` a mention of `country` (a place, or a nationality when `label` is MISC).
+fn name_country(m: &mut Mention, country: &Country, label: EntityLabel) {
+    m.label = label;
+    m.canonical = country.name.clone();
+    m.country = Some(country.code.clone());
+    m.key = format!("LOC:{}", country.code);
+}
+
 /// Sets `key` and `country` of every mention; joins a country with the word "government" after it,
 /// and resolves or drops lone capitalised words.
 pub fn identify(body: &str, mentions: &mut Vec<Mention>) {
@@ -111,10 +119,7 @@ pub fn identify(body: &str, mentions: &mut Vec<Mention>) {
             EntityLabel::Org => names_a_country_whatever_its_label(&m.text),
             _ => false,
         }) {
-            m.label = EntityLabel::Loc;
-            m.canonical = country.name.clone();
-            m.country = Some(country.code.clone());
-            m.key = format!("LOC:{}", country.code);
+            name_country(m, country, EntityLabel::Loc);
             continue;
         } else if let Some(country) = country_of_demonym(&m.text).filter(|_| match m.label {
             EntityLabel::Misc | EntityLabel::Loc | EntityLabel::Org => true,
@@ -124,10 +129,7 @@ pub fn identify(body: &str, mentions: &mut Vec<Mention>) {
             _ => false,
         }) {
             // A nationality: the country it names, as an attribute of the words around it.
-            m.label = EntityLabel::Misc;
-            m.canonical = country.name.clone();
-            m.country = Some(country.code.clone());
-            m.key = format!("LOC:{}", country.code);
+            name_country(m, country, EntityLabel::Misc);
             continue;
         }
         let identity = match (&m.value, m.label) {

@@ -6,6 +6,8 @@ use std::collections::HashSet;
 use once_cell::sync::Lazy;
 use serde::Deserialize;
 
+use crate::identity::lookup_form;
+
 /// The entries of a word-list file: one a line, `#` lines are comments.
 fn word_list(text: &'static str) -> HashSet<&'static str> {
     text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
@@ -58,11 +60,6 @@ struct AuthorityFile {
 pub static AUTHORITIES: Lazy<Vec<AuthorityName>> = Lazy::new(|| {
     toml::from_str::<AuthorityFile>(include_str!("authorities.toml")).expect("authorities.toml is valid").authority
 });
-
-/// A form as lookups compare it: lower case, without a possessive or full stops ("U.S." = "US").
-fn lookup_form(name: &str) -> String {
-    name.trim().trim_end_matches("'s").trim_end_matches("’s").to_lowercase().replace('.', "")
-}
 
 /// Lookup forms, each with the index of its authority.
 type FormTable = Vec<(String, usize)>;
