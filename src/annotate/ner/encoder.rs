@@ -1,5 +1,6 @@
-//! The tagger network: a BERT encoder (all-MiniLM-L6-v2 weights) with a learned casing-shape embedding
-//! added to its input, and a linear token-classification head.
+//! The tagger network for training: a BERT encoder (all-MiniLM-L6-v2 weights) with a learned
+//! casing-shape embedding added to its input, and a linear token-classification head, in candle so
+//! that gradients flow. Tagging runs the same network through [`super::inference`].
 //!
 //! Parameter names follow Hugging Face's BERT so the base encoder's safetensors load as they are.
 
@@ -32,13 +33,9 @@ impl LayerNorm {
         Ok(LayerNorm { weight: vb.get(size, "weight")?, bias: vb.get(size, "bias")?, eps })
     }
 
-    /// candle's fused layer norm has no backward pass, so training composes it from basic operations.
-    fn forward(&self, x: &Tensor, train: bool) -> Result<Tensor> {
-        if train {
-            candle_nn::ops::layer_norm_slow(x, &self.weight, &self.bias, self.eps as f32)
-        } else {
-            candle_nn::ops::layer_norm(&x.contiguous()?, &self.weight, &self.bias, self.eps as f32)
-        }
+    /// candle's fused layer norm has no backward pass, so it is composed from basic operations.
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        candle_nn::ops::layer_norm_slow(x, &self.weight, &self.bias, self.eps as f32)
     }
 }
 
@@ -69,7 +66,7 @@ impl Layer {
         })
     }
 
-    fn forward(&self, x: &Tensor, mask: &Tensor, heads: usize, train: bool) -> Result<Tensor> {
+    fn forward(&self, x: &Tensor, mask: &Tensor, heads: usize) -> Result<Tensor> {
         let (batch, len, hidden) = x.dims3()?;
         let head_dim = hidden / heads;
         let split =
@@ -79,15 +76,11 @@ impl Layer {
         let v = split(self.value.forward(x)?)?;
         let scores = (q.matmul(&k.t()?)? / (head_dim as f64).sqrt())?.broadcast_add(mask)?;
         // The fused softmax has no backward pass either.
-        let weights = if train {
-            candle_nn::ops::softmax(&scores, D::Minus1)?
-        } else {
-            candle_nn::ops::softmax_last_dim(&scores)?
-        };
+        let weights = candle_nn::ops::softmax(&scores, D::Minus1)?;
         let context = weights.matmul(&v)?.transpose(1, 2)?.reshape((batch, len, hidden))?;
-        let x = self.attention_norm.forward(&(self.attention_out.forward(&context)? + x)?, train)?;
+        let x = self.attention_norm.forward(&(self.attention_out.forward(&context)? + x)?)?;
         let inner = self.intermediate.forward(&x)?.gelu_erf()?;
-        self.output_norm.forward(&(self.output.forward(&inner)? + x)?, train)
+        self.output_norm.forward(&(self.output.forward(&inner)? + x)?)
     }
 }
 
@@ -127,18 +120,12 @@ impl Tagger {
 
     /// Tag scores `(batch, len, labels)` for `ids` and `shapes` `(batch, len)`; `mask` is 1 for real
     /// tokens and 0 for padding, `(batch, len)` in f32.
-    pub fn forward(&self, ids: &Tensor, shapes: &Tensor, mask: &Tensor, train: bool) -> Result<Tensor> {
-        self.classify(&self.encode(ids, shapes, mask, train)?)
+    pub fn forward(&self, ids: &Tensor, shapes: &Tensor, mask: &Tensor) -> Result<Tensor> {
+        self.classifier.forward(&self.encode(ids, shapes, mask)?)
     }
 
-    /// Tag scores `(batch, len, labels)` from the encoder's output.
-    pub fn classify(&self, hidden: &Tensor) -> Result<Tensor> {
-        self.classifier.forward(hidden)
-    }
-
-    /// The encoder's last layer `(batch, len, hidden)`: what the tag head reads, and what other heads
-    /// (designations) read too.
-    pub fn encode(&self, ids: &Tensor, shapes: &Tensor, mask: &Tensor, train: bool) -> Result<Tensor> {
+    /// The encoder's last layer `(batch, len, hidden)`.
+    fn encode(&self, ids: &Tensor, shapes: &Tensor, mask: &Tensor) -> Result<Tensor> {
         let (_, len) = ids.dims2()?;
         let positions = Tensor::arange(0u32, len as u32, ids.device())?;
         let x = self
@@ -147,11 +134,11 @@ impl Tagger {
             .broadcast_add(&self.positions.forward(&positions)?)?
             .broadcast_add(&self.token_type)?
             .add(&self.shapes.forward(shapes)?)?;
-        let mut x = self.embedding_norm.forward(&x, train)?;
+        let mut x = self.embedding_norm.forward(&x)?;
         // Padding gets a large negative score so no token attends to it.
         let mask = ((mask.to_dtype(DType::F32)? - 1.0)? * 10_000.0)?.unsqueeze(1)?.unsqueeze(1)?;
         for layer in &self.layers {
-            x = layer.forward(&x, &mask, self.heads, train)?;
+            x = layer.forward(&x, &mask, self.heads)?;
         }
         Ok(x)
     }

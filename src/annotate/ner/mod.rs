@@ -6,19 +6,21 @@
 
 pub mod conll;
 mod encoder;
+mod inference;
+mod matmul;
 pub mod tags;
 pub mod train;
 mod windows;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use candle_core::{D, DType, Device, Tensor};
-use candle_nn::VarBuilder;
+use candle_core::Device;
 use rayon::prelude::*;
 
-use encoder::{EncoderConfig, Tagger};
+use encoder::EncoderConfig;
+use inference::Encoder;
+use matmul::Kernel;
 use tags::TAGS;
 use windows::{WindowInput, WordPieces, plan_windows};
 
@@ -34,7 +36,7 @@ mod embedded {
     pub const TOKENIZER: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/models/ner/tokenizer.json"));
 }
 
-/// Windows are scored in batches of about this many word pieces.
+/// Windows are scored in batches of at most this many word pieces (a window longer than that alone).
 const BATCH_PIECES: usize = 4096;
 
 const GOOD_MODEL_HINT: &str = "point --model (or NEWSHOUND_MODEL, or [annotate] ner_model) at a folder holding \
@@ -42,9 +44,8 @@ const GOOD_MODEL_HINT: &str = "point --model (or NEWSHOUND_MODEL, or [annotate] 
      models/ner/README.md says how to retrain one";
 
 pub struct NerModel {
-    tagger: Tagger,
+    encoder: Encoder,
     pieces: WordPieces,
-    hidden: usize,
 }
 
 impl NerModel {
@@ -63,9 +64,9 @@ impl NerModel {
         let config: EncoderConfig = serde_json::from_slice(embedded::CONFIG).with_context(|| part(CONFIG_FILE))?;
         let weights = candle_core::safetensors::load_buffer(embedded::WEIGHTS, &Device::Cpu)
             .with_context(|| part(WEIGHTS_FILE))?;
-        let tagger = tagger(&config, weights).with_context(|| part(WEIGHTS_FILE))?;
+        let encoder = Encoder::new(&config, &weights, Kernel::detect()).with_context(|| part(WEIGHTS_FILE))?;
         let pieces = WordPieces::from_bytes(embedded::TOKENIZER).with_context(|| part(TOKENIZER_FILE))?;
-        Ok(NerModel { tagger, pieces, hidden: config.hidden_size })
+        Ok(NerModel { encoder, pieces })
     }
 
     #[cfg(not(feature = "embedded-model"))]
@@ -92,34 +93,34 @@ impl NerModel {
         let weights_path = file(WEIGHTS_FILE)?;
         let weights = candle_core::safetensors::load(&weights_path, &Device::Cpu)
             .with_context(|| format!("{}: unreadable model weights; {GOOD_MODEL_HINT}", weights_path.display()))?;
-        let tagger = tagger(&config, weights).with_context(|| {
+        let encoder = Encoder::new(&config, &weights, Kernel::detect()).with_context(|| {
             format!("{}: weights do not match {CONFIG_FILE}; {GOOD_MODEL_HINT}", weights_path.display())
         })?;
         let tokenizer_path = file(TOKENIZER_FILE)?;
         let pieces = WordPieces::load(&tokenizer_path)
             .with_context(|| format!("{}: unusable tokenizer; {GOOD_MODEL_HINT}", tokenizer_path.display()))?;
-        Ok(NerModel { tagger, pieces, hidden: config.hidden_size })
+        Ok(NerModel { encoder, pieces })
     }
 
     /// Tags documents given as sentences of words: one IOB2 tag index (see [`tags::TAGS`]) per word.
-    pub fn tag<S: AsRef<str>>(&self, documents: &[Vec<Vec<S>>]) -> anyhow::Result<Vec<Vec<Vec<usize>>>> {
-        Ok(predict(&self.tagger, &self.pieces, documents, false)?.into_iter().map(|(tags, _)| tags).collect())
+    pub fn tag<S: AsRef<str> + Sync>(&self, documents: &[Vec<Vec<S>>]) -> anyhow::Result<Vec<Vec<Vec<usize>>>> {
+        Ok(predict(&self.encoder, &self.pieces, documents, false)?.into_iter().map(|(tags, _)| tags).collect())
     }
 
     /// Tags one document and also returns the encoder's vector of each word (the last layer at the
     /// word's first piece), words in document order: what the designation head reads.
-    pub fn tag_with_vectors<S: AsRef<str>>(
+    pub fn tag_with_vectors<S: AsRef<str> + Sync>(
         &self,
         document: &[Vec<S>],
     ) -> anyhow::Result<(Vec<Vec<usize>>, WordVectors)> {
-        let mut tagged = predict(&self.tagger, &self.pieces, &[document], true)?;
+        let mut tagged = predict(&self.encoder, &self.pieces, &[document], true)?;
         let (tags, vectors) = tagged.pop().unwrap_or_default();
         Ok((tags, vectors.unwrap_or_default()))
     }
 
     /// The length of a word vector.
     pub fn hidden_size(&self) -> usize {
-        self.hidden
+        self.encoder.hidden_size()
     }
 }
 
@@ -144,85 +145,56 @@ impl WordVectors {
     }
 }
 
-fn tagger(config: &EncoderConfig, weights: HashMap<String, Tensor>) -> candle_core::Result<Tagger> {
-    Tagger::new(config, VarBuilder::from_tensors(weights, DType::F32, &Device::Cpu))
-}
-
-/// Pads window inputs into `(ids, shapes, mask)` tensors of shape `(batch, longest)`.
-fn batch_tensors(inputs: &[&WindowInput]) -> candle_core::Result<(Tensor, Tensor, Tensor)> {
-    let longest = inputs.iter().map(|i| i.ids.len()).max().unwrap_or(0);
-    let mut ids = Vec::with_capacity(inputs.len() * longest);
-    let mut shapes = Vec::with_capacity(inputs.len() * longest);
-    let mut mask = Vec::with_capacity(inputs.len() * longest);
-    for input in inputs {
-        let padding = longest - input.ids.len();
-        ids.extend(input.ids.iter().copied().chain(std::iter::repeat_n(0, padding)));
-        shapes.extend(input.shapes.iter().copied().chain(std::iter::repeat_n(0, padding)));
-        mask.extend(std::iter::repeat_n(1f32, input.ids.len()).chain(std::iter::repeat_n(0f32, padding)));
-    }
-    let shape = (inputs.len(), longest);
-    Ok((
-        Tensor::from_vec(ids, shape, &Device::Cpu)?,
-        Tensor::from_vec(shapes, shape, &Device::Cpu)?,
-        Tensor::from_vec(mask, shape, &Device::Cpu)?,
-    ))
-}
-
 /// Tags and, with `vectors`, each word's encoder vector, per document.
 type Predicted = (Vec<Vec<usize>>, Option<WordVectors>);
 
-fn predict<S: AsRef<str>, Doc: AsRef<[Vec<S>]>>(
-    tagger: &Tagger,
+fn predict<S: AsRef<str> + Sync, Doc: AsRef<[Vec<S>]> + Sync>(
+    encoder: &Encoder,
     pieces: &WordPieces,
     documents: &[Doc],
     vectors: bool,
 ) -> anyhow::Result<Vec<Predicted>> {
-    let pieced: Vec<_> = documents.iter().map(|d| pieces.piece_document(d.as_ref())).collect();
-    let mut inputs: Vec<(usize, windows::Window, WindowInput)> = Vec::new();
-    for (d, doc) in pieced.iter().enumerate() {
-        for window in plan_windows(doc) {
-            let input = pieces.window_input(doc, &window);
-            inputs.push((d, window, input));
-        }
-    }
-    // Similar lengths together, so little of each batch is padding.
-    inputs.sort_by_key(|(_, _, input)| input.ids.len());
+    let pieced: Vec<_> = documents.par_iter().map(|d| pieces.piece_document(d.as_ref())).collect();
+    let inputs: Vec<(usize, windows::Window, WindowInput)> = pieced
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(d, doc)| {
+            plan_windows(doc).into_iter().map(move |window| {
+                let input = pieces.window_input(doc, &window);
+                (d, window, input)
+            })
+        })
+        .collect();
     let mut batches = Vec::new();
     let mut start = 0;
     while start < inputs.len() {
-        // Sorted by length, so the window at `end` is the longest of the batch so far.
-        let mut end = start + 1;
-        while end < inputs.len() && (end - start + 1) * inputs[end].2.ids.len() <= BATCH_PIECES {
+        let mut end = start;
+        let mut size = 0;
+        while end < inputs.len() && (end == start || size + inputs[end].2.ids.len() <= BATCH_PIECES) {
+            size += inputs[end].2.ids.len();
             end += 1;
         }
         batches.push(start..end);
         start = end;
     }
-    // Batches run side by side: candle spreads matrix products over the cores, but not the
-    // element-wise work (softmax, GELU, layer norm) that is a good part of a small model's time.
-    type BatchOut = (Vec<Vec<Vec<f32>>>, Option<Vec<Vec<Vec<f32>>>>);
-    let batch_outputs: Vec<BatchOut> = batches
+    // Batches run side by side, each on one core: no core waits for another inside a batch.
+    let outputs: Vec<inference::Encoded> = batches
         .par_iter()
-        .map(|range| -> candle_core::Result<_> {
-            let batch: Vec<&WindowInput> = inputs[range.clone()].iter().map(|(_, _, i)| i).collect();
-            let (ids, shapes, mask) = batch_tensors(&batch)?;
-            let hidden = tagger.encode(&ids, &shapes, &mask, false)?;
-            let logits = tagger.classify(&hidden)?;
-            let log_probs = candle_nn::ops::log_softmax(&logits, D::Minus1)?.to_vec3::<f32>()?;
-            Ok((log_probs, if vectors { Some(hidden.to_vec3::<f32>()?) } else { None }))
-        })
-        .collect::<candle_core::Result<_>>()?;
-    let dim = batch_outputs.iter().find_map(|(_, h)| h.as_ref()?.first()?.first().map(Vec::len)).unwrap_or(0);
+        .map(|range| encoder.run(&inputs[range.clone()].iter().map(|(_, _, i)| i).collect::<Vec<_>>()))
+        .collect::<anyhow::Result<_>>()?;
+    let (dim, labels) = (encoder.hidden_size(), encoder.labels());
     let mut scores: Vec<Vec<[f32; TAGS.len()]>> =
         pieced.iter().map(|doc| vec![[0.0; TAGS.len()]; doc.pieces.len()]).collect();
     let mut word_vectors: Vec<Vec<f32>> =
         pieced.iter().map(|doc| if vectors { vec![0.0; doc.pieces.len() * dim] } else { Vec::new() }).collect();
-    for (range, (log_probs, hidden)) in batches.into_iter().zip(batch_outputs) {
-        for (i, ((d, window, input), rows)) in inputs[range].iter().zip(log_probs).enumerate() {
+    for (range, output) in batches.into_iter().zip(outputs) {
+        for ((d, window, input), &first_row) in inputs[range].iter().zip(&output.starts) {
             for (word, &position) in window.predict.clone().zip(&input.first_pieces) {
-                scores[*d][word].copy_from_slice(&rows[position]);
-                if let Some(hidden) = &hidden {
-                    word_vectors[*d][word * dim..(word + 1) * dim].copy_from_slice(&hidden[i][position]);
+                let row = first_row + position;
+                log_softmax(&output.scores[row * labels..(row + 1) * labels], &mut scores[*d][word]);
+                if vectors {
+                    word_vectors[*d][word * dim..(word + 1) * dim]
+                        .copy_from_slice(&output.hidden[row * dim..(row + 1) * dim]);
                 }
             }
         }
@@ -240,4 +212,12 @@ fn predict<S: AsRef<str>, Doc: AsRef<[Vec<S>]>>(
             (tags, vectors.then_some(WordVectors { dim, data }))
         })
         .collect())
+}
+
+fn log_softmax(scores: &[f32], out: &mut [f32; TAGS.len()]) {
+    let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let log_sum = scores.iter().map(|s| (s - max).exp()).sum::<f32>().ln() + max;
+    for (o, s) in out.iter_mut().zip(scores) {
+        *o = s - log_sum;
+    }
 }

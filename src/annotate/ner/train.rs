@@ -17,9 +17,11 @@ use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
 use super::encoder::{EncoderConfig, Tagger};
+use super::inference::Encoder;
+use super::matmul::Kernel;
 use super::tags::TAGS;
 use super::windows::{CASING_SHAPES, WindowInput, WordPieces, plan_windows};
-use super::{CONFIG_FILE, TOKENIZER_FILE, WEIGHTS_FILE, batch_tensors, conll, predict};
+use super::{CONFIG_FILE, TOKENIZER_FILE, WEIGHTS_FILE, conll, predict};
 use crate::progress::Progress;
 
 #[derive(Debug, Clone)]
@@ -136,12 +138,44 @@ fn variables(base: &Path, config: &EncoderConfig, rng: &mut StdRng) -> anyhow::R
     Ok(varmap)
 }
 
+/// Pads window inputs into `(ids, shapes, mask)` tensors of shape `(batch, longest)`.
+pub(super) fn batch_tensors(inputs: &[&WindowInput]) -> candle_core::Result<(Tensor, Tensor, Tensor)> {
+    let longest = inputs.iter().map(|i| i.ids.len()).max().unwrap_or(0);
+    let mut ids = Vec::with_capacity(inputs.len() * longest);
+    let mut shapes = Vec::with_capacity(inputs.len() * longest);
+    let mut mask = Vec::with_capacity(inputs.len() * longest);
+    for input in inputs {
+        let padding = longest - input.ids.len();
+        ids.extend(input.ids.iter().copied().chain(std::iter::repeat_n(0, padding)));
+        shapes.extend(input.shapes.iter().copied().chain(std::iter::repeat_n(0, padding)));
+        mask.extend(std::iter::repeat_n(1f32, input.ids.len()).chain(std::iter::repeat_n(0f32, padding)));
+    }
+    let shape = (inputs.len(), longest);
+    Ok((
+        Tensor::from_vec(ids, shape, &Device::Cpu)?,
+        Tensor::from_vec(shapes, shape, &Device::Cpu)?,
+        Tensor::from_vec(mask, shape, &Device::Cpu)?,
+    ))
+}
+
+/// The network as it stands, in the form that tags: validation scores what would ship.
+fn current_encoder(varmap: &VarMap, config: &EncoderConfig) -> anyhow::Result<Encoder> {
+    let tensors: HashMap<String, Tensor> = varmap
+        .data()
+        .lock()
+        .expect("not poisoned")
+        .iter()
+        .map(|(name, var)| (name.clone(), var.as_tensor().clone()))
+        .collect();
+    Encoder::new(config, &tensors, Kernel::detect())
+}
+
 /// Loss on one batch: cross-entropy of each predicted word's first piece.
 fn batch_loss(tagger: &Tagger, batch: &[&Example]) -> candle_core::Result<Tensor> {
     let inputs: Vec<&WindowInput> = batch.iter().map(|e| &e.input).collect();
     let (ids, shapes, mask) = batch_tensors(&inputs)?;
     let (_, longest) = ids.dims2()?;
-    let logits = tagger.forward(&ids, &shapes, &mask, true)?;
+    let logits = tagger.forward(&ids, &shapes, &mask)?;
     let logits = logits.reshape((batch.len() * longest, TAGS.len()))?;
     let mut positions = Vec::new();
     let mut targets = Vec::new();
@@ -240,8 +274,10 @@ pub fn train(options: &TrainOptions) -> anyhow::Result<TrainReport> {
             step += 1;
             progress.advance(&format!("epoch {epoch} loss {loss:.4}"));
         }
-        let predicted: Vec<Vec<usize>> =
-            predict(&tagger, &pieces, &valid_words, false)?.into_iter().flat_map(|(tags, _)| tags).collect();
+        let predicted: Vec<Vec<usize>> = predict(&current_encoder(&varmap, &config)?, &pieces, &valid_words, false)?
+            .into_iter()
+            .flat_map(|(tags, _)| tags)
+            .collect();
         let valid_f1 = conll::entity_f1(&valid_gold, &predicted);
         let epoch_report = EpochReport {
             epoch,
