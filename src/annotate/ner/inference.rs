@@ -77,7 +77,7 @@ impl Encoder {
     pub fn new(config: &EncoderConfig, tensors: &HashMap<String, Tensor>, kernel: Kernel) -> anyhow::Result<Self> {
         let h = config.hidden_size;
         anyhow::ensure!(
-            config.num_attention_heads > 0 && h % config.num_attention_heads == 0,
+            config.num_attention_heads > 0 && h.is_multiple_of(config.num_attention_heads),
             "hidden size {h} is not a multiple of {} heads",
             config.num_attention_heads
         );

@@ -53,7 +53,7 @@ impl Weights {
         assert_eq!(weight.len(), inputs * outputs, "weight shape");
         assert_eq!(bias.len(), outputs, "bias shape");
         // An odd input width has no bf16 pairs; no model here has one, but it must still work.
-        let packed = if kernel == Kernel::Bf16 && inputs % 2 == 0 {
+        let packed = if kernel == Kernel::Bf16 && inputs.is_multiple_of(2) {
             let pairs = inputs / 2;
             let panels = outputs.div_ceil(PANEL);
             let mut packed = vec![0u32; panels * pairs * PANEL];
@@ -190,7 +190,10 @@ mod bf16 {
                 let low = _mm512_loadu_ps(chunk.as_ptr());
                 let high = _mm512_loadu_ps(chunk.as_ptr().add(16));
                 // The second operand fills the low half of the result.
-                _mm512_storeu_si512(to.as_mut_ptr().cast(), std::mem::transmute(_mm512_cvtne2ps_pbh(high, low)));
+                _mm512_storeu_si512(
+                    to.as_mut_ptr().cast(),
+                    std::mem::transmute::<__m512bh, __m512i>(_mm512_cvtne2ps_pbh(high, low)),
+                );
             }
         }
         let done = values.len() / 32 * 16;
