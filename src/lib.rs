@@ -3,7 +3,8 @@
 //!
 //! The modules are the pipeline's stages; data flows one way through the types in [`document`]:
 //! [`sources`] → [`extract`] → [`annotate`] → [`sinks`], with [`index`] the store that the index sink
-//! writes and search reads, and [`serve`] its HTTP front (API, web page, Atom feed).
+//! writes and search reads, and [`serve`] its HTTP front (API, web page, Atom feed). [`queue`] shares
+//! the same stages across processes and machines through Redis Streams.
 
 pub mod annotate;
 pub mod config;
@@ -15,6 +16,7 @@ pub mod index;
 pub mod labelled;
 pub mod pipeline;
 pub mod progress;
+pub mod queue;
 pub mod serve;
 pub mod sinks;
 pub mod sources;

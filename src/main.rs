@@ -15,6 +15,7 @@ use newshound::index::designations::DesignationFilter;
 use newshound::index::search::SearchRequest;
 use newshound::pipeline::{Pipeline, Summary};
 use newshound::progress::Progress;
+use newshound::queue::{self, IndexerOptions, Queue, WorkerOptions, run_indexer, run_worker};
 use newshound::sinks::{FtmSink, IndexSink, JsonlSink, Sink};
 use newshound::sources::crawl::Crawler;
 use newshound::sources::{HttpFetcher, Input, Item, items, resolve_inputs};
@@ -28,6 +29,9 @@ struct Cli {
     /// Only print errors.
     #[arg(long, short, global = true)]
     quiet: bool,
+    /// Threads that extract and annotate (default: one per core).
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
     #[command(subcommand)]
     command: Command,
 }
@@ -38,6 +42,14 @@ struct IndexArg {
     /// Index directory (default: `index.path` in the config, else ~/.local/share/newshound/index).
     #[arg(long, value_name = "DIR")]
     index: Option<PathBuf>,
+}
+
+/// Where the shared queue is, for the commands that use it.
+#[derive(clap::Args)]
+struct RedisArg {
+    /// The Redis server that holds the shared queue, e.g. redis://queue-host:6379/.
+    #[arg(long, value_name = "URL", env = "NEWSHOUND_REDIS")]
+    redis: String,
 }
 
 /// Which NER model annotates, for the commands that annotate.
@@ -135,6 +147,55 @@ enum Command {
         #[command(flatten)]
         index: IndexArg,
     },
+    /// Put inputs on the shared queue (Redis) for `newshound worker`s: files, directories
+    /// (recursive), WARC archives (in ranges of pages) and http(s) URLs.
+    Enqueue {
+        #[arg(required = true, value_name = "PATH|URL")]
+        inputs: Vec<String>,
+        /// Pages of a WARC archive per work entry.
+        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
+        warc_batch: u32,
+        #[command(flatten)]
+        redis: RedisArg,
+    },
+    /// Take work from the shared queue, extract and annotate it, and hand the documents to the
+    /// indexer. Run any number, on any machine that sees the same files.
+    Worker {
+        /// This worker's name, unique among the workers (default: host name and process id).
+        #[arg(long)]
+        name: Option<String>,
+        /// Take over work another worker has held this long without finishing (it died).
+        #[arg(long, default_value = "120s", value_parser = parse_interval)]
+        claim_after: std::time::Duration,
+        /// Work handed out this many times without finishing goes to the dead letters.
+        #[arg(long, default_value_t = 3)]
+        max_deliveries: u64,
+        /// Exit once no work is waiting or being done, instead of waiting for more.
+        #[arg(long)]
+        drain: bool,
+        #[command(flatten)]
+        redis: RedisArg,
+        #[command(flatten)]
+        model: ModelArg,
+    },
+    /// Write the workers' documents into the index, committing in batches: the index's one writer.
+    Indexer {
+        /// Documents per commit at most.
+        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
+        batch: u32,
+        /// Exit once no work is waiting or being done and every document is committed.
+        #[arg(long)]
+        drain: bool,
+        #[command(flatten)]
+        redis: RedisArg,
+        #[command(flatten)]
+        index: IndexArg,
+    },
+    /// The shared queue.
+    Queue {
+        #[command(subcommand)]
+        command: QueueCommand,
+    },
     /// Tag a CoNLL file (token in the first column) with the NER model; writes `token TAG` lines.
     Tag {
         #[arg(long, value_name = "FILE")]
@@ -225,6 +286,18 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum QueueCommand {
+    /// Work waiting and in flight, documents not yet indexed, done, failed, and each worker's rate.
+    Status {
+        /// Print the status as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        redis: RedisArg,
+    },
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum ExportFormat {
     /// FollowTheMoney entities, one JSON object a line; ids are stable across exports.
@@ -243,8 +316,12 @@ impl Command {
             | Command::Serve { index, .. }
             | Command::Watch { index, .. }
             | Command::Export { index, .. }
+            | Command::Indexer { index, .. }
             | Command::Search { index, .. } => index.index.as_deref(),
             Command::Extract { .. }
+            | Command::Enqueue { .. }
+            | Command::Worker { .. }
+            | Command::Queue { .. }
             | Command::Tag { .. }
             | Command::TrainNer { .. }
             | Command::TrainDesignations { .. } => None,
@@ -287,8 +364,27 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Some(dir) = cli.command.index() {
         config.index.path = dir.to_path_buf();
     }
+    if let Some(threads) = cli.threads {
+        rayon::ThreadPoolBuilder::new().num_threads(threads.into()).build_global()?;
+    }
     let model_of = |arg: ModelArg| arg.model.or_else(|| config.annotate.ner_model.clone());
     match cli.command {
+        Command::Enqueue { inputs, warc_batch, redis } => enqueue(&config, &inputs, warc_batch as usize, &redis.redis),
+        Command::Worker { name, claim_after, max_deliveries, drain, redis, model } => {
+            let options = WorkerOptions {
+                name: name.unwrap_or_else(default_worker_name),
+                batch: rayon::current_num_threads(),
+                claim_after,
+                max_deliveries,
+                drain,
+                max_bytes: config.fetch.max_body_bytes,
+            };
+            worker(&config, model_of(model), &redis.redis, &options, cli.quiet)
+        }
+        Command::Indexer { batch, drain, redis, .. } => {
+            indexer(&config, &redis.redis, &IndexerOptions { batch: batch as usize, drain }, cli.quiet)
+        }
+        Command::Queue { command: QueueCommand::Status { json, redis } } => queue_status(&redis.redis, json),
         Command::Ingest { inputs, model, .. } => ingest(&config, model_of(model), &inputs, cli.quiet),
         Command::Extract { inputs, jsonl, no_annotate, model } => {
             extract(&config, model_of(model), &inputs, jsonl, no_annotate)
@@ -452,6 +548,94 @@ fn ingest(config: &Config, model: Option<PathBuf>, args: &[String], quiet: bool)
     summary.failures.splice(0..0, missing);
     print_summary(&summary, &config.index.path);
     Ok(ExitCode::from(summary.exit_code() as u8))
+}
+
+fn enqueue(config: &Config, args: &[String], warc_batch: usize, redis: &str) -> anyhow::Result<ExitCode> {
+    let (inputs, missing) = resolve_inputs(args);
+    let (work, unreadable) = queue::work_for(inputs, warc_batch, config.fetch.max_body_bytes);
+    for e in missing.iter().chain(&unreadable) {
+        eprintln!("error: {e}");
+    }
+    Queue::connect(redis)?.enqueue(&work)?;
+    println!("enqueued {} work entries on {redis}", work.len());
+    let failed = work.is_empty() && !(missing.is_empty() && unreadable.is_empty());
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// The host name and process id: unique among the workers of one queue.
+fn default_worker_name() -> String {
+    let mut buffer = [0u8; 256];
+    // SAFETY: the buffer's length is passed; the name is NUL-terminated when it fits.
+    let host = if unsafe { libc::gethostname(buffer.as_mut_ptr().cast(), buffer.len()) } == 0 {
+        let end = buffer.iter().position(|&b| b == 0).unwrap_or(buffer.len());
+        String::from_utf8_lossy(&buffer[..end]).into_owned()
+    } else {
+        "worker".to_string()
+    };
+    format!("{host}-{}", std::process::id())
+}
+
+fn worker(
+    config: &Config,
+    model: Option<PathBuf>,
+    redis: &str,
+    options: &WorkerOptions,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
+    let pipeline = pipeline(config, Some(model.as_deref()), false)?;
+    let mut queue = Queue::connect(redis)?;
+    tracing::info!(name = %options.name, threads = options.batch, "worker ready");
+    let mut progress = Progress::counting(None, !quiet, "entries");
+    let report = run_worker(&mut queue, &pipeline, options, &mut progress)?;
+    progress.finish();
+    println!(
+        "worker {}: {} work entries, {} documents, {} failed",
+        options.name, report.entries, report.documents, report.failed
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn indexer(config: &Config, redis: &str, options: &IndexerOptions, quiet: bool) -> anyhow::Result<ExitCode> {
+    let mut queue = Queue::connect(redis)?;
+    let mut sink = IndexSink::open(&config.index)?;
+    let mut progress = Progress::counting(None, !quiet, "documents");
+    let report = run_indexer(&mut queue, &mut sink, options, &mut progress)?;
+    progress.finish();
+    println!(
+        "indexed {} documents ({} near-duplicates not stored) into {}",
+        report.documents,
+        report.near_duplicates,
+        config.index.path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn queue_status(redis: &str, json: bool) -> anyhow::Result<ExitCode> {
+    let status = Queue::connect(redis)?.status()?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&status)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("backlog          {}", status.backlog);
+    println!("in flight        {}", status.in_flight);
+    println!("results pending  {}", status.results_pending);
+    println!("done             {}", status.done);
+    println!("failed           {}", status.failed);
+    for w in &status.workers {
+        println!(
+            "worker {}: {} entries, {} documents, {} failed, {:.2} documents/s, last seen {}",
+            w.name,
+            w.entries,
+            w.documents,
+            w.failed,
+            w.documents_per_second,
+            chrono::DateTime::from_timestamp(w.seen, 0).map_or_else(String::new, |t| t.to_rfc3339())
+        );
+    }
+    for f in &status.recent_failures {
+        println!("failed: {}: {}", f.work, f.reason);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Designations listed in the ingest summary; the rest are counted.

@@ -36,7 +36,8 @@ impl Summary {
     }
 }
 
-enum Outcome {
+/// What became of one item.
+pub enum Outcome {
     /// The document, and the path or URL it was read from.
     Document(Box<Document>, String),
     NoArticle(SourceError),
@@ -61,7 +62,8 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    fn process(&self, item: Result<Item, SourceError>) -> Outcome {
+    /// Reads, extracts and annotates one item.
+    pub fn process(&self, item: Result<Item, SourceError>) -> Outcome {
         let page = match item.and_then(|item| match item {
             Item::Page(page) => Ok(page),
             Item::Load(input) => sources::load(&input, &self.http, self.max_body_bytes),

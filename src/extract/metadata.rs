@@ -239,7 +239,8 @@ fn resolve_ld_references(html: &Html, value: &Value) -> Value {
 
 /// When the page was published: JSON-LD, then `<meta>` tags, then date attributes and `<time>`,
 /// then the URL, then text marked as a date, then text right after the headline; the time it was
-/// last modified only when none of those says. Never a date in the future.
+/// last modified only when none of those says. Never a date in the future, nor a placeholder: the
+/// zero dates of common platforms (0001-01-01, 1900-01-01, 1970-01-01) and anything before 1901.
 fn publication_date<'a>(
     html: &Html,
     ld: Option<&Value>,
@@ -247,8 +248,13 @@ fn publication_date<'a>(
     page_url: &str,
 ) -> Option<crate::dates::Published> {
     let latest = (chrono::Utc::now() + chrono::Duration::days(1)).date_naive();
-    let not_future = |d: crate::dates::Published| d.date_naive() <= latest;
-    let parsed = |raw: &str| parse_date(raw).filter(|d| not_future(*d));
+    let earliest = chrono::NaiveDate::from_ymd_opt(1901, 1, 1).expect("a date");
+    let unix_zero = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date");
+    let plausible = |d: crate::dates::Published| {
+        let day = d.date_naive();
+        day <= latest && day >= earliest && day != unix_zero
+    };
+    let parsed = |raw: &str| parse_date(raw).filter(|d| plausible(*d));
     let language = html.select(&HTML_TAG).find_map(|h| h.value().attr("lang")).unwrap_or_default().to_lowercase();
     // Only American pages write the month first in 07/26/2024.
     let month_first = language == "en-us" || language == "en";
@@ -266,7 +272,7 @@ fn publication_date<'a>(
         })
         .or_else(|| outside_comments(html, &TIME).find_map(|t| t.value().attr("datetime").and_then(parsed)))
         .or_else(|| outside_comments(html, &TIME).find_map(|t| in_text(&text_of(&t))))
-        .or_else(|| date_in_url(page_url).filter(|d| not_future(*d)))
+        .or_else(|| date_in_url(page_url).filter(|d| plausible(*d)))
         .or_else(|| {
             outside_comments(html, &DATE_MARKUP)
                 .map(|e| text_of(&e))
@@ -527,5 +533,17 @@ mod tests {
             "2021-05-05",
             "the change time only as a last resort"
         );
+    }
+
+    #[test]
+    fn placeholder_dates_are_no_dates() {
+        for placeholder in ["0001-01-01T00:00:00Z", "1900-01-01", "1970-01-01T00:00:00Z"] {
+            let page = format!(
+                r#"<html><head><meta property="article:published_time" content="{placeholder}"></head>
+                <body><h1>Story</h1><time datetime="2022-04-05">5 April</time></body></html>"#
+            );
+            let m = extract_metadata(&Html::parse_document(&page), "");
+            assert_eq!(m.published.unwrap().date_naive().to_string(), "2022-04-05", "{placeholder}");
+        }
     }
 }

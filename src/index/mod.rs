@@ -241,6 +241,7 @@ impl NewsIndex {
     }
 }
 
+/// Dates beyond the nanosecond range tantivy stores (1677 to 2262) are stored at its ends.
 fn tantivy_date(unix_seconds: i64) -> tantivy::DateTime {
-    tantivy::DateTime::from_timestamp_secs(unix_seconds)
+    tantivy::DateTime::from_timestamp_nanos(unix_seconds.saturating_mul(1_000_000_000))
 }
