@@ -214,15 +214,14 @@ fn an_indexer_killed_mid_run_resumes_where_it_stopped() {
 fn failures_and_poison_work_go_to_the_dead_letters_with_their_reason() {
     let redis = RedisServer::start();
     let mut connection = redis.connection();
-    // Work that no worker can do, and work that was handed out five times before and never finished
-    // (as if it crashed every worker that took it).
-    let () = redis::cmd("XADD")
-        .arg("newshound:work")
-        .arg("*")
-        .arg("work")
-        .arg(r#"{"kind":"file","path":"/nonexistent/page.html"}"#)
-        .query(&mut connection)
-        .unwrap();
+    let mut add = |work: &str| -> String {
+        redis::cmd("XADD").arg("newshound:work").arg("*").arg("work").arg(work).query(&mut connection).unwrap()
+    };
+    // Work that no worker can do; work handed out five times before and never finished (as if it
+    // crashed every worker that took it); and an entry that is not work.
+    let unreadable = add(r#"{"kind":"file","path":"/nonexistent/page.html"}"#);
+    let poison = add(r#"{"kind":"file","path":"corpus/panamatimes-us-sanctions-north-korea-cyber.html"}"#);
+    add("not json");
     let () = redis::cmd("XGROUP")
         .arg("CREATE")
         .arg("newshound:work")
@@ -230,30 +229,13 @@ fn failures_and_poison_work_go_to_the_dead_letters_with_their_reason() {
         .arg("0")
         .query(&mut connection)
         .unwrap();
+    // A worker that took the first two entries and died.
     let _: redis::Value = redis::cmd("XREADGROUP")
         .arg("GROUP")
         .arg("workers")
         .arg("crashed")
         .arg("COUNT")
-        .arg(1)
-        .arg("STREAMS")
-        .arg("newshound:work")
-        .arg(">")
-        .query(&mut connection)
-        .unwrap();
-    let poison: String = redis::cmd("XADD")
-        .arg("newshound:work")
-        .arg("*")
-        .arg("work")
-        .arg(r#"{"kind":"file","path":"corpus/panamatimes-us-sanctions-north-korea-cyber.html"}"#)
-        .query(&mut connection)
-        .unwrap();
-    let _: redis::Value = redis::cmd("XREADGROUP")
-        .arg("GROUP")
-        .arg("workers")
-        .arg("crashed")
-        .arg("COUNT")
-        .arg(1)
+        .arg(2)
         .arg("STREAMS")
         .arg("newshound:work")
         .arg(">")
@@ -269,8 +251,7 @@ fn failures_and_poison_work_go_to_the_dead_letters_with_their_reason() {
         .arg(5)
         .query(&mut connection)
         .unwrap();
-    let () =
-        redis::cmd("XADD").arg("newshound:work").arg("*").arg("work").arg("not json").query(&mut connection).unwrap();
+    assert_ne!(unreadable, poison);
     std::thread::sleep(Duration::from_millis(1100));
     run(&["worker", "--redis", &redis.url, "--claim-after", "1s", "--max-deliveries", "3", "--drain"]);
     let status = status(&redis);
