@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# NER benchmark: `newshound tag` over the CoNLL-2003 test set, wall time including model load.
-# Prints the median of RUNS runs in tokens/s, then the entity-level F1 of the predictions.
+# NER benchmark: `newshound tag` over the CoNLL-2003 test set, wall time including model load, with the
+# matrix kernel this CPU picks (bf16 where it has AVX-512 BF16) and with f32 forced
+# (NEWSHOUND_KERNEL=f32), side by side. Prints the median of RUNS runs of each in tokens/s, and the
+# entity-level F1 of each one's predictions.
 #
 #   scripts/bench-ner.sh [CONLL_DIR] [RUNS]
 #
@@ -15,14 +17,23 @@ mkdir -p "$out"
 cargo build --release --quiet
 
 tokens=$(grep -v -e '^-DOCSTART-' -e '^[[:space:]]*$' "$data/test.txt" | wc -l)
-times=()
+declare -A times
 for _ in $(seq "$runs"); do
-  start=$(date +%s.%N)
-  target/release/newshound -q tag --conll "$data/test.txt" > "$out/test.pred"
-  end=$(date +%s.%N)
-  times+=("$(python3 -c "print($end - $start)")")
+  # Interleaved, so that whatever else the machine does weighs on both alike.
+  for kernel in auto f32; do
+    start=$(date +%s.%N)
+    if [ "$kernel" = f32 ]; then
+      NEWSHOUND_KERNEL=f32 target/release/newshound -q tag --conll "$data/test.txt" > "$out/test.$kernel.pred"
+    else
+      env -u NEWSHOUND_KERNEL target/release/newshound -q tag --conll "$data/test.txt" > "$out/test.$kernel.pred"
+    fi
+    end=$(date +%s.%N)
+    times[$kernel]="${times[$kernel]:-} $(python3 -c "print($end - $start)")"
+  done
 done
-median=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-printf 'tokens: %d, runs: %d, median wall time: %.2f s (model load included)\n' "$tokens" "$runs" "$median"
-printf 'throughput: %.0f tokens/s\n' "$(python3 -c "print($tokens / $median)")"
-python3 "$tools/conll_eval.py" "$data/test.txt" "$out/test.pred"
+for kernel in auto f32; do
+  median=$(printf '%s\n' ${times[$kernel]} | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  printf '%-4s kernel: %d tokens, %d runs, median wall time %.2f s (model load included), %.0f tokens/s, ' \
+    "$kernel" "$tokens" "$runs" "$median" "$(python3 -c "print($tokens / $median)")"
+  python3 "$tools/conll_eval.py" "$data/test.txt" "$out/test.$kernel.pred" | tail -1
+done

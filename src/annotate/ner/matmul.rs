@@ -16,8 +16,12 @@ pub enum Kernel {
 }
 
 impl Kernel {
-    /// The fastest kernel this CPU runs.
+    /// The fastest kernel this CPU runs, unless `NEWSHOUND_KERNEL=f32` asks for f32 (to compare the
+    /// two on one machine).
     pub fn detect() -> Kernel {
+        if std::env::var("NEWSHOUND_KERNEL").is_ok_and(|k| k.eq_ignore_ascii_case("f32")) {
+            return Kernel::F32;
+        }
         #[cfg(target_arch = "x86_64")]
         if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512bf16") {
             return Kernel::Bf16;
