@@ -2,7 +2,7 @@
 
 use redis::streams::{StreamId, StreamReadReply};
 
-use super::{DEAD, DOCUMENT_FIELD, DONE, INDEXER_GROUP, Queue, REASON_FIELD, RESULTS, WORK_FIELD};
+use super::{DOCUMENT_FIELD, DONE, INDEXER_GROUP, Queue, RESULTS, add_dead_letter};
 use crate::document::Document;
 use crate::progress::Progress;
 use crate::sinks::{Sink, Written};
@@ -76,14 +76,7 @@ pub fn run_indexer(
                         _ => format!("result has no `{DOCUMENT_FIELD}` field"),
                     };
                     progress.println(&format!("error: result {}: {reason}", entry.id));
-                    pipe.cmd("XADD")
-                        .arg(DEAD)
-                        .arg("*")
-                        .arg(WORK_FIELD)
-                        .arg(format!("result {}", entry.id))
-                        .arg(REASON_FIELD)
-                        .arg(reason)
-                        .ignore();
+                    add_dead_letter(&mut pipe, &format!("result {}", entry.id), &reason);
                     entry.id.clone()
                 }
             };

@@ -264,6 +264,11 @@ impl Queue {
     }
 }
 
+/// Adds to `pipe` the append of a dead letter: what failed, and why.
+fn add_dead_letter(pipe: &mut redis::Pipeline, work: &str, reason: &str) {
+    pipe.cmd("XADD").arg(DEAD).arg("*").arg(WORK_FIELD).arg(work).arg(REASON_FIELD).arg(reason).ignore();
+}
+
 /// Seconds since the Unix epoch.
 fn now() -> i64 {
     chrono::Utc::now().timestamp()

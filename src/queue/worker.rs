@@ -7,8 +7,8 @@ use rayon::prelude::*;
 use redis::streams::{StreamAutoClaimReply, StreamId, StreamReadReply};
 
 use super::{
-    DEAD, DOCUMENT_FIELD, Queue, REASON_FIELD, RESULTS, WORK, WORK_FIELD, WORKER_STATS, WORKERS_GROUP, Work,
-    WorkerStats, now,
+    DOCUMENT_FIELD, Queue, RESULTS, WORK, WORK_FIELD, WORKER_STATS, WORKERS_GROUP, Work, WorkerStats, add_dead_letter,
+    now,
 };
 use crate::pipeline::{Outcome, Pipeline};
 use crate::progress::Progress;
@@ -111,7 +111,7 @@ fn claim_abandoned(queue: &mut Queue, options: &WorkerOptions) -> anyhow::Result
             let reason = format!("handed out {deliveries} times without finishing (it may crash workers)");
             let mut pipe = redis::pipe();
             pipe.atomic();
-            pipe.cmd("XADD").arg(DEAD).arg("*").arg(WORK_FIELD).arg(work).arg(REASON_FIELD).arg(reason).ignore();
+            add_dead_letter(&mut pipe, &work, &reason);
             pipe.cmd("XACK").arg(WORK).arg(WORKERS_GROUP).arg(&id.id).ignore();
             pipe.cmd("XDEL").arg(WORK).arg(&id.id).ignore();
             queue.run_atomically(&pipe, "cannot move work to the dead letters")?;
@@ -195,14 +195,7 @@ fn pass_on(queue: &mut Queue, id: &str, outcomes: Vec<Outcome>, progress: &mut P
             Outcome::NoArticle(e) => tracing::debug!(input = %e.input, "skipped: {}", e.reason),
             Outcome::Failed(e) => {
                 progress.println(&format!("error: {e}"));
-                pipe.cmd("XADD")
-                    .arg(DEAD)
-                    .arg("*")
-                    .arg(WORK_FIELD)
-                    .arg(&e.input)
-                    .arg(REASON_FIELD)
-                    .arg(&e.reason)
-                    .ignore();
+                add_dead_letter(&mut pipe, &e.input, &e.reason);
                 failed += 1;
             }
         }

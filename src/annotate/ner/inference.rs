@@ -183,7 +183,7 @@ impl Encoder {
 
     fn layer(&self, layer: &Layer, x: &mut [f32], lengths: &[usize], scratch: &mut Scratch) {
         layer.qkv.apply(x, &mut scratch.qkv);
-        attend(&scratch.qkv, lengths, self.hidden, self.heads, &mut scratch.context, &mut scratch.weights);
+        attend(&scratch.qkv, lengths, self.hidden, self.heads, &mut scratch.context, &mut scratch.scores);
         // x ← norm(x + context · Wₒ)
         layer.attention_out.apply(&scratch.context, &mut scratch.projected);
         add_in_place(x, &scratch.projected);
@@ -203,7 +203,8 @@ struct Scratch {
     context: Vec<f32>,
     projected: Vec<f32>,
     inner: Vec<f32>,
-    weights: Vec<f32>,
+    /// Attention scores of one head of one window.
+    scores: Vec<f32>,
 }
 
 impl Scratch {
@@ -213,7 +214,7 @@ impl Scratch {
             context: vec![0.0; rows * hidden],
             projected: vec![0.0; rows * hidden],
             inner: vec![0.0; rows * intermediate],
-            weights: Vec::new(),
+            scores: Vec::new(),
         }
     }
 }
