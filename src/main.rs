@@ -52,6 +52,35 @@ struct RedisArg {
     redis: String,
 }
 
+/// Where a crawl starts, for `crawl` and `enqueue`.
+#[derive(clap::Args)]
+struct CrawlStarts {
+    /// A page to start from (its same-site links are followed).
+    #[arg(long = "seed", value_name = "URL")]
+    seeds: Vec<String>,
+    /// An RSS or Atom feed whose entries are crawled.
+    #[arg(long = "feed", value_name = "URL")]
+    feeds: Vec<String>,
+    /// A sitemap or sitemap index (news sitemaps included).
+    #[arg(long = "sitemap", value_name = "URL")]
+    sitemaps: Vec<String>,
+    /// Pages fetched per crawl at most (default: `crawl.max_pages`).
+    #[arg(long)]
+    max_pages: Option<usize>,
+}
+
+impl CrawlStarts {
+    /// The `[crawl]` settings with these start points (after those of the config) and page budget.
+    fn applied_to(self, config: &newshound::config::CrawlConfig) -> newshound::config::CrawlConfig {
+        let mut crawl = config.clone();
+        crawl.seeds.extend(self.seeds);
+        crawl.feeds.extend(self.feeds);
+        crawl.sitemaps.extend(self.sitemaps);
+        crawl.max_pages = self.max_pages.unwrap_or(crawl.max_pages);
+        crawl
+    }
+}
+
 /// Which NER model annotates, for the commands that annotate.
 #[derive(clap::Args)]
 struct ModelArg {
@@ -87,18 +116,8 @@ enum Command {
     },
     /// Crawl news sites, feeds and sitemaps into the index, politely and incrementally.
     Crawl {
-        /// A page to start from (its same-site links are followed).
-        #[arg(long = "seed", value_name = "URL")]
-        seeds: Vec<String>,
-        /// An RSS or Atom feed whose entries are crawled.
-        #[arg(long = "feed", value_name = "URL")]
-        feeds: Vec<String>,
-        /// A sitemap or sitemap index (news sitemaps included).
-        #[arg(long = "sitemap", value_name = "URL")]
-        sitemaps: Vec<String>,
-        /// Pages fetched per run at most (default: `crawl.max_pages`).
-        #[arg(long)]
-        max_pages: Option<usize>,
+        #[command(flatten)]
+        starts: CrawlStarts,
         /// Keep crawling: start again this long after each run ends (e.g. 30s, 10m, 1h).
         #[arg(long, value_parser = parse_interval)]
         watch: Option<std::time::Duration>,
@@ -148,10 +167,15 @@ enum Command {
         index: IndexArg,
     },
     /// Put inputs on the shared queue (Redis) for `newshound worker`s: files, directories
-    /// (recursive), WARC archives (in ranges of pages) and http(s) URLs.
+    /// (recursive), WARC archives (in ranges of pages) and http(s) URLs; and the start points of a
+    /// crawl the workers share (with the `[crawl]` settings: hosts, patterns, delay, page budget).
     Enqueue {
-        #[arg(required = true, value_name = "PATH|URL")]
+        #[arg(value_name = "PATH|URL", required_unless_present_any = ["seeds", "feeds", "sitemaps"])]
         inputs: Vec<String>,
+        /// Start points of a crawl the workers share (the config's own `[crawl]` start points are
+        /// not queued).
+        #[command(flatten)]
+        starts: CrawlStarts,
         /// Pages of a WARC archive per work entry.
         #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
         warc_batch: u32,
@@ -369,7 +393,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     let model_of = |arg: ModelArg| arg.model.or_else(|| config.annotate.ner_model.clone());
     match cli.command {
-        Command::Enqueue { inputs, warc_batch, redis } => enqueue(&config, &inputs, warc_batch as usize, &redis.redis),
+        Command::Enqueue { inputs, starts, warc_batch, redis } => {
+            let crawl_settings = newshound::config::CrawlConfig {
+                seeds: Vec::new(),
+                feeds: Vec::new(),
+                sitemaps: Vec::new(),
+                ..config.crawl.clone()
+            };
+            let crawl = starts.applied_to(&crawl_settings);
+            enqueue(&config, &inputs, &crawl, warc_batch as usize, &redis.redis)
+        }
         Command::Worker { name, claim_after, max_deliveries, drain, redis, model } => {
             let options = WorkerOptions {
                 name: name.unwrap_or_else(default_worker_name),
@@ -377,7 +410,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 claim_after,
                 max_deliveries,
                 drain,
-                max_bytes: config.fetch.max_body_bytes,
+                fetch: config.fetch.clone(),
             };
             worker(&config, model_of(model), &redis.redis, &options, cli.quiet)
         }
@@ -391,15 +424,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Search { query, json, limit, .. } => search(&config, &query, json, limit.into()),
         Command::Export { format, since, .. } => export(&config, format, since),
-        Command::Crawl { seeds, feeds, sitemaps, max_pages, watch, model, .. } => {
+        Command::Crawl { starts, watch, model, .. } => {
             let model = model_of(model);
-            let mut crawl = config.crawl.clone();
-            crawl.seeds.extend(seeds);
-            crawl.feeds.extend(feeds);
-            crawl.sitemaps.extend(sitemaps);
-            if let Some(n) = max_pages {
-                crawl.max_pages = n;
-            }
+            let crawl = starts.applied_to(&config.crawl);
             if crawl.seeds.is_empty() && crawl.feeds.is_empty() && crawl.sitemaps.is_empty() {
                 anyhow::bail!("nothing to crawl: give --seed, --feed or --sitemap (or set them in [crawl])");
             }
@@ -550,15 +577,30 @@ fn ingest(config: &Config, model: Option<PathBuf>, args: &[String], quiet: bool)
     Ok(ExitCode::from(summary.exit_code() as u8))
 }
 
-fn enqueue(config: &Config, args: &[String], warc_batch: usize, redis: &str) -> anyhow::Result<ExitCode> {
+/// Queues `args` as work, and the start points of `crawl` (its seeds, feeds and sitemaps) on the
+/// shared frontier.
+fn enqueue(
+    config: &Config,
+    args: &[String],
+    crawl: &newshound::config::CrawlConfig,
+    warc_batch: usize,
+    redis: &str,
+) -> anyhow::Result<ExitCode> {
     let (inputs, missing) = resolve_inputs(args);
     let (work, unreadable) = queue::work_for(inputs, warc_batch, config.fetch.max_body_bytes);
     for e in missing.iter().chain(&unreadable) {
         eprintln!("error: {e}");
     }
-    Queue::connect(redis)?.enqueue(&work)?;
-    println!("enqueued {} work entries on {redis}", work.len());
-    let failed = work.is_empty() && !(missing.is_empty() && unreadable.is_empty());
+    let mut queue = Queue::connect(redis)?;
+    queue.enqueue(&work)?;
+    if !args.is_empty() {
+        println!("enqueued {} work entries on {redis}", work.len());
+    }
+    if !(crawl.seeds.is_empty() && crawl.feeds.is_empty() && crawl.sitemaps.is_empty()) {
+        let starts = queue::enqueue_crawl(&mut queue, crawl, &crawl.seeds, &crawl.feeds, &crawl.sitemaps)?;
+        println!("queued {starts} crawl start points (at most {} pages) on {redis}", crawl.max_pages);
+    }
+    let failed = work.is_empty() && !args.is_empty() && !(missing.is_empty() && unreadable.is_empty());
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
@@ -631,6 +673,14 @@ fn queue_status(redis: &str, json: bool) -> anyhow::Result<ExitCode> {
             w.documents_per_second,
             chrono::DateTime::from_timestamp(w.seen, 0).map_or_else(String::new, |t| t.to_rfc3339())
         );
+    }
+    let crawl = &status.crawl;
+    if crawl.seen > 0 {
+        let counts: Vec<String> = crawl.counts.iter().map(|(what, n)| format!("{n} {what}")).collect();
+        let errors: Vec<String> = crawl.errors.iter().map(|(kind, n)| format!("{n}× {kind}")).collect();
+        println!("crawl            {} hosts, {} URLs queued, {} seen", crawl.hosts, crawl.queued, crawl.seen);
+        println!("crawled          {}", if counts.is_empty() { "nothing yet".to_string() } else { counts.join(", ") });
+        println!("crawl errors     {}", if errors.is_empty() { "none".to_string() } else { errors.join(", ") });
     }
     for f in &status.recent_failures {
         println!("failed: {}: {}", f.work, f.reason);

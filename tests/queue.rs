@@ -1,13 +1,17 @@
 //! Ingest shared over Redis Streams, against a real `redis-server` started here on 127.0.0.1 (`.ci/run`
 //! installs Debian's package): workers and the indexer are killed with SIGKILL mid-run, and the
-//! index must end up holding exactly what a single-process `ingest` of the same inputs holds.
+//! index must end up holding exactly what a single-process `ingest` of the same inputs holds. Two
+//! workers crawl a site on 127.0.0.1 through the shared frontier, politely and without repeats.
 
 use std::collections::BTreeMap;
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
+
+mod common;
+use common::{generated_article, read_request_head, respond};
 
 const BIN: &str = env!("CARGO_BIN_EXE_newshound");
 /// The 181 pages of the article-extraction benchmark, beside the checkout.
@@ -282,4 +286,238 @@ fn queue_commands_name_an_unreachable_redis() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains(&url) && stderr.contains("cannot reach Redis"), "{stderr}");
+}
+
+/// Every request a test site answered: its path, when it arrived and when the answer was sent, and
+/// the most requests it was answering at once.
+#[derive(Default)]
+struct SiteLog {
+    requests: Vec<(String, Instant, Instant)>,
+    in_flight: usize,
+    most_in_flight: usize,
+}
+
+/// A news site of `articles` pages, each linking to the next: a front page (with a feed link, a
+/// link robots.txt forbids and the first articles), an RSS feed of the first ten, and a sitemap of
+/// all of them named in robots.txt. Every answer takes 20 ms, so requests that overlap are seen.
+fn serve_site(articles: usize) -> (String, Arc<Mutex<SiteLog>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let log = Arc::new(Mutex::new(SiteLog::default()));
+    let (site_base, site_log) = (base.clone(), Arc::clone(&log));
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let (base, log) = (site_base.clone(), Arc::clone(&site_log));
+            std::thread::spawn(move || answer(stream, &base, articles, &log));
+        }
+    });
+    (base, log)
+}
+
+fn answer(mut stream: TcpStream, base: &str, articles: usize, log: &Mutex<SiteLog>) {
+    let Some(head) = read_request_head(&mut stream) else { return };
+    let arrived = Instant::now();
+    {
+        let mut log = log.lock().unwrap();
+        log.in_flight += 1;
+        log.most_in_flight = log.most_in_flight.max(log.in_flight);
+    }
+    std::thread::sleep(Duration::from_millis(20));
+    let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let html = [("Content-Type", "text/html; charset=utf-8".to_string())];
+    match path.as_str() {
+        "/robots.txt" => respond(
+            &mut stream,
+            "200 OK",
+            &[],
+            format!("User-agent: *\nDisallow: /private/\nSitemap: {base}/sitemap.xml\n").as_bytes(),
+        ),
+        "/" => {
+            let links: String = (0..5).map(|i| format!(r#"<a href="/a/{i}">Story {i}</a> "#)).collect();
+            let page = format!(
+                r#"<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml"></head>
+                <body>{links}<a href="/private/members">Members</a></body></html>"#
+            );
+            respond(&mut stream, "200 OK", &html, page.as_bytes());
+        }
+        "/feed.xml" => {
+            let items: String =
+                (0..10).map(|i| format!("<item><title>{i}</title><link>{base}/a/{i}</link></item>")).collect();
+            let feed = format!(
+                r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>{items}</channel></rss>"#
+            );
+            respond(&mut stream, "200 OK", &[("Content-Type", "application/rss+xml".into())], feed.as_bytes());
+        }
+        "/sitemap.xml" => {
+            let urls: String = (0..articles).map(|i| format!("<url><loc>{base}/a/{i}</loc></url>")).collect();
+            let sitemap = format!("<urlset>{urls}</urlset>");
+            respond(&mut stream, "200 OK", &[("Content-Type", "application/xml".into())], sitemap.as_bytes());
+        }
+        _ => match path.strip_prefix("/a/").and_then(|i| i.parse::<usize>().ok()).filter(|i| *i < articles) {
+            Some(i) => {
+                let next = format!(r#"<a href="/a/{}">Next</a></body>"#, (i + 1) % articles);
+                let page = generated_article(i).replace("</body>", &next);
+                respond(&mut stream, "200 OK", &html, page.as_bytes());
+            }
+            None => respond(&mut stream, "404 Not Found", &[], b"not found"),
+        },
+    }
+    let mut log = log.lock().unwrap();
+    log.in_flight -= 1;
+    log.requests.push((path, arrived, Instant::now()));
+}
+
+/// A site to crawl, a Redis, and a config with the crawl's delay: what the crawl tests share.
+struct CrawlSetup {
+    base: String,
+    log: Arc<Mutex<SiteLog>>,
+    redis: RedisServer,
+    dir: tempfile::TempDir,
+}
+
+impl CrawlSetup {
+    fn new(articles: usize, delay_ms: u64) -> CrawlSetup {
+        let (base, log) = serve_site(articles);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("config.toml"),
+            format!(
+                "[fetch]\ntimeout_secs = 2\nconnect_timeout_secs = 2\n[crawl]\ndelay_ms = {delay_ms}\nretries = 1\n\
+                 user_agent = \"newshound-test (+http://127.0.0.1/)\"\n"
+            ),
+        )
+        .unwrap();
+        CrawlSetup { base, log, redis: RedisServer::start(), dir }
+    }
+
+    fn config(&self) -> String {
+        self.dir.path().join("config.toml").to_str().unwrap().to_string()
+    }
+
+    fn index(&self) -> String {
+        self.dir.path().join("index").to_str().unwrap().to_string()
+    }
+
+    /// Queues the front page and the feed as the crawl's start points.
+    fn enqueue(&self) {
+        let (front, feed) = (format!("{}/", self.base), format!("{}/feed.xml", self.base));
+        run(&["enqueue", "--config", &self.config(), "--redis", &self.redis.url, "--seed", &front, "--feed", &feed]);
+    }
+
+    fn worker(&self, name: &str, claim_after: &str) -> Child {
+        let config = self.config();
+        let url = &self.redis.url;
+        spawn(&["worker", "--config", &config, "--redis", url, "--name", name, "--claim-after", claim_after, "--drain"])
+    }
+
+    fn indexer(&self) -> Child {
+        spawn(&["indexer", "--redis", &self.redis.url, "--index", &self.index(), "--drain"])
+    }
+
+    /// How many times the site answered `path`.
+    fn requests(&self, path: &str) -> usize {
+        self.log.lock().unwrap().requests.iter().filter(|(p, _, _)| p == path).count()
+    }
+}
+
+#[test]
+fn two_workers_share_a_crawl_politely_and_fetch_each_page_once() {
+    const ARTICLES: usize = 30;
+    const DELAY_MS: u64 = 50;
+    let crawl = CrawlSetup::new(ARTICLES, DELAY_MS);
+    crawl.enqueue();
+    let mut workers = [crawl.worker("one", "120s"), crawl.worker("two", "120s")];
+    let mut indexer = crawl.indexer();
+    for worker in &mut workers {
+        wait_for_success(worker, "a crawling worker");
+    }
+    wait_for_success(&mut indexer, "the indexer");
+
+    let count = |path: &str| crawl.requests(path);
+    for path in ["/robots.txt", "/", "/feed.xml", "/sitemap.xml"] {
+        assert_eq!(count(path), 1, "{path} fetched once");
+    }
+    for i in 0..ARTICLES {
+        assert_eq!(
+            count(&format!("/a/{i}")),
+            1,
+            "/a/{i} fetched once, though linked from the feed, the sitemap and pages"
+        );
+    }
+    assert_eq!(count("/private/members"), 0, "robots.txt obeyed");
+    let log = crawl.log.lock().unwrap();
+    assert_eq!(log.requests.len(), ARTICLES + 4, "nothing else asked for");
+    assert_eq!(log.most_in_flight, 1, "never two requests to the host at once");
+    let mut requests = log.requests.clone();
+    requests.sort_by_key(|(_, arrived, _)| *arrived);
+    for pair in requests.windows(2) {
+        let gap = pair[1].1.saturating_duration_since(pair[0].2);
+        // A little under the delay: the site's clock and Redis's are read at slightly different moments.
+        assert!(
+            gap >= Duration::from_millis(DELAY_MS * 8 / 10),
+            "{} came {gap:?} after {} ended",
+            pair[1].0,
+            pair[0].0
+        );
+    }
+
+    let documents = stored_documents(Path::new(&crawl.index()));
+    assert_eq!(documents.len(), ARTICLES, "every article indexed once: {:?}", documents.keys().collect::<Vec<_>>());
+    let status = status(&crawl.redis);
+    let crawl = &status["crawl"];
+    assert_eq!(crawl["counts"]["disallowed"].as_u64(), Some(1), "{status}");
+    assert_eq!(crawl["counts"]["fetched"].as_u64(), Some(ARTICLES as u64 + 1), "{status}");
+    assert_eq!(crawl["errors"], serde_json::json!({}), "{status}");
+    assert_eq!((crawl["hosts"].as_u64(), crawl["queued"].as_u64()), (Some(0), Some(0)), "{status}");
+    for worker in status["workers"].as_array().unwrap() {
+        assert!(worker["documents"].as_u64() > Some(0), "both workers crawled: {status}");
+    }
+}
+
+#[test]
+fn a_worker_killed_mid_crawl_loses_nothing() {
+    const ARTICLES: usize = 40;
+    let crawl = CrawlSetup::new(ARTICLES, 0);
+    crawl.enqueue();
+    let mut doomed = crawl.worker("doomed", "2s");
+    let mut survivor = crawl.worker("survivor", "2s");
+    let mut indexer = crawl.indexer();
+    wait_until(&crawl.redis, "saw the doomed worker crawl", |s| {
+        s["workers"].as_array().unwrap().iter().any(|w| w["name"] == "doomed" && w["documents"].as_u64() >= Some(3))
+    });
+    // Frozen until it is seen holding a target it took, then killed: it dies mid-crawl.
+    let mut connection = crawl.redis.connection();
+    let host_queue = format!("newshound:crawl:host:{}", crawl.base);
+    // SAFETY: signals a child this test started and has not reaped.
+    let signal = |child: &Child, signal| assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
+    loop {
+        signal(&doomed, libc::SIGSTOP);
+        let held: Vec<redis::Value> = redis::cmd("XPENDING")
+            .arg(&host_queue)
+            .arg("workers")
+            .arg("-")
+            .arg("+")
+            .arg(10)
+            .arg("doomed")
+            .query(&mut connection)
+            .unwrap();
+        if !held.is_empty() {
+            break;
+        }
+        signal(&doomed, libc::SIGCONT);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    kill_9(&mut doomed);
+    wait_for_success(&mut survivor, "the surviving worker");
+    wait_for_success(&mut indexer, "the indexer");
+    let documents = stored_documents(Path::new(&crawl.index()));
+    assert_eq!(documents.len(), ARTICLES, "every article indexed once: {:?}", documents.keys().collect::<Vec<_>>());
+    assert_eq!(crawl.requests("/robots.txt"), 1);
+    for i in 0..ARTICLES {
+        // A page the killed worker had fetched but not handed on is fetched again; nothing more.
+        assert!((1..=2).contains(&crawl.requests(&format!("/a/{i}"))), "/a/{i}");
+    }
+    assert_eq!(crawl.log.lock().unwrap().most_in_flight, 1, "never two requests to the host at once");
+    let status = status(&crawl.redis);
+    assert_eq!((status["crawl"]["hosts"].as_u64(), status["crawl"]["queued"].as_u64()), (Some(0), Some(0)), "{status}");
 }

@@ -12,6 +12,7 @@
 //! page without an article is not an error) or that was handed out too often without finishing goes
 //! to `newshound:dead` with the reason.
 
+mod crawl;
 mod indexer;
 mod worker;
 
@@ -21,6 +22,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
+pub use crawl::{CrawlStatus, enqueue_crawl};
 pub use indexer::{IndexerOptions, IndexerReport, run_indexer};
 pub use worker::{WorkerOptions, WorkerReport, run_worker};
 
@@ -118,6 +120,8 @@ pub struct QueueStatus {
     /// Entries in the dead-letter stream.
     pub failed: u64,
     pub workers: Vec<WorkerStats>,
+    /// The shared crawl's frontier and what it has fetched.
+    pub crawl: CrawlStatus,
     /// The latest dead letters, newest first.
     pub recent_failures: Vec<Failure>,
 }
@@ -226,9 +230,9 @@ impl Queue {
         Ok(self.work_is_drained()? && self.group_state(RESULTS, INDEXER_GROUP)? == (0, 0))
     }
 
-    /// True when no work entry is waiting or being done.
+    /// True when no work entry or crawl target is waiting or being done.
     fn work_is_drained(&mut self) -> anyhow::Result<bool> {
-        Ok(self.group_state(WORK, WORKERS_GROUP)? == (0, 0))
+        Ok(self.group_state(WORK, WORKERS_GROUP)? == (0, 0) && self.crawl_hosts()? == 0)
     }
 
     pub fn status(&mut self) -> anyhow::Result<QueueStatus> {
@@ -259,9 +263,30 @@ impl Queue {
             done: done.unwrap_or(0),
             failed,
             workers,
+            crawl: self.crawl_status()?,
             recent_failures,
         })
     }
+}
+
+/// Moves entry `id` of `stream` (a consumer group `workers` reads it) to the dead letters.
+fn bury(queue: &mut Queue, stream: &str, id: &str, work: &str, reason: &str) -> anyhow::Result<()> {
+    tracing::warn!(entry = %id, %work, "moved to the dead letters: {reason}");
+    let mut pipe = redis::pipe();
+    pipe.atomic();
+    add_dead_letter(&mut pipe, work, reason);
+    pipe.cmd("XACK").arg(stream).arg(WORKERS_GROUP).arg(id).ignore();
+    pipe.cmd("XDEL").arg(stream).arg(id).ignore();
+    queue.run_atomically(&pipe, "cannot move work to the dead letters")
+}
+
+/// How many times entry `id` of `stream` has been handed out to the `workers`.
+fn deliveries(queue: &mut Queue, stream: &str, id: &str) -> anyhow::Result<u64> {
+    let pending: redis::streams::StreamPendingCountReply = queue.query(
+        redis::cmd("XPENDING").arg(stream).arg(WORKERS_GROUP).arg(id).arg(id).arg(1),
+        "cannot read pending work",
+    )?;
+    Ok(pending.ids.first().map_or(0, |p| p.times_delivered as u64))
 }
 
 /// Adds to `pipe` the append of a dead letter: what failed, and why.

@@ -6,10 +6,12 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use redis::streams::{StreamAutoClaimReply, StreamId, StreamReadReply};
 
+use super::crawl::SharedCrawl;
 use super::{
     DOCUMENT_FIELD, Queue, RESULTS, WORK, WORK_FIELD, WORKER_STATS, WORKERS_GROUP, Work, WorkerStats, add_dead_letter,
-    now,
+    bury, deliveries, now,
 };
+use crate::config::FetchConfig;
 use crate::pipeline::{Outcome, Pipeline};
 use crate::progress::Progress;
 use crate::sources::{Input, Item, SourceError, warc_pages};
@@ -25,7 +27,8 @@ pub struct WorkerOptions {
     pub max_deliveries: u64,
     /// Stop once no work is waiting or being done anywhere, instead of waiting for more.
     pub drain: bool,
-    pub max_bytes: u64,
+    /// How pages are fetched (timeouts, size limit, redirects).
+    pub fetch: FetchConfig,
 }
 
 #[derive(Debug, Default)]
@@ -37,6 +40,8 @@ pub struct WorkerReport {
 
 /// How long one read waits for new work before the worker looks for abandoned entries again.
 const BLOCK: Duration = Duration::from_secs(1);
+/// How long a worker with nothing to do rests while crawl hosts wait out their delays.
+const CRAWL_REST: Duration = Duration::from_millis(20);
 
 /// Runs until the queue is drained (with `drain`) or forever.
 pub fn run_worker(
@@ -48,23 +53,37 @@ pub fn run_worker(
     let mut report = WorkerReport::default();
     let mut stats = WorkerStats { name: options.name.clone(), started: now(), ..WorkerStats::default() };
     let started = Instant::now();
+    let mut crawl = SharedCrawl::new(options.fetch.clone(), &options.name, options.claim_after, options.max_deliveries);
     loop {
+        // While a crawl is on, new work is not waited for: hosts come free all the time.
+        let crawling = queue.crawl_hosts()? > 0;
         let mut entries = claim_abandoned(queue, options)?;
         if entries.is_empty() {
-            entries = read_new(queue, options)?;
+            entries = read_new(queue, options, if crawling { None } else { Some(BLOCK) })?;
         }
-        if entries.is_empty() {
-            if options.drain && queue.work_is_drained()? {
-                return Ok(report);
-            }
-            continue;
-        }
-        for (id, outcomes) in process(pipeline, entries, options.max_bytes) {
+        let mut busy = !entries.is_empty();
+        for (id, outcomes) in process(pipeline, entries, options.fetch.max_body_bytes) {
             let (documents, failed) = pass_on(queue, &id, outcomes, progress)?;
             report.entries += 1;
             report.documents += documents;
             report.failed += failed;
             progress.advance(&id);
+        }
+        if crawling {
+            let step = crawl.step(queue, pipeline, options.batch, progress)?;
+            busy |= step.targets > 0;
+            report.entries += step.targets;
+            report.documents += step.documents;
+            report.failed += step.failed;
+        }
+        if !busy {
+            if options.drain && queue.work_is_drained()? {
+                return Ok(report);
+            }
+            if crawling {
+                std::thread::sleep(CRAWL_REST);
+            }
+            continue;
         }
         stats.entries = report.entries;
         stats.documents = report.documents;
@@ -104,17 +123,11 @@ fn claim_abandoned(queue: &mut Queue, options: &WorkerOptions) -> anyhow::Result
     )?;
     let mut entries = Vec::new();
     for id in &claimed.claimed {
-        let deliveries = deliveries(queue, &id.id)?;
+        let deliveries = deliveries(queue, WORK, &id.id)?;
         if deliveries > options.max_deliveries {
             let work = id.get::<String>(WORK_FIELD).unwrap_or_default();
-            tracing::warn!(entry = %id.id, %work, deliveries, "handed out too often: moved to the dead letters");
             let reason = format!("handed out {deliveries} times without finishing (it may crash workers)");
-            let mut pipe = redis::pipe();
-            pipe.atomic();
-            add_dead_letter(&mut pipe, &work, &reason);
-            pipe.cmd("XACK").arg(WORK).arg(WORKERS_GROUP).arg(&id.id).ignore();
-            pipe.cmd("XDEL").arg(WORK).arg(&id.id).ignore();
-            queue.run_atomically(&pipe, "cannot move work to the dead letters")?;
+            bury(queue, WORK, &id.id, &work, &reason)?;
         } else {
             tracing::info!(entry = %id.id, deliveries, "took over abandoned work");
             entries.push(entry(id));
@@ -123,30 +136,14 @@ fn claim_abandoned(queue: &mut Queue, options: &WorkerOptions) -> anyhow::Result
     Ok(entries)
 }
 
-/// How many times an entry has been handed out.
-fn deliveries(queue: &mut Queue, id: &str) -> anyhow::Result<u64> {
-    let pending: redis::streams::StreamPendingCountReply = queue.query(
-        redis::cmd("XPENDING").arg(WORK).arg(WORKERS_GROUP).arg(id).arg(id).arg(1),
-        "cannot read pending work",
-    )?;
-    Ok(pending.ids.first().map_or(0, |p| p.times_delivered as u64))
-}
-
-fn read_new(queue: &mut Queue, options: &WorkerOptions) -> anyhow::Result<Vec<Entry>> {
-    let reply: Option<StreamReadReply> = queue.query(
-        redis::cmd("XREADGROUP")
-            .arg("GROUP")
-            .arg(WORKERS_GROUP)
-            .arg(&options.name)
-            .arg("COUNT")
-            .arg(options.batch)
-            .arg("BLOCK")
-            .arg(BLOCK.as_millis() as u64)
-            .arg("STREAMS")
-            .arg(WORK)
-            .arg(">"),
-        "cannot read work",
-    )?;
+/// New work entries, waiting up to `block` for some.
+fn read_new(queue: &mut Queue, options: &WorkerOptions, block: Option<Duration>) -> anyhow::Result<Vec<Entry>> {
+    let mut read = redis::cmd("XREADGROUP");
+    read.arg("GROUP").arg(WORKERS_GROUP).arg(&options.name).arg("COUNT").arg(options.batch);
+    if let Some(block) = block {
+        read.arg("BLOCK").arg(block.as_millis() as u64);
+    }
+    let reply: Option<StreamReadReply> = queue.query(read.arg("STREAMS").arg(WORK).arg(">"), "cannot read work")?;
     Ok(reply.into_iter().flat_map(|r| r.keys).flat_map(|k| k.ids).map(|id| entry(&id)).collect())
 }
 

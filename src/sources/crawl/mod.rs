@@ -6,9 +6,11 @@
 //! crawl state (frontier, seen URLs, validators, content hashes) is saved beside the index at each
 //! checkpoint, which the caller takes right after the pages handed over so far were committed.
 
-mod discover;
+pub mod discover;
+mod fetch;
+mod scope;
 mod state;
-mod urls;
+pub mod urls;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
@@ -16,15 +18,16 @@ use std::sync::mpsc::SyncSender;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use regex::Regex;
 use sha2::{Digest, Sha256};
 use url::Url;
 
-pub use state::CrawlState;
-use state::{Queued, QueuedKind, Validators};
+pub use fetch::{Fetched, Fetcher, RobotsAnswer, crawled_page, is_page_type, not_a_page};
+pub use scope::{Scope, allowed_hosts};
+use state::Queued;
+pub use state::{CrawlState, QueuedKind, Validators};
 
 use crate::config::{CrawlConfig, FetchConfig};
-use crate::document::{ContentKind, FetchedPage};
+use crate::document::FetchedPage;
 
 /// Counters shown while crawling and in the final report.
 #[derive(Debug, Default, Clone)]
@@ -78,11 +81,8 @@ struct Shared {
 
 pub struct Crawler {
     config: CrawlConfig,
-    client: reqwest::blocking::Client,
-    max_body_bytes: u64,
-    allowed_hosts: HashSet<String>,
-    include: Vec<Regex>,
-    exclude: Vec<Regex>,
+    fetcher: Fetcher,
+    scope: Scope,
     state_path: PathBuf,
     /// Seed pages: section fronts change all the time and are read for their links, so they are
     /// always fetched in full.
@@ -94,58 +94,28 @@ pub struct Crawler {
     hand_over: Mutex<()>,
 }
 
-/// What happened to one fetch.
-enum Fetched {
-    Body { final_url: Url, content_type: String, bytes: Vec<u8>, validators: Validators },
-    NotModified,
-    Failed { kind: String, retry: bool },
-}
-
 impl Crawler {
     /// A crawler for `config`, resuming the state saved at `state_path` if there is one.
     pub fn new(mut config: CrawlConfig, fetch: &FetchConfig, state_path: PathBuf) -> anyhow::Result<Arc<Self>> {
-        let max_redirects = fetch.max_redirects;
-        let client = reqwest::blocking::Client::builder()
-            .user_agent(config.user_agent.clone())
-            .connect_timeout(Duration::from_secs(fetch.connect_timeout_secs))
-            .timeout(Duration::from_secs(fetch.timeout_secs))
-            .redirect(reqwest::redirect::Policy::custom(move |attempt| {
-                if attempt.previous().contains(attempt.url()) {
-                    attempt.error("redirect loop")
-                } else if attempt.previous().len() > max_redirects {
-                    attempt.error("too many redirects")
-                } else {
-                    attempt.follow()
-                }
-            }))
-            .build()?;
-        let compile = |patterns: &[String]| -> anyhow::Result<Vec<Regex>> {
-            patterns
-                .iter()
-                .map(|p| Regex::new(p).map_err(|e| anyhow::anyhow!("bad crawl pattern {p:?}: {e}")))
-                .collect()
-        };
         let mut state = CrawlState::load(&state_path)?;
         let starts = [
             (&config.seeds, QueuedKind::Page),
             (&config.feeds, QueuedKind::Feed),
             (&config.sitemaps, QueuedKind::Sitemap),
         ];
-        let mut allowed_hosts: HashSet<String> = config.allowed_hosts.iter().map(|h| h.to_ascii_lowercase()).collect();
-        let derive_hosts = allowed_hosts.is_empty();
+        let mut start_urls = Vec::new();
         let mut queued: HashSet<String> = state.frontier.iter().map(|q| q.url.clone()).collect();
         for (urls_of_kind, kind) in starts {
             for raw in urls_of_kind.iter() {
                 let url = urls::normalize(raw, None).ok_or_else(|| anyhow::anyhow!("not an http(s) URL: {raw}"))?;
-                if derive_hosts {
-                    allowed_hosts.insert(urls::host_key(&url));
-                }
                 // Start points are re-read every run: feeds and sitemaps change, seed pages link to news.
                 if queued.insert(url.to_string()) {
                     state.frontier.push_back(Queued { url: url.to_string(), kind, attempt: 0, not_before_ms: 0 });
                 }
+                start_urls.push(url);
             }
         }
+        let scope = Scope::new(allowed_hosts(&config, &start_urls), &config.include, &config.exclude)?;
         let seed_pages = config.seeds.iter().filter_map(|s| urls::normalize(s, None)).map(|u| u.to_string()).collect();
         let shared = Shared {
             seen: queued,
@@ -164,12 +134,9 @@ impl Crawler {
         config.feeds = Vec::new();
         config.sitemaps = Vec::new();
         Ok(Arc::new(Crawler {
-            include: compile(&config.include)?,
-            exclude: compile(&config.exclude)?,
+            fetcher: Fetcher::new(&config.user_agent, fetch)?,
+            scope,
             config,
-            client,
-            max_body_bytes: fetch.max_body_bytes,
-            allowed_hosts,
             state_path,
             seed_pages,
             shared: Mutex::new(shared),
@@ -332,13 +299,12 @@ impl Crawler {
     }
 
     fn fetch_robots(&self, host: &str, robots_url: &Url) {
-        let answer = self.client.get(robots_url.as_str()).send();
+        let answer = self.fetcher.robots(robots_url);
         let mut shared = self.shared.lock().expect("crawler lock");
         let h = shared.hosts.get_mut(host).expect("host registered before its robots.txt");
         let mut sitemaps = Vec::new();
         match answer {
-            Ok(r) if r.status().is_success() => {
-                let body = r.bytes().map(|b| b.to_vec()).unwrap_or_default();
+            RobotsAnswer::Rules(body) => {
                 let robot = texting_robots::Robot::new(&self.config.user_agent, &body).ok();
                 if let Some(robot) = &robot {
                     if let Some(delay) = robot.delay {
@@ -348,20 +314,18 @@ impl Crawler {
                 }
                 h.robots = Robots::Known(robot);
             }
-            // No robots.txt (or forbidden): everything is allowed.
-            Ok(r) if r.status().is_client_error() => h.robots = Robots::Known(None),
-            // Server error or timeout: wait and ask again before fetching anything from the host.
-            other => {
-                tracing::info!(url = %robots_url, "robots.txt unavailable: {}", other.map_or_else(|e| e.to_string(), |r| r.status().to_string()));
+            RobotsAnswer::Absent => h.robots = Robots::Known(None),
+            RobotsAnswer::Unavailable(why) => {
+                tracing::info!(url = %robots_url, "robots.txt unavailable: {why}");
                 h.robots_failures += 1;
                 let backoff = Duration::from_millis(self.config.delay_ms.max(100)) * 2u32.pow(h.robots_failures.min(6));
                 h.robots = Robots::RetryAt(Instant::now() + backoff);
                 if h.robots_failures > self.config.retries {
                     // Give up on the host: it stays unreachable for this run.
                     h.robots = Robots::Known(Some(
-                        texting_robots::Robot::new("*", b"User-agent: *\nDisallow: /").expect("static robots"),
+                        texting_robots::Robot::new("*", DISALLOW_ALL.as_bytes()).expect("static robots"),
                     ));
-                    *shared.stats.errors.entry("robots.txt unavailable".into()).or_default() += 1;
+                    *shared.stats.errors.entry(ROBOTS_UNAVAILABLE.into()).or_default() += 1;
                 }
             }
         }
@@ -387,7 +351,7 @@ impl Crawler {
         } else {
             self.shared.lock().expect("crawler lock").state.validators.get(url.as_str()).cloned()
         };
-        let fetched = self.fetch(url, validators.as_ref());
+        let fetched = self.fetcher.fetch(url, validators.as_ref());
         let mut shared = self.shared.lock().expect("crawler lock");
         match fetched {
             Fetched::NotModified => shared.stats.unchanged += 1,
@@ -417,7 +381,7 @@ impl Crawler {
                     QueuedKind::Sitemap => match discover::sitemap_links(&bytes, &final_url) {
                         Ok(found) => {
                             found.pages.iter().for_each(|l| self.enqueue_page(&mut shared, l));
-                            for s in found.sitemaps.iter().filter(|s| self.in_scope(s)) {
+                            for s in found.sitemaps.iter().filter(|s| self.scope.contains(s)) {
                                 enqueue(&mut shared, s, QueuedKind::Sitemap);
                             }
                         }
@@ -425,11 +389,7 @@ impl Crawler {
                     },
                     QueuedKind::Page | QueuedKind::Robots if !is_page_type(&content_type) => {
                         // Only HTML (and plain text) goes to extraction.
-                        *shared
-                            .stats
-                            .errors
-                            .entry(format!("not HTML ({})", content_type.split(';').next().unwrap_or_default()))
-                            .or_default() += 1;
+                        *shared.stats.errors.entry(not_a_page(&content_type)).or_default() += 1;
                     }
                     QueuedKind::Page | QueuedKind::Robots => {
                         drop(shared);
@@ -454,7 +414,7 @@ impl Crawler {
         let text = String::from_utf8_lossy(&bytes);
         let links = discover::page_links(&text, final_url);
         let mut shared = self.shared.lock().expect("crawler lock");
-        for feed in links.feeds.iter().filter(|f| self.in_scope(f)) {
+        for feed in links.feeds.iter().filter(|f| self.scope.contains(f)) {
             enqueue(&mut shared, feed, QueuedKind::Feed);
         }
         if self.config.follow_links {
@@ -478,15 +438,7 @@ impl Crawler {
         }
         shared.stats.fetched += 1;
         drop(shared);
-        let kind = if content_type.starts_with("text/plain") { ContentKind::Text } else { ContentKind::Html };
-        let page = FetchedPage {
-            id: final_url.to_string(),
-            url: final_url.to_string(),
-            fetched_at: chrono::Utc::now(),
-            headers: vec![("content-type".into(), content_type.to_string())],
-            kind,
-            bytes,
-        };
+        let page = crawled_page(final_url, content_type, bytes);
         let _in_order = self.hand_over.lock().expect("hand-over lock");
         {
             let mut shared = self.shared.lock().expect("crawler lock");
@@ -505,75 +457,17 @@ impl Crawler {
         }
     }
 
-    fn fetch(&self, url: &Url, validators: Option<&Validators>) -> Fetched {
-        let mut request = self.client.get(url.as_str());
-        if let Some(v) = validators {
-            if let Some(etag) = &v.etag {
-                request = request.header(reqwest::header::IF_NONE_MATCH, etag);
-            }
-            if let Some(modified) = &v.last_modified {
-                request = request.header(reqwest::header::IF_MODIFIED_SINCE, modified);
-            }
-        }
-        let response = match request.send() {
-            Ok(r) => r,
-            Err(e) if e.is_timeout() => return Fetched::Failed { kind: "timeout".into(), retry: true },
-            Err(e) if e.is_redirect() => {
-                return Fetched::Failed { kind: "redirect loop or too many redirects".into(), retry: false };
-            }
-            Err(e) if e.is_connect() => return Fetched::Failed { kind: "connection failed".into(), retry: true },
-            Err(e) => return Fetched::Failed { kind: format!("request failed: {e}"), retry: false },
-        };
-        let status = response.status();
-        if status == reqwest::StatusCode::NOT_MODIFIED {
-            return Fetched::NotModified;
-        }
-        if !status.is_success() {
-            return Fetched::Failed { kind: format!("HTTP {}", status.as_u16()), retry: status.is_server_error() };
-        }
-        let header = |name: reqwest::header::HeaderName| {
-            response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
-        };
-        let content_type = header(reqwest::header::CONTENT_TYPE).unwrap_or_default().to_ascii_lowercase();
-        let validators =
-            Validators { etag: header(reqwest::header::ETAG), last_modified: header(reqwest::header::LAST_MODIFIED) };
-        if response.content_length().is_some_and(|n| n > self.max_body_bytes) {
-            return Fetched::Failed { kind: "page over the size limit".into(), retry: false };
-        }
-        let final_url = response.url().clone();
-        let mut bytes = Vec::new();
-        use std::io::Read;
-        if let Err(e) = response.take(self.max_body_bytes.saturating_add(1)).read_to_end(&mut bytes) {
-            let timed_out = e.to_string().contains("timed out");
-            return Fetched::Failed {
-                kind: if timed_out { "timeout".into() } else { "body read failed".into() },
-                retry: timed_out,
-            };
-        }
-        if bytes.len() as u64 > self.max_body_bytes {
-            return Fetched::Failed { kind: "page over the size limit".into(), retry: false };
-        }
-        Fetched::Body { final_url, content_type, bytes, validators }
-    }
-
-    fn in_scope(&self, url: &Url) -> bool {
-        let text = url.as_str();
-        self.allowed_hosts.contains(&urls::host_key(url))
-            && (self.include.is_empty() || self.include.iter().any(|r| r.is_match(text)))
-            && !self.exclude.iter().any(|r| r.is_match(text))
-    }
-
     fn enqueue_page(&self, shared: &mut Shared, url: &Url) {
-        if self.in_scope(url) {
+        if self.scope.contains(url) {
             enqueue(shared, url, QueuedKind::Page);
         }
     }
 }
 
-/// Content types handed to extraction; an empty one is sniffed by the extractor.
-fn is_page_type(content_type: &str) -> bool {
-    content_type.is_empty() || content_type.contains("html") || content_type.starts_with("text/plain")
-}
+/// robots.txt rules that keep a crawler out of a host whose robots.txt never answers.
+pub const DISALLOW_ALL: &str = "User-agent: *\nDisallow: /\n";
+/// The error counted when a host's robots.txt never answered.
+pub const ROBOTS_UNAVAILABLE: &str = "robots.txt unavailable";
 
 fn enqueue(shared: &mut Shared, url: &Url, kind: QueuedKind) {
     if shared.seen.insert(url.to_string()) {
