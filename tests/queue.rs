@@ -288,18 +288,28 @@ fn queue_commands_name_an_unreachable_redis() {
     assert!(stderr.contains(&url) && stderr.contains("cannot reach Redis"), "{stderr}");
 }
 
+#[derive(Clone)]
+struct Request {
+    path: String,
+    arrived: Instant,
+    answered: Instant,
+    /// It carried If-None-Match.
+    conditional: bool,
+}
+
 /// Every request a test site answered: its path, when it arrived and when the answer was sent, and
 /// the most requests it was answering at once.
 #[derive(Default)]
 struct SiteLog {
-    requests: Vec<(String, Instant, Instant)>,
+    requests: Vec<Request>,
     in_flight: usize,
     most_in_flight: usize,
 }
 
 /// A news site of `articles` pages, each linking to the next: a front page (with a feed link, a
 /// link robots.txt forbids and the first articles), an RSS feed of the first ten, and a sitemap of
-/// all of them named in robots.txt. Every answer takes 20 ms, so requests that overlap are seen.
+/// all of them named in robots.txt. Articles have ETags. Every answer takes 20 ms, so requests that
+/// overlap are seen.
 fn serve_site(articles: usize) -> (String, Arc<Mutex<SiteLog>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
@@ -324,6 +334,8 @@ fn answer(mut stream: TcpStream, base: &str, articles: usize, log: &Mutex<SiteLo
     }
     std::thread::sleep(Duration::from_millis(20));
     let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let if_none_match =
+        head.lines().find_map(|l| l.to_ascii_lowercase().strip_prefix("if-none-match: ").map(str::to_string));
     let html = [("Content-Type", "text/html; charset=utf-8".to_string())];
     match path.as_str() {
         "/robots.txt" => respond(
@@ -355,16 +367,21 @@ fn answer(mut stream: TcpStream, base: &str, articles: usize, log: &Mutex<SiteLo
         }
         _ => match path.strip_prefix("/a/").and_then(|i| i.parse::<usize>().ok()).filter(|i| *i < articles) {
             Some(i) => {
-                let next = format!(r#"<a href="/a/{}">Next</a></body>"#, (i + 1) % articles);
-                let page = generated_article(i).replace("</body>", &next);
-                respond(&mut stream, "200 OK", &html, page.as_bytes());
+                let etag = format!("\"a{i}\"");
+                if if_none_match.as_ref() == Some(&etag) {
+                    respond(&mut stream, "304 Not Modified", &[("ETag", etag)], b"");
+                } else {
+                    let next = format!(r#"<a href="/a/{}">Next</a></body>"#, (i + 1) % articles);
+                    let page = generated_article(i).replace("</body>", &next);
+                    respond(&mut stream, "200 OK", &[html[0].clone(), ("ETag", etag)], page.as_bytes());
+                }
             }
             None => respond(&mut stream, "404 Not Found", &[], b"not found"),
         },
     }
     let mut log = log.lock().unwrap();
     log.in_flight -= 1;
-    log.requests.push((path, arrived, Instant::now()));
+    log.requests.push(Request { path, arrived, answered: Instant::now(), conditional: if_none_match.is_some() });
 }
 
 /// A site to crawl, a Redis, and a config with the crawl's delay: what the crawl tests share.
@@ -416,7 +433,7 @@ impl CrawlSetup {
 
     /// How many times the site answered `path`.
     fn requests(&self, path: &str) -> usize {
-        self.log.lock().unwrap().requests.iter().filter(|(p, _, _)| p == path).count()
+        self.log.lock().unwrap().requests.iter().filter(|r| r.path == path).count()
     }
 }
 
@@ -449,17 +466,18 @@ fn two_workers_share_a_crawl_politely_and_fetch_each_page_once() {
     assert_eq!(log.requests.len(), ARTICLES + 4, "nothing else asked for");
     assert_eq!(log.most_in_flight, 1, "never two requests to the host at once");
     let mut requests = log.requests.clone();
-    requests.sort_by_key(|(_, arrived, _)| *arrived);
+    requests.sort_by_key(|r| r.arrived);
     for pair in requests.windows(2) {
-        let gap = pair[1].1.saturating_duration_since(pair[0].2);
+        let gap = pair[1].arrived.saturating_duration_since(pair[0].answered);
         // A little under the delay: the site's clock and Redis's are read at slightly different moments.
         assert!(
             gap >= Duration::from_millis(DELAY_MS * 8 / 10),
             "{} came {gap:?} after {} ended",
-            pair[1].0,
-            pair[0].0
+            pair[1].path,
+            pair[0].path
         );
     }
+    drop(log);
 
     let documents = stored_documents(Path::new(&crawl.index()));
     assert_eq!(documents.len(), ARTICLES, "every article indexed once: {:?}", documents.keys().collect::<Vec<_>>());
@@ -472,6 +490,32 @@ fn two_workers_share_a_crawl_politely_and_fetch_each_page_once() {
     for worker in status["workers"].as_array().unwrap() {
         assert!(worker["documents"].as_u64() > Some(0), "both workers crawled: {status}");
     }
+}
+
+#[test]
+fn a_crawl_enqueued_again_asks_conditionally_and_stores_nothing_twice() {
+    const ARTICLES: usize = 12;
+    let crawl = CrawlSetup::new(ARTICLES, 0);
+    let once = || {
+        crawl.enqueue();
+        let (mut worker, mut indexer) = (crawl.worker("one", "120s"), crawl.indexer());
+        wait_for_success(&mut worker, "the worker");
+        wait_for_success(&mut indexer, "the indexer");
+    };
+    once();
+    let first = crawl.log.lock().unwrap().requests.len();
+    once();
+    let again: Vec<Request> = crawl.log.lock().unwrap().requests[first..].to_vec();
+    for i in 0..ARTICLES {
+        let path = format!("/a/{i}");
+        let asked: Vec<&Request> = again.iter().filter(|r| r.path == path).collect();
+        assert!(asked.len() == 1 && asked[0].conditional, "{path} asked for once more, with If-None-Match");
+    }
+    assert_eq!(again.iter().filter(|r| r.path == "/robots.txt").count(), 1, "robots.txt read once per crawl");
+    assert_eq!(stored_documents(Path::new(&crawl.index())).len(), ARTICLES);
+    let status = status(&crawl.redis);
+    assert_eq!(status["crawl"]["counts"]["unchanged"].as_u64(), Some(ARTICLES as u64), "{status}");
+    assert_eq!(status["crawl"]["counts"]["fetched"].as_u64(), Some(ARTICLES as u64 + 1), "{status}");
 }
 
 #[test]

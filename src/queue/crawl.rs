@@ -13,7 +13,7 @@
 //! The scripts below name per-host keys that are not passed as `KEYS`: the frontier needs one Redis
 //! server, not a cluster.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -29,8 +29,8 @@ use crate::pipeline::{Outcome, Pipeline};
 use crate::progress::Progress;
 use crate::sources::Item;
 use crate::sources::crawl::{
-    DISALLOW_ALL, Fetched, Fetcher, crawled_page, QueuedKind, ROBOTS_UNAVAILABLE, RobotsAnswer, Scope, Validators, allowed_hosts,
-    discover, is_page_type, not_a_page, urls,
+    DISALLOW_ALL, Fetched, Fetcher, QueuedKind, ROBOTS_UNAVAILABLE, RobotsAnswer, Scope, Validators, allowed_hosts,
+    crawled_page, discover, is_page_type, not_a_page, urls,
 };
 
 /// Hosts with queued targets → when each may next be asked (ms, Redis time).
@@ -38,10 +38,14 @@ const HOSTS: &str = "newshound:crawl:hosts";
 /// A host's queue is this prefix and the host.
 const HOST_QUEUE: &str = "newshound:crawl:host:";
 const TARGET_FIELD: &str = "target";
-/// Every URL ever queued: each is fetched once per crawl.
+/// Every URL queued since the crawl was last enqueued: each is fetched once per crawl.
 const SEEN: &str = "newshound:crawl:seen";
-/// Host → its robots.txt (empty: it has none).
-const ROBOTS: &str = "newshound:crawl:robots";
+/// A host's robots.txt (empty: it has none) is read once per crawl; its key is this prefix, the
+/// crawl's number and the host. Kept a day at most.
+const ROBOTS: &str = "newshound:crawl:robots:";
+const ROBOTS_KEPT: Duration = Duration::from_secs(24 * 3600);
+/// The number of the latest crawl enqueued.
+const CRAWL_NUMBER: &str = "newshound:crawl:number";
 const ROBOTS_FAILURES: &str = "newshound:crawl:robots-failures";
 /// Host → its Crawl-delay in ms.
 const CRAWL_DELAYS: &str = "newshound:crawl:delays";
@@ -117,6 +121,8 @@ struct Target {
 /// How every worker crawls, from the `[crawl]` settings `enqueue` was run with.
 #[derive(Debug, Serialize, Deserialize)]
 struct CrawlSettings {
+    /// Which crawl these are the settings of.
+    number: u64,
     user_agent: String,
     delay_ms: u64,
     retries: u32,
@@ -126,8 +132,9 @@ struct CrawlSettings {
 }
 
 /// Puts the start points of a crawl on the shared frontier, with the crawl's settings: its hosts
-/// (`allowed_hosts`, or those of the start points), patterns, delay and page budget. Start points
-/// are queued even when seen before: feeds, sitemaps and front pages change.
+/// (`allowed_hosts`, or those of the start points), patterns, delay and page budget. Like a run of
+/// `crawl`, it starts afresh: every URL it finds may be fetched once more, conditionally when its
+/// validators are known.
 pub fn enqueue_crawl(
     queue: &mut Queue,
     config: &CrawlConfig,
@@ -146,7 +153,9 @@ pub fn enqueue_crawl(
     let urls: Vec<Url> = starts.iter().map(|(u, _)| u.clone()).collect();
     // The patterns are checked here, where a mistake can be reported, rather than in every worker.
     Scope::new(HashSet::new(), &config.include, &config.exclude)?;
+    let number: u64 = queue.query(redis::cmd("INCR").arg(CRAWL_NUMBER), "cannot number the crawl")?;
     let settings = CrawlSettings {
+        number,
         user_agent: config.user_agent.clone(),
         delay_ms: config.delay_ms,
         retries: config.retries,
@@ -160,6 +169,8 @@ pub fn enqueue_crawl(
     for host in allowed_hosts(config, &urls) {
         pipe.cmd("SADD").arg(ALLOWED_HOSTS).arg(host).ignore();
     }
+    // A new crawl: each URL is fetched once more at most (conditionally, when it was before).
+    pipe.cmd("DEL").arg(SEEN).ignore();
     pipe.cmd("SET").arg(PAGE_BUDGET).arg(config.max_pages).ignore();
     for (url, kind) in &starts {
         add_target(&mut pipe, &Target { url: url.to_string(), kind: *kind, start: true, attempt: 0 }, true)?;
@@ -247,8 +258,6 @@ pub struct SharedCrawl {
     max_deliveries: u64,
     /// The fetcher for the crawl's user agent.
     fetcher: Option<(String, Fetcher)>,
-    /// Parsed robots.txt by host (`None`: everything allowed).
-    robots: HashMap<String, Option<texting_robots::Robot>>,
 }
 
 /// What one step did.
@@ -287,14 +296,7 @@ struct FetchedArticle {
 
 impl SharedCrawl {
     pub fn new(fetch: FetchConfig, name: &str, claim_after: Duration, max_deliveries: u64) -> SharedCrawl {
-        SharedCrawl {
-            fetch,
-            name: name.to_string(),
-            claim_after,
-            max_deliveries,
-            fetcher: None,
-            robots: HashMap::new(),
-        }
+        SharedCrawl { fetch, name: name.to_string(), claim_after, max_deliveries, fetcher: None }
     }
 
     /// Fetches one target from each of up to `hosts` hosts that may be asked now, runs the pages
@@ -395,14 +397,10 @@ impl SharedCrawl {
     /// What to do with a leased host: ask for its robots.txt first, then for its next target. A
     /// target it must not fetch is finished here, without a request.
     fn job_for(&mut self, queue: &mut Queue, host: String, settings: &CrawlSettings) -> anyhow::Result<Option<Job>> {
-        if !self.robots.contains_key(&host) {
-            let rules: Option<Vec<u8>> =
-                queue.query(redis::cmd("HGET").arg(ROBOTS).arg(&host), "cannot read robots.txt")?;
-            let Some(rules) = rules else { return Ok(Some(Job::Robots { host })) };
-            let robot =
-                (!rules.is_empty()).then(|| texting_robots::Robot::new(&settings.user_agent, &rules).ok()).flatten();
-            self.robots.insert(host.clone(), robot);
-        }
+        let rules: Option<Vec<u8>> =
+            queue.query(redis::cmd("GET").arg(robots_key(settings, &host)), "cannot read robots.txt")?;
+        let Some(rules) = rules else { return Ok(Some(Job::Robots { host })) };
+        let robot = parse_robots(&settings.user_agent, &rules);
         let free_now = |queue: &mut Queue, host: &str| {
             let mut pipe = redis::pipe();
             release_host(&mut pipe, host, Duration::ZERO);
@@ -434,7 +432,7 @@ impl SharedCrawl {
             && queue.query::<i64>(redis::cmd("DECR").arg(PAGE_BUDGET), "cannot count the page budget")? < 0
         {
             Some("over the page budget")
-        } else if self.robots[&host].as_ref().is_some_and(|r| !r.allowed(url.as_str())) {
+        } else if robot.is_some_and(|r| !r.allowed(url.as_str())) {
             Some("disallowed")
         } else {
             None
@@ -513,7 +511,7 @@ impl SharedCrawl {
     /// Keeps a host's robots.txt answer for every worker; a host whose robots.txt does not answer
     /// waits, longer each time, and is given up after the crawl's retries.
     fn store_robots(
-        &mut self,
+        &self,
         queue: &mut Queue,
         host: &str,
         answer: RobotsAnswer,
@@ -541,9 +539,7 @@ impl SharedCrawl {
             }
         };
         if let Some(rules) = rules {
-            let robot =
-                (!rules.is_empty()).then(|| texting_robots::Robot::new(&settings.user_agent, &rules).ok()).flatten();
-            if let Some(robot) = &robot {
+            if let Some(robot) = parse_robots(&settings.user_agent, &rules) {
                 if let Some(seconds) = robot.delay {
                     let crawl_delay = Duration::from_secs_f32(seconds.clamp(0.0, 60.0));
                     pipe.cmd("HSET").arg(CRAWL_DELAYS).arg(host).arg(crawl_delay.as_millis() as u64).ignore();
@@ -555,9 +551,8 @@ impl SharedCrawl {
                     add_target(&mut pipe, &target, false)?;
                 }
             }
-            pipe.cmd("HSET").arg(ROBOTS).arg(host).arg(rules).ignore();
+            pipe.cmd("SET").arg(robots_key(settings, host)).arg(rules).arg("EX").arg(ROBOTS_KEPT.as_secs()).ignore();
             pipe.cmd("HDEL").arg(ROBOTS_FAILURES).arg(host).ignore();
-            self.robots.insert(host.to_string(), robot);
         }
         release_host(&mut pipe, host, delay);
         queue.run_atomically(&pipe, "cannot keep robots.txt")
@@ -628,6 +623,16 @@ impl SharedCrawl {
 enum Answered {
     Robots { host: String, answer: RobotsAnswer },
     Fetch { host: String, id: String, target: Target, fetched: Fetched },
+}
+
+/// The rules of a robots.txt for `user_agent`; `None` when everything is allowed (no robots.txt, or
+/// one that cannot be read).
+fn parse_robots(user_agent: &str, rules: &[u8]) -> Option<texting_robots::Robot> {
+    (!rules.is_empty()).then(|| texting_robots::Robot::new(user_agent, rules).ok()).flatten()
+}
+
+fn robots_key(settings: &CrawlSettings, host: &str) -> String {
+    format!("{ROBOTS}{}:{host}", settings.number)
 }
 
 fn robots_url(host: &str) -> Url {

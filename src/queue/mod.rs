@@ -39,6 +39,8 @@ const DOCUMENT_FIELD: &str = "document";
 /// Work that failed, with the reason: the dead-letter stream.
 const DEAD: &str = "newshound:dead";
 const REASON_FIELD: &str = "reason";
+/// Dead letters kept, about: older ones are trimmed.
+const DEAD_LETTERS_KEPT: u64 = 100_000;
 /// Per-worker counters (a hash: worker name → JSON), for `queue status`.
 const WORKER_STATS: &str = "newshound:worker-stats";
 /// Documents committed to the index.
@@ -291,7 +293,17 @@ fn deliveries(queue: &mut Queue, stream: &str, id: &str) -> anyhow::Result<u64> 
 
 /// Adds to `pipe` the append of a dead letter: what failed, and why.
 fn add_dead_letter(pipe: &mut redis::Pipeline, work: &str, reason: &str) {
-    pipe.cmd("XADD").arg(DEAD).arg("*").arg(WORK_FIELD).arg(work).arg(REASON_FIELD).arg(reason).ignore();
+    pipe.cmd("XADD")
+        .arg(DEAD)
+        .arg("MAXLEN")
+        .arg("~")
+        .arg(DEAD_LETTERS_KEPT)
+        .arg("*")
+        .arg(WORK_FIELD)
+        .arg(work)
+        .arg(REASON_FIELD)
+        .arg(reason)
+        .ignore();
 }
 
 /// Seconds since the Unix epoch.
