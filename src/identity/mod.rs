@@ -104,6 +104,53 @@ static LEGAL_FORMS: Lazy<Vec<(Vec<&'static str>, &'static str)>> = Lazy::new(|| 
 /// A name's words without case, accents, full stops or other punctuation, and without a leading
 /// "the"; for organisations, legal forms in one spelling ("Co., Ltd." and "Company Limited": "co ltd").
 pub fn fingerprint(name: &str, label: EntityLabel) -> String {
+    let words = words_of(name);
+    if !matches!(label, EntityLabel::Org) {
+        return words.join(" ");
+    }
+    let parts: Vec<&str> = organisation_words(&words)
+        .into_iter()
+        .flat_map(|w| match w {
+            OrgWord::Word(word) => vec![word],
+            OrgWord::LegalForm(key) => key.split(' ').collect(),
+        })
+        .collect();
+    parts.join(" ")
+}
+
+/// An organisation's fingerprint without its legal forms, and how many it had: "Lockheed Martin
+/// Corp" and "Lockheed Martin" are one name ("lockheed martin"), written more or less fully.
+pub fn without_legal_forms(name: &str) -> (String, usize) {
+    let words = words_of(name);
+    let parts = organisation_words(&words);
+    let forms = parts.iter().filter(|w| matches!(w, OrgWord::LegalForm(_))).count();
+    let bare: Vec<&str> =
+        parts.into_iter().filter_map(|w| if let OrgWord::Word(w) = w { Some(w) } else { None }).collect();
+    (bare.join(" "), forms)
+}
+
+/// The length of the legal form that `text` (what follows a company's name) starts with, after a
+/// space or a comma and a space: " S.A.R.L., a firm in Beirut" → 9. Legal forms are capitalised here,
+/// so that an ordinary word ("limited") is not taken for one.
+pub fn leading_legal_form(text: &str) -> Option<usize> {
+    let rest = text.strip_prefix(", ").or_else(|| text.strip_prefix(' '))?;
+    let offset = text.len() - rest.len();
+    let mut ends = Vec::new();
+    let mut at = 0;
+    for word in rest.split(' ').take(6) {
+        at += word.len();
+        ends.push(at);
+        at += 1;
+    }
+    ends.iter().rev().find_map(|&end| {
+        let form = rest[..end].trim_end_matches(|c: char| !(c.is_alphanumeric() || c == '.'));
+        let (bare, forms) = without_legal_forms(form);
+        (form.starts_with(char::is_uppercase) && bare.is_empty() && forms > 0).then_some(offset + form.len())
+    })
+}
+
+/// Folded, lower-case words without punctuation or a leading "the".
+fn words_of(name: &str) -> Vec<String> {
     let folded: String = name.nfkd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).collect();
     let cleaned: String = folded
         .to_lowercase()
@@ -111,29 +158,39 @@ pub fn fingerprint(name: &str, label: EntityLabel) -> String {
         .filter(|c| !matches!(c, '.' | '\'' | '’' | 'ʼ'))
         .map(|c| if c.is_alphanumeric() { c } else { ' ' })
         .collect();
-    let mut tokens: Vec<&str> = cleaned.split_whitespace().collect();
-    if tokens.len() > 1 && tokens[0] == "the" {
-        tokens.remove(0);
+    let mut words: Vec<String> = cleaned.split_whitespace().map(str::to_string).collect();
+    if words.len() > 1 && words[0] == "the" {
+        words.remove(0);
     }
-    if !matches!(label, EntityLabel::Org) {
-        return tokens.join(" ");
-    }
-    let mut out: Vec<&str> = Vec::with_capacity(tokens.len());
+    words
+}
+
+enum OrgWord<'a> {
+    Word(&'a str),
+    /// The key of a legal form, whichever way it was spelled.
+    LegalForm(&'static str),
+}
+
+/// An organisation name's words, with each legal form (however many words it is spelled with) as one.
+fn organisation_words(words: &[String]) -> Vec<OrgWord<'_>> {
+    let mut out = Vec::with_capacity(words.len());
     let mut at = 0;
-    while at < tokens.len() {
-        let rest = &tokens[at..];
-        match LEGAL_FORMS.iter().find(|(spelling, _)| rest.starts_with(spelling)) {
+    while at < words.len() {
+        let rest = &words[at..];
+        let spelled =
+            |spelling: &Vec<&str>| rest.len() >= spelling.len() && spelling.iter().zip(rest).all(|(s, w)| s == w);
+        match LEGAL_FORMS.iter().find(|(spelling, _)| spelled(spelling)) {
             Some((spelling, key)) => {
-                out.extend(key.split(' '));
+                out.push(OrgWord::LegalForm(key));
                 at += spelling.len();
             }
             None => {
-                out.push(tokens[at]);
+                out.push(OrgWord::Word(&words[at]));
                 at += 1;
             }
         }
     }
-    out.join(" ")
+    out
 }
 
 /// The keys an entity called `name` can have: its country's, else its fingerprint under each type.

@@ -1,11 +1,13 @@
-//! One name per entity within an article: acronyms defined in parentheses, known authorities under
-//! their official names, and people referred to later by surname.
+//! One name per entity within an article, the fullest the article writes: acronyms defined in
+//! parentheses, known authorities under their official names, people referred to by part of their
+//! name, and companies with and without their legal form.
 
 use std::collections::HashMap;
 
 use super::Mention;
 use crate::annotate::gazetteer::authority_called;
 use crate::document::EntityLabel;
+use crate::identity::without_legal_forms;
 
 static ALIAS: once_cell::sync::Lazy<regex::Regex> =
     once_cell::sync::Lazy::new(|| regex::Regex::new(r"^ \(\s?([\p{L}][\p{L}\p{N}.&-]{1,20})\s?\)").unwrap());
@@ -39,25 +41,54 @@ pub fn canonicalize(body: &str, mentions: &mut [Mention]) {
         }
     }
 
-    // "Kim" or "Blinken" after "Kim Sang Man" / "Antony Blinken": the most recent full name
-    // containing that word (or, failing that, one later in the article).
-    let full_names: Vec<(usize, String)> = mentions
+    // "Kim" or "Blinken" after "Kim Sang Man" / "Antony Blinken", "De Vido" after "Julio De Vido": the
+    // most recent full name containing those words in that order (or, failing that, one later in the
+    // article).
+    let full_names: Vec<(usize, Vec<&str>)> = mentions
         .iter()
         .filter(|m| m.label == EntityLabel::Per && m.text.split_whitespace().count() >= 2)
-        .map(|m| (m.start, m.text.clone()))
+        .map(|m| (m.start, m.text.split_whitespace().collect()))
         .collect();
-    for m in mentions.iter_mut() {
-        // The tagger sometimes types a lone surname as an organisation ("Blinken said").
-        if m.text.split_whitespace().count() != 1
-            || !matches!(m.label, EntityLabel::Per | EntityLabel::Misc | EntityLabel::Org)
-        {
+    let mut renamed = Vec::new();
+    for (i, m) in mentions.iter().enumerate() {
+        let words: Vec<&str> = m.text.split_whitespace().collect();
+        // The tagger sometimes types a lone surname as an organisation ("Blinken said"); a part of
+        // several words must be a person already.
+        let may_be_part = match words.len() {
+            1 => matches!(m.label, EntityLabel::Per | EntityLabel::Misc | EntityLabel::Org),
+            _ => m.label == EntityLabel::Per,
+        };
+        if !may_be_part {
             continue;
         }
-        let contains = |name: &String| name.split_whitespace().any(|w| w == m.text);
+        let contains = |name: &Vec<&str>| name.len() > words.len() && name.windows(words.len()).any(|w| w == words);
         let before = full_names.iter().rev().find(|(start, name)| *start < m.start && contains(name));
         if let Some((_, name)) = before.or_else(|| full_names.iter().find(|(_, name)| contains(name))) {
+            renamed.push((i, name.join(" ")));
+        }
+    }
+    for (i, name) in renamed {
+        mentions[i].canonical = name;
+        mentions[i].label = EntityLabel::Per;
+    }
+
+    // "Lockheed Martin" and "Lockheed Martin Corp": one company, under the name with its legal form
+    // (the tagger may have typed the short one as MISC).
+    let mut fullest: HashMap<String, (usize, String)> = HashMap::new();
+    for m in mentions.iter().filter(|m| m.label == EntityLabel::Org) {
+        let (bare, forms) = without_legal_forms(&m.canonical);
+        if bare.is_empty() || forms == 0 {
+            continue;
+        }
+        let entry = fullest.entry(bare).or_insert((forms, m.canonical.clone()));
+        if forms > entry.0 {
+            *entry = (forms, m.canonical.clone());
+        }
+    }
+    for m in mentions.iter_mut().filter(|m| matches!(m.label, EntityLabel::Org | EntityLabel::Misc)) {
+        if let Some((_, name)) = fullest.get(&without_legal_forms(&m.canonical).0) {
             m.canonical = name.clone();
-            m.label = EntityLabel::Per;
+            m.label = EntityLabel::Org;
         }
     }
 }
@@ -85,5 +116,15 @@ mod tests {
         assert_eq!(canonical_of(body, "Blinken"), ("Antony Blinken".into(), EntityLabel::Per));
         assert_eq!(canonical_of(body, "Treasury Department").0, "U.S. Department of the Treasury");
         assert_eq!(canonical_of(body, "Treasury").0, "U.S. Department of the Treasury");
+    }
+
+    #[test]
+    fn names_take_their_fullest_form() {
+        let body = "Treasury designated Julio Miguel De Vido and Global Cleaners S.A.R.L., a firm in Beirut. \
+                    De Vido ran the ministry, and Global Cleaners laundered funds for Lockheed Industries. \
+                    Lockheed Industries Ltd. denied it.";
+        assert_eq!(canonical_of(body, "De Vido"), ("Julio Miguel De Vido".into(), EntityLabel::Per));
+        assert_eq!(canonical_of(body, "Global Cleaners").0, "Global Cleaners S.A.R.L.");
+        assert_eq!(canonical_of(body, "Lockheed Industries").0, "Lockheed Industries Ltd.");
     }
 }

@@ -1,7 +1,9 @@
 //! Names the tagger splits or cuts short, made whole: "Golden Lotus Oil Gas | and | Real Estate Joint
 //! Stock Company" (a part without a legal form joined to the part that ends with one), a ship's number
-//! ("CHIRON | 5", "AL DIAB | II"), the rest of a name written in capitals ("SEA | BIRD"), and the
-//! names of sanctioning authorities ("Foreign | , Commonwealth and | Development Office").
+//! ("CHIRON | 5", "AL DIAB | II"), the rest of a name written in capitals ("SEA | BIRD"), a legal form
+//! left out or taken apart ("Global Cleaners | S.A.R.L.", "Orka Holding | Skopje | DOOEL"), the
+//! names of sanctioning authorities ("Foreign | , Commonwealth and | Development Office"); and two
+//! names the tagger took for one ("Pyongyang University of Automation and the Chinyong …").
 
 use once_cell::sync::Lazy;
 use regex::Regex;
@@ -9,6 +11,7 @@ use regex::Regex;
 use super::Mention;
 use crate::annotate::gazetteer::{AUTHORITIES, COMPANY_WORDS, authority_named};
 use crate::document::EntityLabel;
+use crate::identity::leading_legal_form;
 
 /// A number or Roman numeral that ends a ship's or a unit's name.
 static NAME_NUMBER: Lazy<Regex> = Lazy::new(|| Regex::new(r"^ (?:[0-9]{1,3}|[IVX]{1,4})(?:$|[^\p{L}\p{N}])").unwrap());
@@ -50,6 +53,64 @@ fn join_authority_names(body: &str, mentions: &mut Vec<Mention>) {
     }
 }
 
+/// A name followed by its legal form, with at most a place word between ("Orka Holding Skopje DOOEL"),
+/// becomes one organisation, whatever the tagger made of the legal form and the place.
+fn join_legal_forms(body: &str, mentions: &mut Vec<Mention>) {
+    let mut out: Vec<Mention> = Vec::with_capacity(mentions.len());
+    let mut i = 0;
+    while i < mentions.len() {
+        let m = &mentions[i];
+        let rest = &mentions[i + 1..];
+        // The place word: the next mention, one space after the name.
+        let place_end = rest
+            .first()
+            .filter(|next| next.label == EntityLabel::Loc && next.start == m.end + 1 && !next.text.contains(' '))
+            .map(|next| next.end);
+        let end = [place_end, Some(m.end)]
+            .into_iter()
+            .flatten()
+            .find_map(|from| leading_legal_form(&body[from..]).map(|length| from + length))
+            .filter(|_| is_name(m));
+        // What the tagger found inside the legal form (or the place) becomes part of the name; a
+        // mention that runs past it keeps the two apart.
+        let inside = end.map_or(0, |end| rest.iter().take_while(|n| n.start < end).count());
+        match end {
+            Some(end) if rest[..inside].iter().all(|n| n.end <= end) => {
+                out.push(Mention::new(body, m.start, end, EntityLabel::Org));
+                i += 1 + inside;
+            }
+            _ => {
+                out.push(m.clone());
+                i += 1;
+            }
+        }
+    }
+    *mentions = out;
+}
+
+/// "X and the Y", both capitalised, names two: no name is written that way.
+fn split_and_the(body: &str, mentions: &mut Vec<Mention>) {
+    const AND_THE: &str = " and the ";
+    let mut out: Vec<Mention> = Vec::with_capacity(mentions.len());
+    for m in mentions.drain(..) {
+        let split = m.text.find(AND_THE).filter(|&at| {
+            let second = &m.text[at + AND_THE.len()..];
+            matches!(m.label, EntityLabel::Org | EntityLabel::Misc)
+                && authority_named(&m.text).is_none()
+                && second.starts_with(char::is_uppercase)
+                && m.text.starts_with(char::is_uppercase)
+        });
+        match split {
+            Some(at) => {
+                out.push(Mention::new(body, m.start, m.start + at, m.label));
+                out.push(Mention::new(body, m.start + at + AND_THE.len(), m.end, m.label));
+            }
+            None => out.push(m),
+        }
+    }
+    *mentions = out;
+}
+
 fn is_name(m: &Mention) -> bool {
     matches!(m.label, EntityLabel::Org | EntityLabel::Misc) && authority_named(&m.text).is_none()
 }
@@ -70,6 +131,8 @@ fn is_capitals(text: &str) -> bool {
 /// Repairs `mentions` (sorted by position) in place.
 pub fn repair(body: &str, mentions: &mut Vec<Mention>) {
     join_authority_names(body, mentions);
+    split_and_the(body, mentions);
+    join_legal_forms(body, mentions);
     let mut out: Vec<Mention> = Vec::with_capacity(mentions.len());
     for m in mentions.drain(..) {
         if let Some(previous) = out.last_mut()
@@ -147,6 +210,44 @@ mod tests {
             ],
         );
         assert_eq!(names, ["Foreign, Commonwealth and Development Office", "HM Treasury"]);
+    }
+
+    #[test]
+    fn joins_legal_forms_left_out_or_taken_apart() {
+        let body = "It named Global Cleaners S.A.R.L., a firm, Orka Holding Skopje DOOEL and Kappa Trading Co., Ltd. \
+                    Rosneft said limited supplies went to Lambda Ltd.";
+        let names = repaired(
+            body,
+            &[
+                ("Global Cleaners", EntityLabel::Org),
+                ("S.A.R.L.", EntityLabel::Org),
+                ("Orka Holding", EntityLabel::Org),
+                ("Skopje", EntityLabel::Loc),
+                ("Kappa Trading", EntityLabel::Org),
+                ("Rosneft", EntityLabel::Org),
+                ("Lambda Ltd", EntityLabel::Org),
+            ],
+        );
+        assert_eq!(
+            names,
+            [
+                "Global Cleaners S.A.R.L.",
+                "Orka Holding Skopje DOOEL",
+                "Kappa Trading Co., Ltd.",
+                "Rosneft",
+                "Lambda Ltd"
+            ]
+        );
+    }
+
+    #[test]
+    fn splits_two_names_joined_by_and_the() {
+        let body = "It named Pyongyang University of Automation and the Chinyong Information Technology Company.";
+        let whole = "Pyongyang University of Automation and the Chinyong Information Technology Company";
+        assert_eq!(
+            repaired(body, &[(whole, EntityLabel::Org)]),
+            ["Pyongyang University of Automation", "Chinyong Information Technology Company"]
+        );
     }
 
     #[test]
