@@ -38,15 +38,13 @@ pub fn run_indexer(
     // then new ones.
     let mut resuming = true;
     loop {
+        // Draining, the indexer stops as soon as everything is committed rather than after waiting.
+        if !resuming && options.drain && queue.is_drained()? {
+            return Ok(report);
+        }
         let entries = read(queue, options.batch, resuming)?;
         if entries.is_empty() {
-            if resuming {
-                resuming = false;
-                continue;
-            }
-            if options.drain && queue.is_drained()? {
-                return Ok(report);
-            }
+            resuming = false;
             continue;
         }
         if resuming {

@@ -59,6 +59,10 @@ pub fn run_worker(
         let crawling = queue.crawl_hosts()? > 0;
         let mut entries = claim_abandoned(queue, options)?;
         if entries.is_empty() {
+            // Draining, a worker with nothing left to take stops now rather than after waiting.
+            if options.drain && queue.work_is_drained()? {
+                return Ok(report);
+            }
             entries = read_new(queue, options, if crawling { None } else { Some(BLOCK) })?;
         }
         let mut busy = !entries.is_empty();
