@@ -314,21 +314,11 @@ impl SharedCrawl {
         let Some(settings) = settings else { return Ok(report) };
         let settings: CrawlSettings =
             serde_json::from_str(&settings).with_context(|| format!("{SETTINGS} in Redis is not crawl settings"))?;
-        let allowed: HashSet<String> =
-            queue.query(redis::cmd("SMEMBERS").arg(ALLOWED_HOSTS), "cannot read the crawl's hosts")?;
-        let scope = Scope::new(allowed, &settings.include, &settings.exclude)?;
         // A lease outlasts any fetch: connecting, the answer, and a margin.
         let lease = Duration::from_secs(self.fetch.connect_timeout_secs + self.fetch.timeout_secs + 5);
-        let taken: Vec<String> = queue.query(
-            redis::cmd("EVAL")
-                .arg(format!("{NOW}{TAKE_HOSTS}"))
-                .arg(1)
-                .arg(HOSTS)
-                .arg(hosts)
-                .arg(lease.as_millis() as u64)
-                .arg(HOST_QUEUE),
-            "cannot take crawl hosts",
-        )?;
+        let mut take = script(TAKE_HOSTS, &[HOSTS]);
+        take.arg(hosts).arg(lease.as_millis() as u64).arg(HOST_QUEUE);
+        let taken: Vec<String> = queue.query(&take, "cannot take crawl hosts")?;
         let mut jobs = Vec::new();
         for host in taken {
             if let Some(job) = self.job_for(queue, host, &settings)? {
@@ -338,6 +328,10 @@ impl SharedCrawl {
         if jobs.is_empty() {
             return Ok(report);
         }
+        // Where links may lead is read only when there is something to fetch: idle steps come often.
+        let allowed: HashSet<String> =
+            queue.query(redis::cmd("SMEMBERS").arg(ALLOWED_HOSTS), "cannot read the crawl's hosts")?;
+        let scope = Scope::new(allowed, &settings.include, &settings.exclude)?;
         if self.fetcher.as_ref().is_none_or(|(agent, _)| *agent != settings.user_agent) {
             self.fetcher = Some((settings.user_agent.clone(), Fetcher::new(&settings.user_agent, &self.fetch)?));
         }
