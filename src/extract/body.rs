@@ -79,7 +79,7 @@ const SKIPPED_ROLES: &[&str] =
     &["navigation", "banner", "contentinfo", "complementary", "dialog", "alertdialog", "menu", "menubar", "search"];
 
 /// Class/id words that mark boilerplate whatever else the element is called.
-static STRONG_BOILERPLATE: Lazy<Regex> = Lazy::new(|| {
+pub(super) static STRONG_BOILERPLATE: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?i)(?:^|[-_\s])(?:related|recommended|recommendations|more-stories|newsletter|subscribe|subscription|signup|sign-up|share|sharing|social|comments?|disqus|cookie|consent|gdpr|promo|advert|advertisement|sponsored|outbrain|taboola|caption|trending|most-popular|most-read|popular|(?:audio|video|media|podcast)[-_]?player|jwplayer|breadcrumbs?|skip-link|toolbar|print-only)(?:$|[-_\s])").unwrap()
 });
 
@@ -145,9 +145,21 @@ struct Skipper {
     /// Boilerplate class/id names and `<form>`/`<header>` wrappers are not skipped when they hold at
     /// least this share of the page's text: on some sites they wrap the whole page.
     max_share: f32,
-    /// Visible text length under each element.
-    text_len: HashMap<NodeId, usize>,
-    page_len: usize,
+    /// Visible text under each element: all of it, and the part inside links.
+    text_len: HashMap<NodeId, TextLen>,
+    page: TextLen,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct TextLen {
+    all: usize,
+    in_links: usize,
+}
+
+impl TextLen {
+    fn prose(self) -> usize {
+        self.all.saturating_sub(self.in_links)
+    }
 }
 
 /// Share of the page's text above which class names are not trusted, in the first pass and in the
@@ -155,26 +167,42 @@ struct Skipper {
 const STRICT_SHARE: f32 = 0.5;
 const LENIENT_SHARE: f32 = 0.15;
 
+/// A class name that usually marks boilerplate ("sidebar", "widget", "nav") is not trusted on an
+/// element holding at least this share of the page's text outside links: layout wrappers
+/// ("c-fixed-sidebar-layout", "elementor-widget-container") carry such names too.
+const WEAK_NAME_MAX_PROSE_SHARE: f32 = 0.3;
+
 impl Skipper {
     fn new(html: &Html, max_share: f32) -> Self {
-        let mut text_len: HashMap<NodeId, usize> = HashMap::new();
+        let mut text_len: HashMap<NodeId, TextLen> = HashMap::new();
         for edge in html.tree.root().traverse() {
             let ego_tree::iter::Edge::Close(node) = edge else { continue };
             let len = match node.value() {
-                Node::Element(el) if matches!(el.name(), "script" | "style" | "noscript" | "template" | "head") => 0,
-                Node::Element(_) | Node::Document => node
-                    .children()
-                    .map(|c| match c.value() {
-                        Node::Text(t) => t.trim().len(),
-                        _ => text_len.get(&c.id()).copied().unwrap_or(0),
-                    })
-                    .sum(),
+                Node::Element(el) if matches!(el.name(), "script" | "style" | "noscript" | "template" | "head") => {
+                    TextLen::default()
+                }
+                Node::Element(_) | Node::Document => {
+                    let mut len = TextLen::default();
+                    for child in node.children() {
+                        let child_len = match child.value() {
+                            Node::Text(t) => TextLen { all: t.trim().len(), in_links: 0 },
+                            _ => text_len.get(&child.id()).copied().unwrap_or_default(),
+                        };
+                        len.all += child_len.all;
+                        len.in_links += child_len.in_links;
+                    }
+                    if node.value().as_element().is_some_and(|e| e.name() == "a") {
+                        len.in_links = len.all;
+                    }
+                    len
+                }
                 _ => continue,
             };
             text_len.insert(node.id(), len);
         }
-        let page_len = text_len.get(&html.tree.root().id()).copied().unwrap_or(0).max(1);
-        Skipper { max_share, text_len, page_len }
+        let page = text_len.get(&html.tree.root().id()).copied().unwrap_or_default();
+        let page = TextLen { all: page.all.max(1), in_links: page.in_links };
+        Skipper { max_share, text_len, page }
     }
 
     fn with_share(self, max_share: f32) -> Self {
@@ -199,8 +227,8 @@ impl Skipper {
         if matches!(tag, "html" | "body" | "article" | "main") {
             return false;
         }
-        let share = self.text_len.get(&node.id()).copied().unwrap_or(0) as f32 / self.page_len as f32;
-        if share >= self.max_share {
+        let len = self.text_len.get(&node.id()).copied().unwrap_or_default();
+        if len.all as f32 / self.page.all as f32 >= self.max_share {
             return false;
         }
         if USUALLY_SKIPPED_TAGS.contains(&tag) {
@@ -214,10 +242,17 @@ impl Skipper {
             .split_whitespace()
             .any(|n| matches!(n.to_ascii_lowercase().as_str(), "ad" | "ads" | "advert" | "ad-slot"));
         let lower = names.to_ascii_lowercase();
-        ad_slot
-            || lower.contains("caption")
-            || STRONG_BOILERPLATE.is_match(&names)
-            || (WEAK_BOILERPLATE.is_match(&names) && !CONTENT_HINT.is_match(&names))
+        if ad_slot || lower.contains("caption") || STRONG_BOILERPLATE.is_match(&names) {
+            return true;
+        }
+        if !WEAK_BOILERPLATE.is_match(&names) || CONTENT_HINT.is_match(&names) {
+            return false;
+        }
+        // A paragraph or subheading is text whatever it is called; a wrapper of most of the page's
+        // prose is the layout, not a sidebar.
+        let text_element = matches!(tag, "p" | "h2" | "h3" | "h4" | "h5" | "h6");
+        let prose_share = len.prose() as f32 / self.page.prose().max(1) as f32;
+        !text_element && prose_share < WEAK_NAME_MAX_PROSE_SHARE
     }
 }
 
@@ -239,8 +274,12 @@ struct BlockBuilder {
 
 impl BlockBuilder {
     fn push_text(&mut self, s: &str, in_link: bool) {
-        for word in s.split_whitespace() {
-            if !self.text.is_empty() && !self.text.ends_with([' ', '\n']) {
+        // Text nodes split by inline elements join as written: "<a>knapp?</a>"." stays `knapp?".`.
+        if s.starts_with(char::is_whitespace) {
+            self.word_break();
+        }
+        for (i, word) in s.split_whitespace().enumerate() {
+            if i > 0 {
                 self.text.push(' ');
             }
             self.text.push_str(word);
@@ -297,6 +336,14 @@ fn collect_blocks(html: &Html, skipper: &Skipper) -> Vec<Block> {
                     Node::Text(t) => builder.push_text(t, link_depth > 0),
                     Node::Element(el) => {
                         if skipper.skips(&node) {
+                            if tracing::enabled!(tracing::Level::TRACE) {
+                                let text: String = node
+                                    .descendants()
+                                    .filter_map(|d| d.value().as_text().map(|t| t.to_string()))
+                                    .collect::<Vec<_>>()
+                                    .join(" ");
+                                tracing::trace!(element = %describe(node), %text, "dropped: boilerplate element");
+                            }
                             skipping = Some(node.id());
                             continue;
                         }
@@ -341,6 +388,9 @@ fn collect_blocks(html: &Html, skipper: &Skipper) -> Vec<Block> {
 /// How far up the tree a paragraph's vote reaches, and with what weight.
 const VOTE_LEVELS: usize = 3;
 
+/// How many of the best-voted elements are considered as the article's container.
+const CANDIDATES: usize = 5;
+
 /// How far up a paragraph's text is counted as prose of its ancestors.
 const PROSE_LEVELS: usize = 40;
 
@@ -351,7 +401,7 @@ const CLIMB_LEVELS: usize = 4;
 const CLIMB_MIN_EXTRA_PROSE: usize = 250;
 
 /// Candidate containers need at least this much prose before a page counts as having an article.
-const MIN_ARTICLE_CHARS: usize = 200;
+const MIN_ARTICLE_CHARS: usize = 80;
 
 /// A strict pass that yields less prose than this is retried leniently.
 const RETRY_BELOW_CHARS: usize = 500;
@@ -374,6 +424,7 @@ fn prose_chars(paragraphs: &[(BlockKind, String)]) -> usize {
 
 fn into_texts(paragraphs: Vec<(BlockKind, String)>) -> Vec<String> {
     if prose_chars(&paragraphs) < MIN_ARTICLE_CHARS {
+        tracing::debug!(chars = prose_chars(&paragraphs), "too little prose for an article: no body");
         return Vec::new();
     }
     paragraphs.into_iter().map(|(_, t)| t).collect()
@@ -389,40 +440,66 @@ fn paragraphs_in_pass(html: &Html, title: Option<&str>, skipper: &Skipper) -> Ve
             .is_some_and(|n| containers.contains(&n.id()) || n.ancestors().any(|a| containers.contains(&a.id())))
     };
     let normalized_title = title.map(normalize);
-    let mut paragraphs: Vec<(BlockKind, String)> = Vec::new();
+    // Blocks of links are kept apart: they are the article only when it has no other text (a post
+    // that is a list of links).
+    let mut paragraphs: Vec<(BlockKind, String, bool)> = Vec::new();
     let mut in_teasers = false;
-    for block in blocks.iter().filter(|b| inside(b.node)) {
+    for block in &blocks {
+        if !inside(block.node) {
+            tracing::trace!(text = %block.text, "dropped: outside the article container");
+            continue;
+        }
         let chars = block.chars();
         // After a "Related"/"Read more" heading, short blocks are teasers until real prose resumes.
-        if chars <= 60 && END_OF_ARTICLE.is_match(&block.text) {
+        // (A heading, not a link: "Don't miss: <a>…</a>" boxes inside the article are links.)
+        if chars <= 60 && block.link_density() < 0.5 && END_OF_ARTICLE.is_match(&block.text) {
+            tracing::trace!(text = %block.text, "dropped: heading that ends the article");
             in_teasers = true;
             continue;
         }
         if in_teasers && chars < TEASER_MAX_CHARS {
+            tracing::trace!(text = %block.text, "dropped: teaser after the article's end");
             continue;
         }
         in_teasers = false;
-        let linky = block.link_density() > 0.5 && chars < 300;
-        if linky || WIDGET_TEXT.is_match(&block.text) || BYLINE_TEXT.is_match(&block.text) {
+        if WIDGET_TEXT.is_match(&block.text) || BYLINE_TEXT.is_match(&block.text) {
+            tracing::trace!(text = %block.text, "dropped: widget or byline");
             continue;
         }
+        let links = block.link_density() > 0.5 && chars < 300;
         // The headline is metadata, not body.
         let is_h1 =
             html.tree.get(block.node).and_then(|n| n.value().as_element().map(|e| e.name() == "h1")).unwrap_or(false);
         if is_h1 || normalized_title.as_deref() == Some(normalize(&block.text).as_str()) {
             continue;
         }
-        if paragraphs.last().is_some_and(|(_, last)| *last == block.text) {
+        if paragraphs.last().is_some_and(|(_, last, _)| *last == block.text) {
             continue;
         }
-        paragraphs.push((block.kind, block.text.clone()));
+        paragraphs.push((block.kind, block.text.clone(), links));
     }
+    let text_chars: usize = paragraphs.iter().filter(|(k, _, links)| *k != BlockKind::Heading && !links).map(|(_, t, _)| t.len()).sum();
+    let mut paragraphs: Vec<(BlockKind, String)> = if text_chars >= MIN_ARTICLE_CHARS {
+        paragraphs
+            .into_iter()
+            .filter(|(_, text, links)| {
+                if *links {
+                    tracing::trace!(%text, "dropped: links");
+                }
+                !links
+            })
+            .map(|(kind, text, _)| (kind, text))
+            .collect()
+    } else {
+        paragraphs.into_iter().map(|(kind, text, _)| (kind, text)).collect()
+    };
     // The article's tail: a heading with nothing after it introduces something outside the article
     // ("More news"), and short calls to subscribe, follow or contact are the site talking.
     while paragraphs.last().is_some_and(|(kind, text)| {
         *kind == BlockKind::Heading || (text.chars().count() < TEASER_MAX_CHARS && SITE_TALK.is_match(text))
     }) {
-        paragraphs.pop();
+        let (_, text) = paragraphs.pop().expect("checked by the loop");
+        tracing::trace!(%text, "dropped: heading or site talk at the article's end");
     }
     paragraphs
 }
@@ -455,15 +532,31 @@ fn choose_containers(html: &Html, blocks: &[Block], skipper: &Skipper) -> Option
     // Link-heavy containers are lists of links, not articles.
     let mut ranked: Vec<(NodeId, f32)> = scores.into_iter().collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-    ranked.truncate(5);
-    let (best, _) = ranked
-        .iter()
-        .map(|&(id, score)| (id, score * (1.0 - link_density_under(html, blocks, id))))
-        .max_by(|a, b| a.1.total_cmp(&b.1))?;
-    let best_node = html.tree.get(best)?;
-    if is_listing(html, blocks, best_node) {
-        return None;
+    ranked.truncate(CANDIDATES);
+    for (id, score) in &mut ranked {
+        *score *= 1.0 - link_density_under(html, blocks, *id);
     }
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    // A listing of teasers (a "more stories" slider, a section front) can gather more votes than an
+    // article spread over many sections: the best candidate that neither is nor holds a listing wins.
+    let mut listings: Vec<NodeId> = Vec::new();
+    let mut best_node = None;
+    for &(id, _) in &ranked {
+        let Some(node) = html.tree.get(id) else { continue };
+        let overlaps = |l: &NodeId| node.ancestors().any(|a| a.id() == *l) || node.descendants().any(|d| d.id() == *l);
+        if listings.iter().any(overlaps) {
+            continue;
+        }
+        tracing::debug!(container = %describe(node), "article container by paragraph votes");
+        if is_listing(html, blocks, node) {
+            tracing::debug!("the container is a listing of teasers");
+            listings.push(id);
+            continue;
+        }
+        best_node = Some(node);
+        break;
+    }
+    let best_node = best_node?;
     // Prose (paragraph text with few links) under each element, to follow articles split over
     // several sibling elements (sections between ad slots, "companion columns").
     let mut prose: HashMap<NodeId, usize> = HashMap::new();
@@ -516,6 +609,19 @@ fn choose_containers(html: &Html, blocks: &[Block], skipper: &Skipper) -> Option
         }
     }
     Some(containers)
+}
+
+/// `tag.class#id`, to say in logs which element was taken for what.
+fn describe(node: NodeRef<Node>) -> String {
+    let Some(el) = node.value().as_element() else { return "#document".into() };
+    let mut out = el.name().to_string();
+    if let Some(class) = el.attr("class") {
+        out.extend(class.split_whitespace().map(|c| format!(".{c}")));
+    }
+    if let Some(id) = el.attr("id") {
+        out.push_str(&format!("#{id}"));
+    }
+    out
 }
 
 fn link_density_under(html: &Html, blocks: &[Block], container: NodeId) -> f32 {

@@ -74,6 +74,9 @@ const PUBLISHED_CUES: &[&str] = &[
 ];
 const UPDATED_CUES: &[&str] =
     &["updated", "modified", "aktualisiert", "geändert", "mis à jour", "actualizado", "aggiornato", "bijgewerkt"];
+/// Class or id of readers' comments and of lists of other stories.
+static OTHER_STORIES: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?i)comment|related|recommend|more-stories|trending|popular|most-read").unwrap());
 /// Characters of a line that is little more than a date.
 const SHORT_DATE_LINE: usize = 100;
 
@@ -113,6 +116,13 @@ const PUBLISHED_META: &[&str] = &[
     "uploaddate",
 ];
 
+/// A `<meta>` name for the publication time: a known one, or one that says so in its own words
+/// ("cXenseParse:publishtime", "dcterms.publishedDate").
+fn is_published_key(key: &str) -> bool {
+    PUBLISHED_META.contains(&key)
+        || (key.contains("publish") && !["publisher", "modif", "updat"].iter().any(|other| key.contains(other)))
+}
+
 /// `<meta>` names of the time a page was last changed: used only when nothing says when it was published.
 const MODIFIED_META: &[&str] =
     &["article:modified_time", "og:updated_time", "datemodified", "dateupdate", "last-modified", "dcterms.modified"];
@@ -132,13 +142,14 @@ pub fn extract_metadata(html: &Html, page_url: &str) -> Metadata {
 
     let byline = byline(html, ld.as_ref(), &get, site_name.as_deref(), title.as_deref());
 
-    let published = publication_date(html, ld.as_ref(), &get, page_url);
-
     let canonical_url = html
         .select(&CANONICAL)
         .find_map(|l| l.value().attr("href"))
         .or_else(|| get("og:url"))
         .and_then(|href| resolve(page_url, href));
+
+    let urls = [Some(page_url), canonical_url.as_deref()];
+    let published = publication_date(html, ld.as_ref(), &get, urls.into_iter().flatten());
 
     let language = html
         .select(&HTML_TAG)
@@ -245,7 +256,7 @@ fn publication_date<'a>(
     html: &Html,
     ld: Option<&Value>,
     get: &impl Fn(&str) -> Option<&'a str>,
-    page_url: &str,
+    mut urls: impl Iterator<Item = &'a str>,
 ) -> Option<crate::dates::Published> {
     let latest = (chrono::Utc::now() + chrono::Duration::days(1)).date_naive();
     let earliest = chrono::NaiveDate::from_ymd_opt(1901, 1, 1).expect("a date");
@@ -260,56 +271,128 @@ fn publication_date<'a>(
     let month_first = language == "en-us" || language == "en";
     let in_text = |text: &str| find_page_date(text, month_first, latest).map(midnight);
     let ld_date = |key: &str| ld.and_then(|a| a.get(key)).and_then(Value::as_str).and_then(parsed);
-    ld_date("datePublished")
-        .or_else(|| ld_date("dateCreated"))
-        .or_else(|| PUBLISHED_META.iter().find_map(|k| get(k).and_then(parsed)))
-        .or_else(|| {
-            outside_comments(html, &DATE_ATTRIBUTE).find_map(|e| {
-                let v = e.value();
-                let attribute = v.attr("content").or_else(|| v.attr("datetime")).or_else(|| v.attr("title"));
-                attribute.and_then(parsed).or_else(|| attribute.and_then(in_text)).or_else(|| in_text(&text_of(&e)))
-            })
-        })
-        .or_else(|| outside_comments(html, &TIME).find_map(|t| t.value().attr("datetime").and_then(parsed)))
-        .or_else(|| outside_comments(html, &TIME).find_map(|t| in_text(&text_of(&t))))
-        .or_else(|| date_in_url(page_url).filter(|d| plausible(*d)))
-        .or_else(|| {
-            outside_comments(html, &DATE_MARKUP)
-                .map(|e| text_of(&e))
-                .filter(|t| t.chars().count() <= 200)
-                .find_map(|t| in_text(&t))
-        })
-        .or_else(|| {
-            // A line that is little more than a date ("<h3>21.01.2022</h3>", "am 29.12.2010, 13:36 Uhr"):
-            // the first that says it is the publication date, else the first that does not say it
+    let url_date = urls.find_map(|url| date_in_url(url).filter(|d| plausible(*d)));
+    // Lines that are little more than a date ("<h3>21.01.2022</h3>", "am 29.12.2010, 13:36 Uhr").
+    let date_lines = || -> Vec<(String, crate::dates::Published)> {
+        outside_comments(html, &SHORT_TEXT)
+            .map(|e| text_of(&e))
+            .filter(|t| t.chars().count() <= SHORT_DATE_LINE)
+            .filter_map(|t| Some((t.to_lowercase(), in_text(&t)?)))
+            .collect()
+    };
+    let says = |line: &str, cues: &[&str]| cues.iter().any(|cue| line.contains(cue));
+    type Source<'s> = (&'static str, Box<dyn Fn() -> Option<crate::dates::Published> + 's>);
+    let sources: Vec<Source> = vec![
+        (
+            // In the page's order: the first such tag is the one the page's template puts first.
+            "<meta>",
+            Box::new(|| {
+                html.select(&META).find_map(|meta| {
+                    let el = meta.value();
+                    let published = ["property", "name", "itemprop"]
+                        .iter()
+                        .filter_map(|a| el.attr(a))
+                        .any(|key| is_published_key(&key.trim().to_ascii_lowercase()));
+                    published.then(|| el.attr("content").and_then(parsed)).flatten()
+                })
+            }),
+        ),
+        ("JSON-LD datePublished", Box::new(|| ld_date("datePublished").or_else(|| ld_date("dateCreated")))),
+        (
+            "date attribute",
+            Box::new(|| {
+                outside_comments(html, &DATE_ATTRIBUTE).find_map(|e| {
+                    let v = e.value();
+                    let attribute = v.attr("content").or_else(|| v.attr("datetime")).or_else(|| v.attr("title"));
+                    attribute.and_then(parsed).or_else(|| attribute.and_then(in_text)).or_else(|| in_text(&text_of(&e)))
+                })
+            }),
+        ),
+        (
+            "<time>",
+            Box::new(|| {
+                outside_comments(html, &TIME)
+                    .find_map(|t| t.value().attr("datetime").and_then(parsed))
+                    .or_else(|| outside_comments(html, &TIME).find_map(|t| in_text(&text_of(&t))))
+            }),
+        ),
+        ("URL", Box::new(|| url_date)),
+        (
+            "date markup",
+            Box::new(|| {
+                outside_comments(html, &DATE_MARKUP)
+                    .map(|e| text_of(&e))
+                    .filter(|t| t.chars().count() <= 200)
+                    .find_map(|t| in_text(&t))
+            }),
+        ),
+        (
+            // The first that says it is the publication date, else the first that does not say it
             // is an update.
-            let lines: Vec<(String, crate::dates::Published)> = outside_comments(html, &SHORT_TEXT)
-                .map(|e| text_of(&e))
-                .filter(|t| t.chars().count() <= SHORT_DATE_LINE)
-                .filter_map(|t| Some((t.to_lowercase(), in_text(&t)?)))
-                .collect();
-            let says = |line: &str, cues: &[&str]| cues.iter().any(|cue| line.contains(cue));
-            lines
-                .iter()
-                .find(|(line, _)| says(line, PUBLISHED_CUES))
-                .or_else(|| lines.iter().find(|(line, _)| !says(line, UPDATED_CUES)))
-                .map(|(_, date)| *date)
-        })
-        .or_else(|| ld_date("dateModified"))
-        .or_else(|| MODIFIED_META.iter().find_map(|k| get(k).and_then(parsed)))
+            "date line",
+            Box::new(|| {
+                let lines = date_lines();
+                lines
+                    .iter()
+                    .find(|(line, _)| says(line, PUBLISHED_CUES))
+                    .or_else(|| lines.iter().find(|(line, _)| !says(line, UPDATED_CUES)))
+                    .map(|(_, date)| *date)
+            }),
+        ),
+        ("text after the headline", Box::new(|| text_after_headline(html).and_then(|t| in_text(&t)))),
+        ("JSON-LD dateModified", Box::new(|| ld_date("dateModified"))),
+        ("<meta> modified", Box::new(|| MODIFIED_META.iter().find_map(|k| get(k).and_then(parsed)))),
+        ("update line", Box::new(|| date_lines().first().map(|(_, date)| *date))),
+    ];
+    let date = sources.iter().find_map(|(source, find)| {
+        let date = find()?;
+        tracing::debug!(source, %date, "publication date");
+        Some(date)
+    })?;
+    // A date in the URL is the publisher's calendar day; a time a day off is the same moment
+    // written in another offset (UTC in metadata, local time in the path).
+    Some(match url_date {
+        Some(day) if (day.date_naive() - date.date_naive()).num_days().abs() == 1 => day,
+        _ => date,
+    })
 }
 
-/// The elements `selector` finds outside readers' comments and forms, whose dates and names are not
-/// the article's.
+/// Characters after the headline where a date without markup is looked for ("Pressemitteilung vom
+/// 25. Januar 2022 | Berlin – …").
+const AFTER_HEADLINE_CHARS: usize = 200;
+
+/// The start of the text that follows the page's `<h1>`.
+fn text_after_headline(html: &Html) -> Option<String> {
+    let h1 = html.select(&H1).next()?;
+    let mut text = String::new();
+    let following = h1.next_siblings().chain(h1.ancestors().flat_map(|a| a.next_siblings()));
+    for node in following {
+        let piece: Vec<&str> = match node.value() {
+            scraper::Node::Text(t) => vec![&**t],
+            scraper::Node::Element(e) if matches!(e.name(), "script" | "style" | "noscript") => continue,
+            scraper::Node::Element(_) => node.descendants().filter_map(|d| d.value().as_text().map(|t| &**t)).collect(),
+            _ => continue,
+        };
+        for t in piece {
+            text.push_str(t);
+            text.push(' ');
+        }
+        if text.chars().count() >= AFTER_HEADLINE_CHARS {
+            break;
+        }
+    }
+    Some(text.chars().take(AFTER_HEADLINE_CHARS).collect())
+}
+
+/// The elements `selector` finds outside readers' comments, forms and lists of other stories, whose
+/// dates and names are not the article's.
 fn outside_comments<'a>(html: &'a Html, selector: &'a Selector) -> impl Iterator<Item = ElementRef<'a>> + 'a {
     html.select(selector).filter(|e| {
         !e.ancestors().filter_map(ElementRef::wrap).any(|a| {
             let v = a.value();
             v.name() == "form"
-                || [v.attr("class"), v.attr("id")]
-                    .into_iter()
-                    .flatten()
-                    .any(|name| name.to_lowercase().contains("comment"))
+                || (!matches!(v.name(), "body" | "html")
+                    && [v.attr("class"), v.attr("id")].into_iter().flatten().any(|name| OTHER_STORIES.is_match(name)))
         })
     })
 }
