@@ -39,6 +39,9 @@ const SKIPPED_TAGS: &[&str] = &[
     "menu",
     "dialog",
     "head",
+    // Ruby annotations (readings printed above East Asian text) are not part of the running text.
+    "rt",
+    "rp",
 ];
 
 /// Elements that are boilerplate on most sites but wrap whole pages on some (ASP.NET forms, themes
@@ -103,6 +106,14 @@ static END_OF_ARTICLE: Lazy<Regex> = Lazy::new(|| {
 
 /// Blocks shorter than this after a "Related" heading are taken for teasers.
 const TEASER_MAX_CHARS: usize = 250;
+
+/// A paragraph of running text: sentences, few links. Teasers are headlines and links, so text like
+/// this after a "Read also" box means the article goes on.
+fn reads_as_prose(block: &Block) -> bool {
+    block.chars() >= 100
+        && block.link_density() < 0.2
+        && block.text.trim_end().ends_with(['.', '!', '?', '…', '"', '”', '»', '“'])
+}
 
 /// The site addressing its readers at the end of an article.
 static SITE_TALK: Lazy<Regex> = Lazy::new(|| {
@@ -265,6 +276,8 @@ fn block_kind(tag: &str) -> BlockKind {
     }
 }
 
+const INVISIBLE: [char; 4] = ['\u{ad}', '\u{200b}', '\u{2060}', '\u{feff}'];
+
 /// Accumulates inline text until the next block boundary.
 struct BlockBuilder {
     blocks: Vec<Block>,
@@ -274,6 +287,14 @@ struct BlockBuilder {
 
 impl BlockBuilder {
     fn push_text(&mut self, s: &str, in_link: bool) {
+        // Soft hyphens and zero-width spaces are invisible break hints, not text.
+        let visible: String;
+        let s = if s.contains(INVISIBLE) {
+            visible = s.replace(INVISIBLE, "");
+            visible.as_str()
+        } else {
+            s
+        };
         // Text nodes split by inline elements join as written: "<a>knapp?</a>"." stays `knapp?".`.
         if s.starts_with(char::is_whitespace) {
             self.word_break();
@@ -427,7 +448,18 @@ fn into_texts(paragraphs: Vec<(BlockKind, String)>) -> Vec<String> {
         tracing::debug!(chars = prose_chars(&paragraphs), "too little prose for an article: no body");
         return Vec::new();
     }
-    paragraphs.into_iter().map(|(_, t)| t).collect()
+    paragraphs.into_iter().map(|(_, t)| nfc(t)).collect()
+}
+
+/// Text in Unicode's composed form, so that the same word is the same string whichever way the page
+/// encoded it.
+fn nfc(text: String) -> String {
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        text
+    } else {
+        text.nfc().collect()
+    }
 }
 
 fn paragraphs_in_pass(html: &Html, title: Option<&str>, skipper: &Skipper) -> Vec<(BlockKind, String)> {
@@ -457,7 +489,7 @@ fn paragraphs_in_pass(html: &Html, title: Option<&str>, skipper: &Skipper) -> Ve
             in_teasers = true;
             continue;
         }
-        if in_teasers && chars < TEASER_MAX_CHARS {
+        if in_teasers && chars < TEASER_MAX_CHARS && !reads_as_prose(block) {
             tracing::trace!(text = %block.text, "dropped: teaser after the article's end");
             continue;
         }
@@ -577,6 +609,7 @@ fn choose_containers(html: &Html, blocks: &[Block], skipper: &Skipper) -> Option
             }
             if prose_of(ancestor.id()) >= prose_of(top.id()) + CLIMB_MIN_EXTRA_PROSE {
                 if link_density_under(html, blocks, ancestor.id()) > 0.35 {
+                    tracing::debug!(ancestor = %describe(ancestor), "not climbing to a link-heavy ancestor");
                     break 'climb;
                 }
                 top = ancestor;
@@ -607,6 +640,10 @@ fn choose_containers(html: &Html, blocks: &[Block], skipper: &Skipper) -> Option
                 containers.push(sibling.id());
             }
         }
+    }
+    if tracing::enabled!(tracing::Level::DEBUG) {
+        let described: Vec<String> = containers.iter().filter_map(|&id| html.tree.get(id)).map(describe).collect();
+        tracing::debug!(containers = ?described, "the article's elements");
     }
     Some(containers)
 }
