@@ -472,12 +472,17 @@ fn paragraphs_in_pass(html: &Html, title: Option<&str>, skipper: &Skipper) -> Ve
             .is_some_and(|n| containers.contains(&n.id()) || n.ancestors().any(|a| containers.contains(&a.id())))
     };
     let normalized_title = title.map(normalize);
+    let is_headline = |block: &Block| {
+        html.tree.get(block.node).and_then(|n| n.value().as_element().map(|e| e.name() == "h1")).unwrap_or(false)
+            || normalized_title.as_deref() == Some(normalize(&block.text).as_str())
+    };
+    let lead = lead_before_container(html, &blocks, containers[0], |b| inside(b.node), is_headline);
     // Blocks of links are kept apart: they are the article only when it has no other text (a post
     // that is a list of links).
     let mut paragraphs: Vec<(BlockKind, String, bool)> = Vec::new();
     let mut in_teasers = false;
-    for block in &blocks {
-        if !inside(block.node) {
+    for (i, block) in blocks.iter().enumerate() {
+        if !inside(block.node) && !lead.contains(&i) {
             tracing::trace!(text = %block.text, "dropped: outside the article container");
             continue;
         }
@@ -500,9 +505,7 @@ fn paragraphs_in_pass(html: &Html, title: Option<&str>, skipper: &Skipper) -> Ve
         }
         let links = block.link_density() > 0.5 && chars < 300;
         // The headline is metadata, not body.
-        let is_h1 =
-            html.tree.get(block.node).and_then(|n| n.value().as_element().map(|e| e.name() == "h1")).unwrap_or(false);
-        if is_h1 || normalized_title.as_deref() == Some(normalize(&block.text).as_str()) {
+        if is_headline(block) {
             continue;
         }
         if paragraphs.last().is_some_and(|(_, last, _)| *last == block.text) {
@@ -534,6 +537,38 @@ fn paragraphs_in_pass(html: &Html, title: Option<&str>, skipper: &Skipper) -> Ve
         tracing::trace!(%text, "dropped: heading or site talk at the article's end");
     }
     paragraphs
+}
+
+/// How many blocks before the article's container the headline is looked for.
+const LEAD_SEARCH_BLOCKS: usize = 8;
+
+/// How many levels above the article's container the lead and the container meet at most.
+const LEAD_MAX_LEVELS: usize = 5;
+
+/// The lead (standfirst, "chapô", "bajada") that layouts put between the headline and the body's
+/// container, next to it: the blocks between the two that read as sentences, by their index in
+/// `blocks`.
+fn lead_before_container(
+    html: &Html,
+    blocks: &[Block],
+    container: NodeId,
+    inside: impl Fn(&Block) -> bool,
+    is_headline: impl Fn(&Block) -> bool,
+) -> Vec<usize> {
+    let Some(first) = blocks.iter().position(&inside) else { return Vec::new() };
+    let Some(headline) = (first.saturating_sub(LEAD_SEARCH_BLOCKS)..first).rev().find(|&i| is_headline(&blocks[i]))
+    else {
+        return Vec::new();
+    };
+    let Some(container) = html.tree.get(container) else { return Vec::new() };
+    let near: Vec<NodeId> = container.ancestors().take(LEAD_MAX_LEVELS).map(|a| a.id()).collect();
+    let reads_as_lead = |b: &Block| {
+        b.link_density() < 0.2
+            && b.text.split_whitespace().count() >= 6
+            && b.text.trim_end().ends_with(['.', '!', '?', '…', '"', '”', '»', '“'])
+            && html.tree.get(b.node).is_some_and(|n| n.ancestors().any(|a| near.contains(&a.id())))
+    };
+    (headline + 1..first).filter(|&i| reads_as_lead(&blocks[i])).collect()
 }
 
 fn normalize(s: &str) -> String {
