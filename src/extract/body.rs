@@ -110,8 +110,13 @@ const TEASER_MAX_CHARS: usize = 250;
 /// A paragraph of running text: sentences, few links. Teasers are headlines and links, so text like
 /// this after a "Read also" box means the article goes on.
 fn reads_as_prose(block: &Block) -> bool {
-    block.chars() >= 100
-        && block.link_density() < 0.2
+    block.chars() >= 100 && reads_as_sentences(block)
+}
+
+/// Words ending like a sentence, with few links: text, not a byline, a date, a tool or a teaser.
+fn reads_as_sentences(block: &Block) -> bool {
+    block.link_density() < 0.2
+        && block.text.split_whitespace().count() >= 6
         && block.text.trim_end().ends_with(['.', '!', '?', '…', '"', '”', '»', '“'])
 }
 
@@ -243,7 +248,10 @@ impl Skipper {
             return false;
         }
         if USUALLY_SKIPPED_TAGS.contains(&tag) {
-            return true;
+            // The article's own header holds its headline and often its lead.
+            let holds_headline = tag == "header"
+                && node.descendants().any(|d| d.value().as_element().is_some_and(|e| e.name() == "h1"));
+            return !holds_headline;
         }
         let names = format!("{} {}", el.attr("class").unwrap_or_default(), el.attr("id").unwrap_or_default());
         if names.trim().is_empty() {
@@ -429,6 +437,29 @@ const RETRY_BELOW_CHARS: usize = 500;
 
 /// The article's paragraphs in reading order; empty when the page carries no article.
 pub fn extract_paragraphs(html: &Html, title: Option<&str>) -> Vec<String> {
+    let paragraphs = paragraphs_of_page(html, title);
+    if !paragraphs.is_empty() {
+        return paragraphs;
+    }
+    // Pages that build the article with scripts may carry it, for readers without them, as markup
+    // inside <noscript> (which a parser with scripting on reads as plain text).
+    let Some(markup) = largest_noscript(html) else { return paragraphs };
+    tracing::debug!(chars = markup.len(), "no article in the page: reading its <noscript> markup");
+    paragraphs_of_page(&Html::parse_document(&markup), title)
+}
+
+/// The markup in the page's longest `<noscript>`, when it holds more than a tracking pixel.
+fn largest_noscript(html: &Html) -> Option<String> {
+    html.tree
+        .root()
+        .descendants()
+        .filter(|n| n.value().as_element().is_some_and(|e| e.name() == "noscript"))
+        .map(|n| n.children().filter_map(|c| c.value().as_text().map(|t| t.to_string())).collect::<String>())
+        .max_by_key(String::len)
+        .filter(|markup| markup.len() >= RETRY_BELOW_CHARS)
+}
+
+fn paragraphs_of_page(html: &Html, title: Option<&str>) -> Vec<String> {
     let skipper = Skipper::new(html, STRICT_SHARE);
     let strict = paragraphs_in_pass(html, title, &skipper);
     if prose_chars(&strict) >= RETRY_BELOW_CHARS {
@@ -504,8 +535,14 @@ fn paragraphs_in_pass(html: &Html, title: Option<&str>, skipper: &Skipper) -> Ve
             continue;
         }
         let links = block.link_density() > 0.5 && chars < 300;
-        // The headline is metadata, not body.
+        // The headline is metadata, not body; of the rest of a header (subtitle, byline, dates,
+        // tools), only a lead paragraph written in sentences is.
         if is_headline(block) {
+            continue;
+        }
+        let lead_paragraph = block.kind != BlockKind::Heading && reads_as_sentences(block);
+        if !lead_paragraph && in_header(html, block.node) {
+            tracing::trace!(text = %block.text, "dropped: header furniture");
             continue;
         }
         if paragraphs.last().is_some_and(|(_, last, _)| *last == block.text) {
@@ -539,6 +576,12 @@ fn paragraphs_in_pass(html: &Html, title: Option<&str>, skipper: &Skipper) -> Ve
     paragraphs
 }
 
+fn in_header(html: &Html, node: NodeId) -> bool {
+    html.tree.get(node).is_some_and(|n| {
+        std::iter::once(n).chain(n.ancestors()).any(|a| a.value().as_element().is_some_and(|e| e.name() == "header"))
+    })
+}
+
 /// How many blocks before the article's container the headline is looked for.
 const LEAD_SEARCH_BLOCKS: usize = 8;
 
@@ -563,10 +606,7 @@ fn lead_before_container(
     let Some(container) = html.tree.get(container) else { return Vec::new() };
     let near: Vec<NodeId> = container.ancestors().take(LEAD_MAX_LEVELS).map(|a| a.id()).collect();
     let reads_as_lead = |b: &Block| {
-        b.link_density() < 0.2
-            && b.text.split_whitespace().count() >= 6
-            && b.text.trim_end().ends_with(['.', '!', '?', '…', '"', '”', '»', '“'])
-            && html.tree.get(b.node).is_some_and(|n| n.ancestors().any(|a| near.contains(&a.id())))
+        reads_as_sentences(b) && html.tree.get(b.node).is_some_and(|n| n.ancestors().any(|a| near.contains(&a.id())))
     };
     (headline + 1..first).filter(|&i| reads_as_lead(&blocks[i])).collect()
 }
