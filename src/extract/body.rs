@@ -88,7 +88,7 @@ pub(super) static STRONG_BOILERPLATE: Lazy<Regex> = Lazy::new(|| {
 
 /// Class/id words that mark boilerplate unless the element also looks like content.
 static WEAK_BOILERPLATE: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)(?:^|[-_\s])(?:nav|navbar|navigation|menu|sidebar|footer|masthead|header|tags?|bio|ad|ads|banner|widget|meta|byline|dateline|caption|credit)(?:$|[-_\s])").unwrap()
+    Regex::new(r"(?i)(?:^|[-_\s])(?:nav|navbar|navigation|menu|sidebar|footer|masthead|header|tags?|bio|ad|ads|banner|widget|meta|byline|dateline|caption|credit|author|copyright)(?:$|[-_\s])").unwrap()
 });
 
 static CONTENT_HINT: Lazy<Regex> =
