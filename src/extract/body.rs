@@ -86,13 +86,10 @@ pub(super) static STRONG_BOILERPLATE: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?i)(?:^|[-_\s])(?:related|recommended|recommendations|more-stories|newsletter|subscribe|subscription|signup|sign-up|share|sharing|social|comments?|disqus|cookie|consent|gdpr|promo|advert|advertisement|sponsored|outbrain|taboola|caption|trending|most-popular|most-read|popular|(?:audio|video|media|podcast)[-_]?player|jwplayer|breadcrumbs?|skip-link|toolbar|print-only)(?:$|[-_\s])").unwrap()
 });
 
-/// Class/id words that mark boilerplate unless the element also looks like content.
+/// Class/id words that mark boilerplate unless the element is text itself or wraps most of the prose.
 static WEAK_BOILERPLATE: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?i)(?:^|[-_\s])(?:nav|navbar|navigation|menu|sidebar|footer|masthead|header|tags?|bio|ad|ads|banner|widget|meta|byline|dateline|caption|credit|author|copyright)(?:$|[-_\s])").unwrap()
 });
-
-static CONTENT_HINT: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"(?i)article|body|content|entry|main|post|story|text|blog").unwrap());
 
 /// Short lines that are site furniture even inside the article container.
 static WIDGET_TEXT: Lazy<Regex> = Lazy::new(|| {
@@ -264,7 +261,7 @@ impl Skipper {
         if ad_slot || lower.contains("caption") || STRONG_BOILERPLATE.is_match(&names) {
             return true;
         }
-        if !WEAK_BOILERPLATE.is_match(&names) || CONTENT_HINT.is_match(&names) {
+        if !WEAK_BOILERPLATE.is_match(&names) {
             return false;
         }
         // A paragraph or subheading is text whatever it is called; a wrapper of most of the page's
