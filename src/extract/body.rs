@@ -86,7 +86,16 @@ pub(super) static STRONG_BOILERPLATE: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?i)(?:^|[-_\s])(?:related|recommended|recommendations|more-stories|newsletter|subscribe|subscription|signup|sign-up|share|sharing|social|comments?|disqus|cookie|consent|gdpr|promo|advert|advertisement|sponsored|outbrain|taboola|caption|trending|most-popular|most-read|popular|(?:audio|video|media|podcast)[-_]?player|jwplayer|breadcrumbs?|skip-link|toolbar|print-only)(?:$|[-_\s])").unwrap()
 });
 
-/// Class/id words that mark boilerplate unless the element is text itself or wraps most of the prose.
+/// Class/id words of article containers.
+static CONTENT_HINT: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?i)article|body|content|entry|main|post|story|text|blog").unwrap());
+
+/// Text outside links an element named like content needs to count as the article despite a
+/// boilerplate word in its name: "article-footer" and "post-meta" lines have less.
+const CONTENT_NAME_MIN_PROSE: usize = 300;
+
+/// Class/id words that mark boilerplate unless the element is text itself, wraps most of the prose
+/// or is named and built like the article.
 static WEAK_BOILERPLATE: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?i)(?:^|[-_\s])(?:nav|navbar|navigation|menu|sidebar|footer|masthead|header|tags?|bio|ad|ads|banner|widget|meta|byline|dateline|caption|credit|author|copyright)(?:$|[-_\s])").unwrap()
 });
@@ -265,10 +274,12 @@ impl Skipper {
             return false;
         }
         // A paragraph or subheading is text whatever it is called; a wrapper of most of the page's
-        // prose is the layout, not a sidebar.
+        // prose is the layout, not a sidebar; a post or content element with a good deal of text is
+        // the article, whatever its tags ("post tag-news", "widget Blog").
         let text_element = matches!(tag, "p" | "h2" | "h3" | "h4" | "h5" | "h6");
         let prose_share = len.prose() as f32 / self.page.prose().max(1) as f32;
-        !text_element && prose_share < WEAK_NAME_MAX_PROSE_SHARE
+        let named_content = CONTENT_HINT.is_match(&names) && len.prose() >= CONTENT_NAME_MIN_PROSE;
+        !text_element && !named_content && prose_share < WEAK_NAME_MAX_PROSE_SHARE
     }
 }
 
