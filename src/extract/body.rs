@@ -21,7 +21,6 @@ const SKIPPED_TAGS: &[&str] = &[
     "template",
     "nav",
     "footer",
-    "aside",
     "button",
     "select",
     "option",
@@ -44,9 +43,10 @@ const SKIPPED_TAGS: &[&str] = &[
     "rp",
 ];
 
-/// Elements that are boilerplate on most sites but wrap whole pages on some (ASP.NET forms, themes
-/// that open a `<header>` and never close it); skipped only in the first, stricter pass.
-const USUALLY_SKIPPED_TAGS: &[&str] = &["form", "header"];
+/// Elements that are boilerplate on most sites but wrap whole pages or articles on some (ASP.NET
+/// forms, themes that open a `<header>` and never close it, layouts that put the story in an
+/// `<aside>`): skipped unless they hold a large share of the page's text.
+const USUALLY_SKIPPED_TAGS: &[&str] = &["form", "header", "aside"];
 
 /// Elements that start a new block of text.
 const BLOCK_TAGS: &[&str] = &[
