@@ -255,8 +255,8 @@ impl Skipper {
         }
         if USUALLY_SKIPPED_TAGS.contains(&tag) {
             // The article's own header holds its headline and often its lead.
-            let holds_headline = tag == "header"
-                && node.descendants().any(|d| d.value().as_element().is_some_and(|e| e.name() == "h1"));
+            let holds_headline =
+                tag == "header" && node.descendants().any(|d| d.value().as_element().is_some_and(|e| e.name() == "h1"));
             return !holds_headline;
         }
         let names = format!("{} {}", el.attr("class").unwrap_or_default(), el.attr("id").unwrap_or_default());
@@ -493,12 +493,8 @@ fn into_texts(paragraphs: Vec<(BlockKind, String)>) -> Vec<String> {
 /// Text in Unicode's composed form, so that the same word is the same string whichever way the page
 /// encoded it.
 fn nfc(text: String) -> String {
-    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
-    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
-        text
-    } else {
-        text.nfc().collect()
-    }
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+    if is_nfc_quick(text.chars()) == IsNormalized::Yes { text } else { text.nfc().collect() }
 }
 
 fn paragraphs_in_pass(html: &Html, title: Option<&str>, skipper: &Skipper) -> Vec<(BlockKind, String)> {
@@ -558,7 +554,8 @@ fn paragraphs_in_pass(html: &Html, title: Option<&str>, skipper: &Skipper) -> Ve
         }
         paragraphs.push((block.kind, block.text.clone(), links));
     }
-    let text_chars: usize = paragraphs.iter().filter(|(k, _, links)| *k != BlockKind::Heading && !links).map(|(_, t, _)| t.len()).sum();
+    let text_chars: usize =
+        paragraphs.iter().filter(|(k, _, links)| *k != BlockKind::Heading && !links).map(|(_, t, _)| t.len()).sum();
     let mut paragraphs: Vec<(BlockKind, String)> = if text_chars >= MIN_ARTICLE_CHARS {
         paragraphs
             .into_iter()
@@ -719,7 +716,9 @@ fn choose_containers(html: &Html, blocks: &[Block], skipper: &Skipper) -> Option
     }
     if let Some(parent) = top.parent() {
         for sibling in parent.children().filter(|s| s.id() != top.id()) {
-            if prose_of(sibling.id()) >= 150 && !skipper.skips(&sibling) {
+            let holds_listing =
+                listings.iter().any(|l| sibling.id() == *l || sibling.descendants().any(|d| d.id() == *l));
+            if prose_of(sibling.id()) >= 150 && !skipper.skips(&sibling) && !holds_listing {
                 containers.push(sibling.id());
             }
         }
@@ -834,5 +833,57 @@ mod tests {
         let page = format!("<html><body><main>{}</main></body></html>", (0..8).map(teaser).collect::<String>());
         assert!(body(&page).is_empty());
         assert!(body("<html><body><ul><li><a href=/a>A</a></li></ul></body></html>").is_empty());
+    }
+
+    #[test]
+    fn text_reads_as_a_browser_shows_it() {
+        let page = format!(
+            r#"<html><body><article><p>{PROSE}</p><p>Mehr dazu in unserem Artikel "<a href="/x">Warum wird das Erdöl knapp?</a>". Die Fri&shy;sche bleibt.</p>
+            <p>新しい<ruby>法律<rt>ほうりつ</rt></ruby>ができました。</p></article></body></html>"#
+        );
+        let paragraphs = body(&page);
+        assert!(paragraphs.contains(
+            &r#"Mehr dazu in unserem Artikel "Warum wird das Erdöl knapp?". Die Frische bleibt."#.to_string()
+        ));
+        assert!(paragraphs.contains(&"新しい法律ができました。".to_string()));
+        // Decomposed input comes out composed.
+        let decomposed = format!("<html><body><article><p>{PROSE} Cafe{}.</p></article></body></html>", '\u{301}');
+        assert!(body(&decomposed)[0].ends_with("Caf\u{e9}."));
+    }
+
+    #[test]
+    fn the_lead_between_headline_and_body_is_kept_and_header_furniture_is_not() {
+        let page = format!(
+            r#"<html><body><div class="story"><header><h1>Title</h1><h2>A subtitle that is part of the headline</h2>
+            <p class="lead">The government announced new measures on Tuesday, aimed at firms that evade the rules.</p>
+            <p>Updated 11:21 pm, Tuesday</p><p><a href="/print">Print</a></p></header>
+            <div class="body"><p>{PROSE}</p><p>{PROSE} Second.</p></div></div></body></html>"#
+        );
+        assert_eq!(
+            body(&page),
+            vec![
+                "The government announced new measures on Tuesday, aimed at firms that evade the rules.".to_string(),
+                PROSE.to_string(),
+                format!("{PROSE} Second.")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_listing_gives_way_to_the_article_and_scripted_pages_are_read_from_noscript() {
+        let teaser = |n: usize| {
+            format!(
+                r#"<article><h2><a href="/s{n}">Story {n} headline here</a></h2><p>A short teaser, of a story, on the front, with, commas, to, win, votes.</p></article>"#
+            )
+        };
+        let page = format!(
+            r#"<html><body><div class="slider">{}</div><section><p>{PROSE}</p><p>{PROSE} One.</p><p>{PROSE} Two.</p></section></body></html>"#,
+            (0..8).map(teaser).collect::<String>()
+        );
+        assert_eq!(body(&page), vec![PROSE.to_string(), format!("{PROSE} One."), format!("{PROSE} Two.")]);
+        let scripted = format!(
+            r#"<html><body><div id="app"></div><noscript><article><p>{PROSE}</p><p>{PROSE} One.</p><p>{PROSE} Two.</p><p>{PROSE} Three.</p></article></noscript></body></html>"#
+        );
+        assert_eq!(body(&scripted).len(), 4);
     }
 }

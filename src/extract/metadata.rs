@@ -629,4 +629,40 @@ mod tests {
             assert_eq!(m.published.unwrap().date_naive().to_string(), "2022-04-05", "{placeholder}");
         }
     }
+
+    fn published(page: &str, url: &str) -> Option<String> {
+        extract_metadata(&Html::parse_document(page), url).published.map(|d| d.date_naive().to_string())
+    }
+
+    #[test]
+    fn meta_tags_in_page_order_and_any_that_say_publish() {
+        let page = r#"<html><head><meta name="date" content="2022-02-04 15:33">
+            <meta name="pubdate" content="2021-12-14T15:41:07+01:00"></head><body></body></html>"#;
+        assert_eq!(published(page, "").as_deref(), Some("2022-02-04"));
+        let page = r#"<html><head><meta name="cXenseParse:publishtime" content="2022-05-03T21:44:52Z">
+            <meta name="article:publisher" content="https://example.org/"></head><body></body></html>"#;
+        assert_eq!(published(page, "").as_deref(), Some("2022-05-03"));
+    }
+
+    #[test]
+    fn the_url_gives_the_publishers_calendar_day() {
+        let page = r#"<html><head><meta property="article:published_time" content="2018-12-31T23:11:59+00:00">
+            <link rel="canonical" href="https://blog.example/2019/01/01/new-year/"></head><body></body></html>"#;
+        assert_eq!(published(page, "file:///x.html").as_deref(), Some("2019-01-01"));
+        // A URL date far from the metadata's is another matter, and the metadata wins.
+        let page = r#"<html><head><meta property="article:published_time" content="2019-03-05T10:00:00Z">
+            <link rel="canonical" href="https://blog.example/2019/01/01/new-year/"></head><body></body></html>"#;
+        assert_eq!(published(page, "").as_deref(), Some("2019-03-05"));
+    }
+
+    #[test]
+    fn dates_after_the_headline_and_updates_as_a_last_resort_but_never_other_stories() {
+        let page = r#"<html><body><h1>Ministerin besucht Projekt</h1><div><p>Pressemitteilung vom 25. Januar 2022 | Berlin – Die Ministerin hat heute ein Projekt besucht, das seit Jahren läuft und viele Menschen erreicht.</p></div></body></html>"#;
+        assert_eq!(published(page, "").as_deref(), Some("2022-01-25"));
+        let page = r#"<html><body><h1>Kinder und Arbeit</h1><p>Text.</p><p class="info">Aktualisiert: 30.12.2016</p></body></html>"#;
+        assert_eq!(published(page, "").as_deref(), Some("2016-12-30"));
+        let page = r#"<html><body><h1>Entlöten</h1><span class="published">22. Oktober 2019</span>
+            <ul class="related-posts"><li><time datetime="2009-04-11 18:06:36">11. April 2009</time></li></ul></body></html>"#;
+        assert_eq!(published(page, "").as_deref(), Some("2019-10-22"));
+    }
 }
