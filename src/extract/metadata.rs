@@ -199,9 +199,9 @@ fn byline<'a>(
                 .into_iter()
                 .find_map(|k| get(k).map(tidy).filter(acceptable))
         })
-        .or_else(|| outside_comments(html, &AUTHOR_MARKUP).map(|e| tidy(&text_of(&e))).find(acceptable))
+        .or_else(|| outside_other_content(html, &AUTHOR_MARKUP).map(|e| tidy(&text_of(&e))).find(acceptable))
         .or_else(|| {
-            outside_comments(html, &SHORT_TEXT)
+            outside_other_content(html, &SHORT_TEXT)
                 .map(|e| text_of(&e))
                 .filter(|t| t.chars().count() <= BYLINE_LINE_CHARS)
                 .find_map(|t| BYLINE_LINE.captures(&t).map(|c| tidy(&c[1])).filter(acceptable))
@@ -273,13 +273,15 @@ fn publication_date<'a>(
     let ld_date = |key: &str| ld.and_then(|a| a.get(key)).and_then(Value::as_str).and_then(parsed);
     let url_date = urls.find_map(|url| date_in_url(url).filter(|d| plausible(*d)));
     // Lines that are little more than a date ("<h3>21.01.2022</h3>", "am 29.12.2010, 13:36 Uhr").
-    let date_lines = || -> Vec<(String, crate::dates::Published)> {
-        outside_comments(html, &SHORT_TEXT)
-            .map(|e| text_of(&e))
-            .filter(|t| t.chars().count() <= SHORT_DATE_LINE)
-            .filter_map(|t| Some((t.to_lowercase(), in_text(&t)?)))
-            .collect()
-    };
+    // Read once, by the first source that needs them.
+    let date_lines: once_cell::unsync::Lazy<Vec<(String, crate::dates::Published)>, _> =
+        once_cell::unsync::Lazy::new(|| {
+            outside_other_content(html, &SHORT_TEXT)
+                .map(|e| text_of(&e))
+                .filter(|t| t.chars().count() <= SHORT_DATE_LINE)
+                .filter_map(|t| Some((t.to_lowercase(), in_text(&t)?)))
+                .collect()
+        });
     let says = |line: &str, cues: &[&str]| cues.iter().any(|cue| line.contains(cue));
     type Source<'s> = (&'static str, Box<dyn Fn() -> Option<crate::dates::Published> + 's>);
     let sources: Vec<Source> = vec![
@@ -301,7 +303,7 @@ fn publication_date<'a>(
         (
             "date attribute",
             Box::new(|| {
-                outside_comments(html, &DATE_ATTRIBUTE).find_map(|e| {
+                outside_other_content(html, &DATE_ATTRIBUTE).find_map(|e| {
                     let v = e.value();
                     let attribute = v.attr("content").or_else(|| v.attr("datetime")).or_else(|| v.attr("title"));
                     attribute.and_then(parsed).or_else(|| attribute.and_then(in_text)).or_else(|| in_text(&text_of(&e)))
@@ -311,16 +313,16 @@ fn publication_date<'a>(
         (
             "<time>",
             Box::new(|| {
-                outside_comments(html, &TIME)
+                outside_other_content(html, &TIME)
                     .find_map(|t| t.value().attr("datetime").and_then(parsed))
-                    .or_else(|| outside_comments(html, &TIME).find_map(|t| in_text(&text_of(&t))))
+                    .or_else(|| outside_other_content(html, &TIME).find_map(|t| in_text(&text_of(&t))))
             }),
         ),
         ("URL", Box::new(|| url_date)),
         (
             "date markup",
             Box::new(|| {
-                outside_comments(html, &DATE_MARKUP)
+                outside_other_content(html, &DATE_MARKUP)
                     .map(|e| text_of(&e))
                     .filter(|t| t.chars().count() <= 200)
                     .find_map(|t| in_text(&t))
@@ -331,18 +333,17 @@ fn publication_date<'a>(
             // is an update.
             "date line",
             Box::new(|| {
-                let lines = date_lines();
-                lines
+                date_lines
                     .iter()
                     .find(|(line, _)| says(line, PUBLISHED_CUES))
-                    .or_else(|| lines.iter().find(|(line, _)| !says(line, UPDATED_CUES)))
+                    .or_else(|| date_lines.iter().find(|(line, _)| !says(line, UPDATED_CUES)))
                     .map(|(_, date)| *date)
             }),
         ),
         ("text after the headline", Box::new(|| text_after_headline(html).and_then(|t| in_text(&t)))),
         ("JSON-LD dateModified", Box::new(|| ld_date("dateModified"))),
         ("<meta> modified", Box::new(|| MODIFIED_META.iter().find_map(|k| get(k).and_then(parsed)))),
-        ("update line", Box::new(|| date_lines().first().map(|(_, date)| *date))),
+        ("update line", Box::new(|| date_lines.first().map(|(_, date)| *date))),
     ];
     let date = sources.iter().find_map(|(source, find)| {
         let date = find()?;
@@ -386,7 +387,7 @@ fn text_after_headline(html: &Html) -> Option<String> {
 
 /// The elements `selector` finds outside readers' comments, forms and lists of other stories, whose
 /// dates and names are not the article's.
-fn outside_comments<'a>(html: &'a Html, selector: &'a Selector) -> impl Iterator<Item = ElementRef<'a>> + 'a {
+fn outside_other_content<'a>(html: &'a Html, selector: &'a Selector) -> impl Iterator<Item = ElementRef<'a>> + 'a {
     html.select(selector).filter(|e| {
         !e.ancestors().filter_map(ElementRef::wrap).any(|a| {
             let v = a.value();
