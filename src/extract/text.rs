@@ -48,45 +48,88 @@ fn list_end(lines: &[&str], start: usize) -> usize {
     start + lines[start..].iter().take_while(|l| is_item(l)).count()
 }
 
-pub fn extract_text(text: &str) -> TextArticle {
-    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-    // Runs of consecutive prose lines and the lists they introduce, as [start, end) over `lines`.
-    let mut runs: Vec<(usize, usize)> = Vec::new();
+/// Non-list lines that may separate two parts of one article: a subheading, a "Loading" or
+/// "Advertisement" line, a few teaser headlines placed inside it.
+const MAX_GAP_LINES: usize = 4;
+
+/// A run of prose, or a stretch of them joined over short gaps, long enough to count on its own.
+fn is_substantial(lines: &[&str], kept: &[usize]) -> bool {
+    kept.len() >= 2 || kept.iter().map(|&i| lines[i].len()).sum::<usize>() >= 200
+}
+
+/// Runs of consecutive prose lines and the lists they introduce or are made of, as [start, end)
+/// over `lines`.
+fn prose_runs(lines: &[&str]) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
     let mut i = 0;
     while i < lines.len() {
-        if is_prose(lines[i]) {
-            let start = i;
-            loop {
-                while i < lines.len() && is_prose(lines[i]) {
-                    i += 1;
-                }
-                if !lines[i - 1].ends_with(':') {
-                    break;
-                }
-                let end = list_end(&lines, i);
-                if end == i {
-                    break;
-                }
-                i = end;
-            }
-            runs.push((start, i));
-        } else {
+        if !is_prose(lines[i]) {
             i += 1;
+            continue;
         }
-    }
-    // Join runs separated by a single subheading line.
-    let mut merged: Vec<(usize, usize)> = Vec::new();
-    for run in runs {
-        match merged.last_mut() {
-            Some(last) if run.0 == last.1 + 1 && is_subheading(lines[last.1]) => last.1 = run.1,
-            _ => merged.push(run),
+        let start = i;
+        loop {
+            while i < lines.len() && is_prose(lines[i]) {
+                i += 1;
+            }
+            // A list goes on after an introducing colon, or after items that were themselves prose.
+            let last = lines[i - 1];
+            let list_continues = last.ends_with(':') || (LIST_MARKER.is_match(last) && i < lines.len());
+            if !list_continues {
+                break;
+            }
+            let end = list_end(lines, i);
+            if end == i {
+                break;
+            }
+            i = end;
         }
+        runs.push((start, i));
     }
-    let size = |&(s, e): &(usize, usize)| lines[s..e].iter().map(|l| l.len()).sum::<usize>();
-    let Some(&(start, end)) = merged.iter().max_by_key(|r| size(r)) else {
+    runs
+}
+
+/// The runs joined into stretches of one article each (the indices of the lines kept, in order).
+/// Two runs are one article when what separates them is a list, or at most [`MAX_GAP_LINES`] other
+/// lines; of a gap, list items are kept, and other lines only when a single subheading or a list's
+/// introduction. Several lines of a gap without a list (teasers) join only runs of substance.
+fn join_runs(lines: &[&str], runs: &[(usize, usize)]) -> Vec<Vec<usize>> {
+    let mut stretches: Vec<Vec<usize>> = Vec::new();
+    for &(start, end) in runs {
+        let run: Vec<usize> = (start..end).collect();
+        // A stretch always ends with the run before this one.
+        let Some(gap_start) = stretches.last().and_then(|s| s.last()).map(|&l| l + 1) else {
+            stretches.push(run);
+            continue;
+        };
+        let gap = gap_start..start;
+        let marked: Vec<usize> = gap.clone().filter(|&g| LIST_MARKER.is_match(lines[g])).collect();
+        let unmarked: Vec<usize> = gap.clone().filter(|g| !marked.contains(g)).collect();
+        let last = stretches.last_mut().expect("a run before the gap");
+        let joins = unmarked.len() <= MAX_GAP_LINES
+            && (!marked.is_empty()
+                || unmarked.len() <= 1
+                || (is_substantial(lines, last) && is_substantial(lines, &run)));
+        if !joins {
+            stretches.push(run);
+            continue;
+        }
+        let introduces_list = |g: usize| lines[g].ends_with(':') && marked.iter().any(|&m| m > g);
+        let keep_unmarked = |g: usize| introduces_list(g) || (unmarked.len() == 1 && is_subheading(lines[g]));
+        last.extend(gap.filter(|g| marked.contains(g) || keep_unmarked(*g)));
+        last.extend(run);
+    }
+    stretches
+}
+
+pub fn extract_text(text: &str) -> TextArticle {
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let stretches = join_runs(&lines, &prose_runs(&lines));
+    let size = |kept: &&Vec<usize>| kept.iter().map(|&i| lines[i].len()).sum::<usize>();
+    let Some(kept) = stretches.iter().max_by_key(size) else {
         return TextArticle { title: None, published: None, paragraphs: Vec::new() };
     };
-    let run = &lines[start..end];
+    let run: Vec<&str> = kept.iter().map(|&i| lines[i]).collect();
     // A standfirst printed above the article and repeated inside it is kept where the article has it.
     let paragraphs: Vec<String> = run
         .iter()
@@ -94,14 +137,18 @@ pub fn extract_text(text: &str) -> TextArticle {
         .filter(|(i, line)| !run[i + 1..].contains(line))
         .map(|(_, l)| LIST_MARKER.replace(l, "").into_owned())
         .collect();
-    let header = &lines[..start];
+    let header = &lines[..kept[0]];
     let published = header.iter().find_map(|l| find_date_in_text(l)).map(midnight);
-    // The headline: the nearest preceding line that is not a date and has a few words; pages often
-    // print it twice (breadcrumb and heading), which is a strong hint.
+    // The headline: the nearest preceding line that is not a date or a list item and has a few words.
     let title = header
         .iter()
         .rev()
-        .find(|l| l.split_whitespace().count() >= 3 && find_date_in_text(l).is_none())
+        .find(|l| {
+            l.split_whitespace().count() >= 3
+                && find_date_in_text(l).is_none()
+                && !LIST_MARKER.is_match(l)
+                && !l.starts_with("By ")
+        })
         .map(|l| l.to_string());
     TextArticle { title, published, paragraphs }
 }
@@ -137,6 +184,36 @@ mod tests {
             ]
         );
         assert!(a.paragraphs.iter().all(|p| !p.contains("headline")), "{:?}", a.paragraphs);
+    }
+
+    #[test]
+    fn one_article_across_lists_and_teasers_placed_inside_it() {
+        let page = "Ministers Agree New Rules\n\
+                    The ministry said on Monday that it had imposed sanctions on three people and two firms.\n\
+                    The three people are:\n- Alpha Person\n- Beta Person\n- Gamma Person\n\
+                    The measures take effect at once, the ministry said in a statement on its website.\n\
+                    Listed entities\n• Delta Trading LLC\n• Epsilon Shipping Co\n\
+                    Both firms are registered abroad and own the vessels named in the decision today.\n\
+                    Other story headline that runs on for a while\nAnother story headline here\nLoading\n\
+                    The ministry added that further listings would follow in the coming weeks and months.\n\
+                    It said the listings were agreed with partners in Europe and North America last week.\n";
+        let a = extract_text(page);
+        assert_eq!(a.title.as_deref(), Some("Ministers Agree New Rules"));
+        for kept in ["The three people are:", "Alpha Person", "Gamma Person", "Listed entities", "Delta Trading LLC"] {
+            assert!(a.paragraphs.iter().any(|p| p == kept), "{kept} missing: {:?}", a.paragraphs);
+        }
+        assert!(a.paragraphs.iter().any(|p| p.starts_with("It said the listings")));
+        assert!(a.paragraphs.iter().all(|p| !p.contains("headline") && p != "Loading"), "{:?}", a.paragraphs);
+    }
+
+    #[test]
+    fn a_prose_block_apart_from_the_article_stays_out() {
+        let page = "Cookie notice: this site uses cookies to improve your experience of reading it.\n\
+                    Home\nWorld\nSport\nBusiness\nCulture\nOpinion\n\
+                    The ministry said on Monday that it had imposed sanctions on three people and two firms.\n\
+                    The measures take effect at once, the ministry said in a statement on its website.\n";
+        let a = extract_text(page);
+        assert_eq!(a.paragraphs.len(), 2, "{:?}", a.paragraphs);
     }
 
     #[test]
