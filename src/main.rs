@@ -264,6 +264,10 @@ enum Command {
         /// Hidden units of the head (0: logistic regression).
         #[arg(long, default_value_t = 32)]
         hidden: usize,
+        /// The encoder layer whose word vectors the head reads (1 is the first). A middle layer
+        /// keeps more of the sentence than the last, which is tuned to entity tags.
+        #[arg(long, default_value_t = 4)]
+        encoder_layer: usize,
         /// Differently seeded networks whose scores are averaged.
         #[arg(long, default_value_t = 5)]
         members: usize,
@@ -465,6 +469,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out,
             folds,
             hidden,
+            encoder_layer,
             members,
             epochs,
             learning_rate,
@@ -474,7 +479,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             candidates,
             model,
         } => {
-            let options = HeadOptions { hidden, members, epochs, learning_rate, weight_decay, folds, seed };
+            let options =
+                HeadOptions { hidden, encoder_layer, members, epochs, learning_rate, weight_decay, folds, seed };
             let outputs = TrainingOutputs { head: out, predictions, candidates };
             train_designations(&config, model_of(model).as_deref(), &gold, &outputs, &options, cli.quiet)
         }

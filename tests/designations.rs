@@ -71,7 +71,7 @@ fn a_model_folder_without_its_head_is_named_with_the_way_to_train_one() {
 
     std::fs::write(
         dir.path().join("designations.json"),
-        r#"{"features": 3, "hidden": 0, "members": 1, "threshold": 0.5}"#,
+        r#"{"features": 3, "hidden": 0, "members": 1, "threshold": 0.5, "encoder_layer": 4}"#,
     )
     .unwrap();
     std::fs::write(dir.path().join("designations.safetensors"), b"not weights").unwrap();
@@ -83,8 +83,8 @@ fn a_model_folder_without_its_head_is_named_with_the_way_to_train_one() {
 }
 
 #[test]
-fn a_plain_news_sentence_gives_its_owner_an_asset_freeze() {
-    // Issue 11's example; the company in it is still missed (see models/ner/README.md).
+fn a_plain_news_sentence_gives_both_targets_an_asset_freeze() {
+    // Issue 11's example.
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("example.txt");
     std::fs::write(
@@ -96,13 +96,14 @@ fn a_plain_news_sentence_gives_its_owner_an_asset_freeze() {
     let out = newshound(&["-q", "extract", "--jsonl", page.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let kessler = doc["designations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["target"]["name"] == "Anton Viktorovich Kessler")
-        .expect("the owner is designated");
+    let designations = doc["designations"].as_array().unwrap();
+    let target = |name: &str| designations.iter().find(|d| d["target"]["name"] == name);
+    let kessler = target("Anton Viktorovich Kessler").expect("the owner is designated");
+    let company = target("Baltic Freight Lines FZE").expect("the ship manager is designated");
+    assert_eq!(designations.len(), 2, "{designations:?}");
     assert_eq!(kessler["action"], "asset_freeze");
+    assert_eq!(company["action"], "asset_freeze");
+    assert_eq!(company["target"]["type"], "company");
     // A score, printed as such: two decimals, never 0.70000005.
     let confidence = kessler["confidence"].to_string();
     assert!(confidence.len() <= 4, "{confidence}");

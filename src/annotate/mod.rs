@@ -9,6 +9,8 @@ mod text;
 use std::path::Path;
 use std::sync::Arc;
 
+use anyhow::Context;
+
 use crate::document::{Annotations, Article, Designation, Entity, Evidence, Target};
 use designations::{ArticleView, DesignationHead};
 use ner::NerModel;
@@ -30,11 +32,10 @@ impl Annotator {
 
     /// With the NER model and designation head in `dir`, or the built-in ones when none is given.
     pub fn with_model(dir: Option<&Path>) -> anyhow::Result<Self> {
-        Ok(Annotator {
-            model: Arc::new(NerModel::open(dir)?),
-            head: Arc::new(DesignationHead::open(dir)?),
-            designations: true,
-        })
+        let model = NerModel::open(dir)?;
+        let head = DesignationHead::open(dir)?;
+        model.ensure_layer(head.encoder_layer()).context("the designation head does not fit the NER model")?;
+        Ok(Annotator { model: Arc::new(model), head: Arc::new(head), designations: true })
     }
 
     /// Entities only, without designation extraction (to measure what designations cost).
@@ -45,7 +46,8 @@ impl Annotator {
     pub fn annotate(&self, article: &Article) -> anyhow::Result<Annotations> {
         let body = article.body();
         let sentences = text::sentences(&body);
-        let (mut mentions, encoded) = entities::recognize(&body, &sentences, &self.model, self.designations)?;
+        let vector_layer = self.designations.then(|| self.head.encoder_layer());
+        let (mut mentions, encoded) = entities::recognize(&body, &sentences, &self.model, vector_layer)?;
         let found = if self.designations {
             let view = ArticleView {
                 title: article.title.as_deref(),

@@ -54,6 +54,15 @@ static SPEAKS_AFTER: Lazy<Regex> =
 static SPEAKS_BEFORE: Lazy<Regex> =
     Lazy::new(|| Regex::new(r"(?:said|says|told|according\s+to|spokes\w+)\s*,?\s*(?:\S+\s+){0,3}$").unwrap());
 
+/// What comes right before a name that credits a photo or signs the story: "REUTERS/", "AP Photo/",
+/// "Credit:", "By Jane Doe and ". Such a name is the press's, never a party's.
+static CREDIT_BEFORE: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r"(?:(?:\b\p{Lu}{2,}|(?i:photo))/|(?i:photo(?:graph)?s?|credits?|images?|pictures?)(?:\s+by)?\s*:|(?:^|[\s/(])By\s+(?:\p{Lu}[\p{L}.'’-]*\s+){0,4}(?:and\s+)?)\s*$",
+    )
+    .unwrap()
+});
+
 /// "Iranians", "Russian": a nationality, not a party.
 static DEMONYM: Lazy<Regex> = Lazy::new(|| Regex::new(r"^\p{Lu}\p{Ll}+(?:an|ans|ian|ians|ese|i|is|ish)$").unwrap());
 
@@ -149,6 +158,12 @@ fn neighbour_vector(view: &ArticleView, at: usize, before: bool, dim: usize) -> 
     }
 }
 
+fn is_credit(body: &str, m: &Mention) -> bool {
+    let line_start = body[..m.start].rfind('\n').map_or(0, |p| p + 1);
+    let before = &body[body.floor_char_boundary(m.start.saturating_sub(80)).max(line_start)..m.start];
+    CREDIT_BEFORE.is_match(before)
+}
+
 fn is_candidate(m: &Mention) -> bool {
     matches!(m.label, EntityLabel::Per | EntityLabel::Org | EntityLabel::Misc)
         && m.canonical.chars().filter(|c| c.is_alphanumeric()).count() >= 2
@@ -164,7 +179,7 @@ pub fn candidates<'m>(view: &ArticleView<'m>, cues: &[SentenceCues], rule_found:
         return Vec::new();
     }
     let mut groups: Vec<(String, Vec<&'m Mention>)> = Vec::new();
-    for m in view.mentions.iter().filter(|m| is_candidate(m)) {
+    for m in view.mentions.iter().filter(|m| is_candidate(m) && !is_credit(view.body, m)) {
         match groups.iter_mut().find(|(c, _)| *c == m.canonical) {
             Some((_, ms)) => ms.push(m),
             None => groups.push((m.canonical.clone(), vec![m])),
@@ -279,4 +294,25 @@ fn features(
     mean_of(&mut candidate.mentions.iter().filter(|m| in_action(m)).map(|m| neighbour_vector(view, m.end, false, dim)));
     mean_of(&mut candidate.sentences.iter().filter(|&&s| cues[s].action.is_some()).map(|&s| cues[s].vector.clone()));
     f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn photo_credits_and_bylines_are_the_press_not_parties() {
+        let body = "Hezbollah/Hizballah. REUTERS/Heinz-Peter Bader/File Photo By Michael Kahn and Warren Strobel WASHINGTON (Reuters) - \
+                    The Treasury sanctioned Ivan Petrov, a statement signed by Janet Yellen said.\nCredit: Alex Rowe";
+        let credited = |name: &str| {
+            let start = body.find(name).unwrap();
+            is_credit(body, &Mention::new(body, start, start + name.len(), EntityLabel::Per))
+        };
+        for name in ["Heinz-Peter Bader", "Michael Kahn", "Warren Strobel", "Alex Rowe"] {
+            assert!(credited(name), "{name} is a credit");
+        }
+        for name in ["Ivan Petrov", "Janet Yellen", "Hizballah"] {
+            assert!(!credited(name), "{name} is no credit");
+        }
+    }
 }

@@ -39,6 +39,8 @@ pub struct HeadConfig {
     pub members: usize,
     /// Candidates scoring at least this are designees.
     pub threshold: f32,
+    /// The encoder layer whose word vectors the head reads (1 is the first).
+    pub encoder_layer: usize,
 }
 
 pub struct DesignationHead {
@@ -157,6 +159,10 @@ impl DesignationHead {
         candle_core::safetensors::save(&tensors, dir.join(WEIGHTS_FILE))?;
         std::fs::write(dir.join(CONFIG_FILE), serde_json::to_string_pretty(&self.config)? + "\n")?;
         Ok(())
+    }
+
+    pub fn encoder_layer(&self) -> usize {
+        self.config.encoder_layer
     }
 
     pub fn threshold(&self) -> f32 {

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use anyhow::Context;
 use candle_core::{D, DType, Device, Tensor, Var};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 use chrono::NaiveDate;
@@ -37,6 +38,8 @@ pub struct LabelledArticle {
 pub struct HeadOptions {
     /// Hidden units (0: logistic regression).
     pub hidden: usize,
+    /// The encoder layer whose word vectors the head reads.
+    pub encoder_layer: usize,
     /// Differently seeded networks averaged.
     pub members: usize,
     pub epochs: usize,
@@ -171,9 +174,10 @@ pub fn train(
         articles.len(),
         options.folds
     );
+    model.ensure_layer(options.encoder_layer).context("--encoder-layer")?;
     let mut docs = Vec::with_capacity(articles.len());
     for labelled in articles {
-        docs.push(encode(labelled, model)?);
+        docs.push(encode(labelled, model, options.encoder_layer)?);
         progress.advance(&labelled.id);
     }
     progress.finish();
@@ -244,10 +248,10 @@ pub fn train(
     Ok((head, report))
 }
 
-fn encode(labelled: &LabelledArticle, model: &NerModel) -> anyhow::Result<Encoded> {
+fn encode(labelled: &LabelledArticle, model: &NerModel, encoder_layer: usize) -> anyhow::Result<Encoded> {
     let body = labelled.article.body();
     let sentences = text::sentences(&body);
-    let (mentions, encoded) = entities::recognize(&body, &sentences, model, true)?;
+    let (mentions, encoded) = entities::recognize(&body, &sentences, model, Some(encoder_layer))?;
     Ok(Encoded {
         id: labelled.id.clone(),
         set: labelled.set.clone(),
@@ -446,7 +450,13 @@ fn fit(tables: &[Table], documents: &[usize], options: &HeadOptions, dim: usize)
             tensors.insert(format!("m{member}.{name}"), tensor);
         }
     }
-    let config = HeadConfig { features, hidden: options.hidden, members: options.members, threshold: 0.5 };
+    let config = HeadConfig {
+        features,
+        hidden: options.hidden,
+        members: options.members,
+        threshold: 0.5,
+        encoder_layer: options.encoder_layer,
+    };
     DesignationHead::from_tensors(config, &tensors)
 }
 

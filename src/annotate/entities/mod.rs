@@ -60,25 +60,33 @@ fn mentions_at(body: &str, spans: &[(&str, EntityLabel)]) -> Vec<Mention> {
 
 /// The tagger's names, except where a name typed by its own words overlaps them: that span replaces
 /// them ("Deputy Minister of Defense Aleksey Krivoruchko" is a person after a title, whatever part of
-/// the title the tagger took in).
+/// the title the tagger took in). But a typed span that ends in a person the tagger names apart is an
+/// office or body followed by its holder ("Director of the Central Intelligence Agency Gina Haspel"):
+/// there the tagger's names stand.
 fn merge(tagged: Vec<Mention>, typed: Vec<Mention>) -> Vec<Mention> {
     let overlaps = |a: &Mention, b: &Mention| a.start < b.end && b.start < a.end;
+    let ends_in_holder = |t: &Mention| {
+        tagged
+            .iter()
+            .any(|n| n.label == EntityLabel::Per && n.end == t.end && n.start > t.start && n.text.contains(' '))
+    };
+    let typed: Vec<Mention> = typed.into_iter().filter(|t| !ends_in_holder(t)).collect();
     let mut out: Vec<Mention> = tagged.into_iter().filter(|n| !typed.iter().any(|t| overlaps(n, t))).collect();
     out.extend(typed);
     out
 }
 
-/// All entity mentions of `body` (split into `sentences`), in order of position, and, with `vectors`,
-/// the encoded words the tagger read.
+/// All entity mentions of `body` (split into `sentences`), in order of position, and, with a
+/// `vector_layer`, the encoded words the tagger read (that encoder layer's vectors).
 pub fn recognize(
     body: &str,
     sentences: &[Range<usize>],
     model: &NerModel,
-    vectors: bool,
+    vector_layer: Option<usize>,
 ) -> anyhow::Result<(Vec<Mention>, EncodedWords)> {
     let mut mentions = patterns::find_patterns(body);
     let taken: Vec<_> = mentions.iter().map(|m| m.start..m.end).collect();
-    let (tagged, encoded) = neural::find_names(body, sentences, model, &taken, vectors)?;
+    let (tagged, encoded) = neural::find_names(body, sentences, model, &taken, vector_layer)?;
     mentions.extend(merge(tagged, rules::find_names(body, &taken)));
     mentions.sort_by_key(|m| (m.start, m.end));
     repair::repair(body, &mut mentions);
@@ -92,4 +100,41 @@ pub fn recognize(
 pub fn identify(body: &str, mentions: &mut Vec<Mention>, published: Option<chrono::NaiveDate>) {
     values::resolve(mentions, published);
     identity::identify(body, mentions);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_office_ending_in_its_holder_gives_way_to_the_tagger() {
+        let body =
+            "Director of the Central Intelligence Agency Gina Haspel and the Pyongyang University of Automation.";
+        let tagged = mentions_at(
+            body,
+            &[
+                ("Central Intelligence Agency", EntityLabel::Org),
+                ("Gina Haspel", EntityLabel::Per),
+                ("Pyongyang", EntityLabel::Loc),
+            ],
+        );
+        let typed = mentions_at(
+            body,
+            &[
+                ("Central Intelligence Agency Gina Haspel", EntityLabel::Per),
+                ("Pyongyang University of Automation", EntityLabel::Org),
+            ],
+        );
+        let mut merged: Vec<(String, EntityLabel)> =
+            merge(tagged, typed).into_iter().map(|m| (m.text, m.label)).collect();
+        merged.sort();
+        assert_eq!(
+            merged,
+            [
+                ("Central Intelligence Agency".to_string(), EntityLabel::Org),
+                ("Gina Haspel".to_string(), EntityLabel::Per),
+                ("Pyongyang University of Automation".to_string(), EntityLabel::Org),
+            ]
+        );
+    }
 }

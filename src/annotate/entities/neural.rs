@@ -8,6 +8,7 @@ use crate::annotate::ner::tags::spans;
 use crate::annotate::ner::{NerModel, WordVectors};
 use crate::annotate::text::words;
 use crate::document::EntityLabel;
+use crate::identity::{country_named, country_of_demonym};
 
 /// The words of a body (byte ranges, in order) with the encoder's vector of each.
 pub struct EncodedWords {
@@ -16,19 +17,19 @@ pub struct EncodedWords {
 }
 
 /// Names in `body`, skipping any that overlap `taken` (fixed-form entities found before), and, with
-/// `vectors`, the encoded words they were read from.
+/// a `vector_layer`, the encoded words they were read from (that layer's vectors).
 pub fn find_names(
     body: &str,
     sentences: &[Range<usize>],
     model: &NerModel,
     taken: &[Range<usize>],
-    vectors: bool,
+    vector_layer: Option<usize>,
 ) -> anyhow::Result<(Vec<Mention>, EncodedWords)> {
     let sentence_words: Vec<Vec<Range<usize>>> = sentences.iter().map(|s| words(body, s.clone())).collect();
     let document: Vec<Vec<&str>> =
         sentence_words.iter().map(|ws| ws.iter().map(|w| &body[w.clone()]).collect()).collect();
-    let (tags, vectors) = if vectors {
-        model.tag_with_vectors(&document)?
+    let (tags, vectors) = if let Some(layer) = vector_layer {
+        model.tag_with_vectors(&document, layer)?
     } else {
         (model.tag(std::slice::from_ref(&document))?.pop().unwrap_or_default(), WordVectors::default())
     };
@@ -54,10 +55,13 @@ pub fn find_names(
                 continue;
             }
             // "Anatoliy | Vladimirovich Chepiga": a lone word typed otherwise right before a person's
-            // name is the first name the tagger split off.
+            // name is the first name the tagger split off; a nationality or a country ("Syrian Issam
+            // Shammout", "Iran Brian Hook") is not.
             if label == EntityLabel::Per
                 && let Some(previous) = out.last_mut()
                 && previous.label != EntityLabel::Per
+                && country_of_demonym(&previous.text).is_none()
+                && country_named(&previous.text).is_none()
                 && body[previous.end..range.start] == *" "
                 && !previous.text.contains(' ')
                 && previous.text.chars().next().is_some_and(char::is_uppercase)

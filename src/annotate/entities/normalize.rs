@@ -102,7 +102,7 @@ mod tests {
 
     fn canonical_of(body: &str, text: &str) -> (String, EntityLabel) {
         let model = NerModel::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/models/ner"))).unwrap();
-        let (mentions, _) = recognize(body, &sentences(body), &model, false).unwrap();
+        let (mentions, _) = recognize(body, &sentences(body), &model, None).unwrap();
         let m = mentions.into_iter().find(|m| m.text == text).unwrap_or_else(|| panic!("no mention {text}"));
         (m.canonical, m.label)
     }
@@ -126,5 +126,12 @@ mod tests {
         assert_eq!(canonical_of(body, "De Vido"), ("Julio Miguel De Vido".into(), EntityLabel::Per));
         assert_eq!(canonical_of(body, "Global Cleaners").0, "Global Cleaners S.A.R.L.");
         assert_eq!(canonical_of(body, "Lockheed Industries").0, "Lockheed Industries Ltd.");
+    }
+
+    #[test]
+    fn a_nationality_or_country_before_a_name_stays_apart() {
+        let body = "The sanctions hit Syrian Issam Shammout and Special Representative for Iran Brian Hook.";
+        assert_eq!(canonical_of(body, "Issam Shammout").1, EntityLabel::Per);
+        assert_eq!(canonical_of(body, "Brian Hook").1, EntityLabel::Per);
     }
 }

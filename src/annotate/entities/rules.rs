@@ -162,6 +162,11 @@ pub fn find_names(text: &str, taken: &[Range<usize>]) -> Vec<Mention> {
             if !adjacent(text, &toks[j], next) || is_taken(&next.range) {
                 break;
             }
+            // "Evil Corp. This group": after an abbreviation's period, a word that never starts a name
+            // starts the next sentence.
+            if toks[j].text.ends_with('.') && NOT_NAME_STARTS.contains(next.text) {
+                break;
+            }
             if next.is_capitalised() {
                 j += 1;
                 continue;
@@ -321,6 +326,14 @@ mod tests {
         assert_eq!(
             names("Iran's Ministry of Defense and Armed Forces Logistics paid Russia and Laos."),
             vec![("Iran's Ministry of Defense and Armed Forces Logistics".into(), EntityLabel::Org)]
+        );
+    }
+
+    #[test]
+    fn a_word_that_never_starts_a_name_after_an_abbreviation_starts_a_sentence() {
+        assert_eq!(
+            names("It sanctioned Evil Corp. This group is known for ransomware."),
+            vec![("Evil Corp.".into(), EntityLabel::Org)]
         );
     }
 }

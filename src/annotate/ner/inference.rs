@@ -67,6 +67,7 @@ pub struct Encoder {
 
 /// The output of one batch: rows of the windows end to end, `starts[i]` the first row of window `i`.
 pub struct Encoded {
+    /// The output of the layer asked for (empty when none was).
     pub hidden: Vec<f32>,
     pub scores: Vec<f32>,
     pub starts: Vec<usize>,
@@ -136,12 +137,18 @@ impl Encoder {
         self.hidden
     }
 
+    pub fn layers(&self) -> usize {
+        self.layers.len()
+    }
+
     pub fn labels(&self) -> usize {
         self.classifier.outputs()
     }
 
-    /// The last layer and the tag scores (before softmax) of every piece of every window.
-    pub fn run(&self, windows: &[&WindowInput]) -> anyhow::Result<Encoded> {
+    /// The tag scores (before softmax) of every piece of every window and, with `vector_layer`, the
+    /// output of that layer (1 is the first, [`Self::layers`] the last; see
+    /// [`super::NerModel::ensure_layer`]).
+    pub fn run(&self, windows: &[&WindowInput], vector_layer: Option<usize>) -> anyhow::Result<Encoded> {
         let h = self.hidden;
         let mut starts = Vec::with_capacity(windows.len());
         let mut rows = 0;
@@ -173,12 +180,16 @@ impl Encoder {
         self.embedding_norm.apply(&mut x);
         let lengths: Vec<usize> = windows.iter().map(|w| w.ids.len()).collect();
         let mut scratch = Scratch::new(rows, h, self.layers.first().map_or(0, |l| l.intermediate.outputs()));
-        for layer in &self.layers {
+        let mut hidden = Vec::new();
+        for (number, layer) in (1..).zip(&self.layers) {
             self.layer(layer, &mut x, &lengths, &mut scratch);
+            if vector_layer == Some(number) {
+                hidden.clone_from(&x);
+            }
         }
         let mut scores = vec![0f32; rows * self.classifier.outputs()];
         self.classifier.apply(&x, &mut scores);
-        Ok(Encoded { hidden: x, scores, starts })
+        Ok(Encoded { hidden, scores, starts })
     }
 
     fn layer(&self, layer: &Layer, x: &mut [f32], lengths: &[usize], scratch: &mut Scratch) {
@@ -484,7 +495,7 @@ mod agreement {
         assert!(inputs.len() >= 2 && inputs[0].ids.len() != inputs[1].ids.len());
         let (ids, shapes, mask) = batch_tensors(&inputs).unwrap();
         let expected = tagger.forward(&ids, &shapes, &mask).unwrap().to_vec3::<f32>().unwrap();
-        let got = encoder.run(&inputs).unwrap();
+        let got = encoder.run(&inputs, None).unwrap();
         let labels = encoder.labels();
         let argmax = |row: &[f32]| row.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).unwrap().0;
         let (mut largest, mut same, mut total) = (0f32, 0usize, 0usize);

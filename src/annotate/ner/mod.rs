@@ -104,16 +104,17 @@ impl NerModel {
 
     /// Tags documents given as sentences of words: one IOB2 tag index (see [`tags::TAGS`]) per word.
     pub fn tag<S: AsRef<str> + Sync>(&self, documents: &[Vec<Vec<S>>]) -> anyhow::Result<Vec<Vec<Vec<usize>>>> {
-        Ok(predict(&self.encoder, &self.pieces, documents, false)?.into_iter().map(|(tags, _)| tags).collect())
+        Ok(predict(&self.encoder, &self.pieces, documents, None)?.into_iter().map(|(tags, _)| tags).collect())
     }
 
-    /// Tags one document and also returns the encoder's vector of each word (the last layer at the
-    /// word's first piece), words in document order: what the designation head reads.
+    /// Tags one document and also returns the encoder's vector of each word (the output of
+    /// `layer` at the word's first piece), words in document order: what the designation head reads.
     pub fn tag_with_vectors<S: AsRef<str> + Sync>(
         &self,
         document: &[Vec<S>],
+        layer: usize,
     ) -> anyhow::Result<(Vec<Vec<usize>>, WordVectors)> {
-        let mut tagged = predict(&self.encoder, &self.pieces, &[document], true)?;
+        let mut tagged = predict(&self.encoder, &self.pieces, &[document], Some(layer))?;
         let (tags, vectors) = tagged.pop().unwrap_or_default();
         Ok((tags, vectors.unwrap_or_default()))
     }
@@ -121,6 +122,13 @@ impl NerModel {
     /// The length of a word vector.
     pub fn hidden_size(&self) -> usize {
         self.encoder.hidden_size()
+    }
+
+    /// That `layer` is one of the encoder's (1 is the first), so its vectors can be read.
+    pub fn ensure_layer(&self, layer: usize) -> anyhow::Result<()> {
+        let layers = self.encoder.layers();
+        anyhow::ensure!((1..=layers).contains(&layer), "the encoder has layers 1 to {layers}, not {layer}");
+        Ok(())
     }
 }
 
@@ -145,15 +153,16 @@ impl WordVectors {
     }
 }
 
-/// Tags and, with `vectors`, each word's encoder vector, per document.
+/// Tags and, with a vector layer, each word's vector from it, per document.
 type Predicted = (Vec<Vec<usize>>, Option<WordVectors>);
 
 fn predict<S: AsRef<str> + Sync, Doc: AsRef<[Vec<S>]> + Sync>(
     encoder: &Encoder,
     pieces: &WordPieces,
     documents: &[Doc],
-    vectors: bool,
+    vector_layer: Option<usize>,
 ) -> anyhow::Result<Vec<Predicted>> {
+    let vectors = vector_layer.is_some();
     let pieced: Vec<_> = documents.par_iter().map(|d| pieces.piece_document(d.as_ref())).collect();
     let inputs: Vec<(usize, windows::Window, WindowInput)> = pieced
         .par_iter()
@@ -180,7 +189,7 @@ fn predict<S: AsRef<str> + Sync, Doc: AsRef<[Vec<S>]> + Sync>(
     // Batches run side by side, each on one core: no core waits for another inside a batch.
     let outputs: Vec<inference::Encoded> = batches
         .par_iter()
-        .map(|range| encoder.run(&inputs[range.clone()].iter().map(|(_, _, i)| i).collect::<Vec<_>>()))
+        .map(|range| encoder.run(&inputs[range.clone()].iter().map(|(_, _, i)| i).collect::<Vec<_>>(), vector_layer))
         .collect::<anyhow::Result<_>>()?;
     let (dim, labels) = (encoder.hidden_size(), encoder.labels());
     let mut scores: Vec<Vec<[f32; TAGS.len()]>> =

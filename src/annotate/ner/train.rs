@@ -274,7 +274,7 @@ pub fn train(options: &TrainOptions) -> anyhow::Result<TrainReport> {
             step += 1;
             progress.advance(&format!("epoch {epoch} loss {loss:.4}"));
         }
-        let predicted: Vec<Vec<usize>> = predict(&current_encoder(&varmap, &config)?, &pieces, &valid_words, false)?
+        let predicted: Vec<Vec<usize>> = predict(&current_encoder(&varmap, &config)?, &pieces, &valid_words, None)?
             .into_iter()
             .flat_map(|(tags, _)| tags)
             .collect();
