@@ -278,6 +278,11 @@ enum Command {
         learning_rate: f64,
         #[arg(long, default_value_t = 1e-2)]
         weight_decay: f64,
+        /// Strength of an L2 penalty on the head's weights, added to its loss. The candidates are few
+        /// and their features many (five encoder vectors each): without it the head fits its
+        /// training texts far better than new ones.
+        #[arg(long, default_value_t = 0.06)]
+        l2: f64,
         #[arg(long, default_value_t = 13)]
         seed: u64,
         /// Write each text's out-of-fold designations as JSON lines (`designation_eval.py` reads them).
@@ -474,13 +479,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             epochs,
             learning_rate,
             weight_decay,
+            l2,
             seed,
             predictions,
             candidates,
             model,
         } => {
             let options =
-                HeadOptions { hidden, encoder_layer, members, epochs, learning_rate, weight_decay, folds, seed };
+                HeadOptions { hidden, encoder_layer, members, epochs, learning_rate, weight_decay, l2, folds, seed };
             let outputs = TrainingOutputs { head: out, predictions, candidates };
             train_designations(&config, model_of(model).as_deref(), &gold, &outputs, &options, cli.quiet)
         }

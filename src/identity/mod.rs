@@ -219,6 +219,15 @@ mod tests {
     }
 
     #[test]
+    fn legal_forms_of_many_countries_follow_a_name() {
+        assert_eq!(leading_legal_form(" OÜ, an Estonian firm"), Some(" OÜ".len()));
+        assert_eq!(leading_legal_form(", SIA and others"), Some(", SIA".len()));
+        assert_eq!(leading_legal_form(" FZ-LLC, a trader"), Some(" FZ-LLC".len()));
+        assert_eq!(leading_legal_form(" ou bien"), None);
+        assert_eq!(fingerprint("Izibits OÜ", EntityLabel::Org), fingerprint("IZIBITS OU", EntityLabel::Org));
+    }
+
+    #[test]
     fn a_name_finds_its_keys() {
         assert_eq!(keys_for_name("the U.S."), ["LOC:US"]);
         assert!(keys_for_name("Kim Sang Man").contains(&"PER:kim sang man".to_string()));

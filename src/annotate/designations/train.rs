@@ -19,7 +19,7 @@ use serde::Serialize;
 use super::super::entities::{self, EncodedWords, Mention};
 use super::super::ner::NerModel;
 use super::super::text;
-use super::candidates::feature_count;
+use super::candidates::{CUE_FEATURES, feature_count};
 use super::head::{DesignationHead, HeadConfig};
 use super::names::{MATCH, normalise, similar, similarity};
 use super::{ArticleView, Reading, decide};
@@ -45,6 +45,8 @@ pub struct HeadOptions {
     pub epochs: usize,
     pub learning_rate: f64,
     pub weight_decay: f64,
+    /// Strength of the L2 penalty on the weights, added to the mean loss.
+    pub l2: f64,
     /// Folds of the cross-validation by document.
     pub folds: usize,
     pub seed: u64,
@@ -499,7 +501,19 @@ fn fit_member(
         let z = logits(x)?;
         // log(1 + e^z) - y·z, computed stably.
         let softplus = (z.relu()? + ((z.abs()?.neg()?.exp()? + 1.0)?.log()?))?;
-        let loss = ((softplus - (y * &z)?)? * w)?.mean_all()?;
+        let mut loss = ((softplus - (y * &z)?)? * w)?.mean_all()?;
+        if options.l2 > 0.0 {
+            // The penalty falls on the weights of the encoder vectors, which are many, and on the
+            // hidden units' outputs; the few cue features are free to count fully.
+            let first = hidden_weight.as_ref().unwrap_or(&output_weight).as_tensor();
+            let mut penalised = vec![first.narrow(1, CUE_FEATURES, features - CUE_FEATURES)?];
+            if hidden_weight.is_some() {
+                penalised.push(output_weight.as_tensor().clone());
+            }
+            for weight in penalised {
+                loss = (loss + (weight.sqr()?.sum_all()? * (options.l2 / 2.0))?)?;
+            }
+        }
         optimizer.backward_step(&loss)?;
     }
     let mut out =

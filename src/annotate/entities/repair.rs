@@ -79,6 +79,20 @@ fn join_legal_forms(body: &str, mentions: &mut Vec<Mention>) {
                 out.push(Mention::new(body, m.start, end, EntityLabel::Org));
                 i += 1 + inside;
             }
+            // "Global Cleaners S.A.R.L. | Tabaja and …": the form's full stop ended the sentence, and
+            // the tagger ran on into the next one; that name starts after the form.
+            Some(end)
+                if inside > 0
+                    && rest[..inside - 1].iter().all(|n| n.end <= end)
+                    && body[..end].ends_with('.')
+                    && body[end..].starts_with(' ')
+                    && rest[inside - 1].end > end + 1 =>
+            {
+                out.push(Mention::new(body, m.start, end, EntityLabel::Org));
+                let next = &rest[inside - 1];
+                out.push(Mention::new(body, end + 1, next.end, next.label));
+                i += 1 + inside;
+            }
             _ => {
                 out.push(m.clone());
                 i += 1;
@@ -145,6 +159,21 @@ pub fn repair(body: &str, mentions: &mut Vec<Mention>) {
             *previous = Mention::new(body, previous.start, m.end, EntityLabel::Org);
             continue;
         }
+        // "Alexey Valeryevich | MININ": official lists write the surname in capitals, and the tagger
+        // may take it for something else. Shorter words in capitals are mostly acronyms ("GRU").
+        if let Some(previous) = out.last_mut()
+            && previous.label == EntityLabel::Per
+            && !is_capitals(&previous.text)
+            && m.label != EntityLabel::Loc
+            && !m.text.contains(' ')
+            && is_capitals(&m.text)
+            && m.text.chars().filter(|c| c.is_alphabetic()).count() >= 5
+            && &body[previous.end..m.start] == " "
+            && authority_named(&m.text).is_none()
+        {
+            *previous = Mention::new(body, previous.start, m.end, EntityLabel::Per);
+            continue;
+        }
         out.push(m);
     }
     let starts: Vec<usize> = out.iter().map(|m| m.start).collect();
@@ -196,6 +225,32 @@ mod tests {
             names,
             ["Golden Lotus Oil Gas and Real Estate Joint Stock Company", "CHIRON 5", "AL DIAB II", "SEA BIRD"]
         );
+    }
+
+    #[test]
+    fn a_legal_form_that_ends_a_sentence_stays_with_its_company() {
+        let body = "It named Global Cleaners S.A.R.L. Tabaja and his firms were named before.";
+        let names = repaired(
+            body,
+            &[("Global Cleaners", EntityLabel::Org), ("S.A.R.L. Tabaja", EntityLabel::Per)],
+        );
+        assert_eq!(names, ["Global Cleaners S.A.R.L.", "Tabaja"]);
+    }
+
+    #[test]
+    fn a_surname_in_capitals_stays_with_the_given_names() {
+        let body = "The EU listed Alexey Valeryevich MININ (Russia) and Ivan Petrov GRU officers.";
+        let names = repaired(
+            body,
+            &[
+                ("Alexey Valeryevich", EntityLabel::Per),
+                ("MININ", EntityLabel::Misc),
+                ("Russia", EntityLabel::Loc),
+                ("Ivan Petrov", EntityLabel::Per),
+                ("GRU", EntityLabel::Org),
+            ],
+        );
+        assert_eq!(names, ["Alexey Valeryevich MININ", "Russia", "Ivan Petrov", "GRU"]);
     }
 
     #[test]
