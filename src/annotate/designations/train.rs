@@ -45,7 +45,8 @@ pub struct HeadOptions {
     pub epochs: usize,
     pub learning_rate: f64,
     pub weight_decay: f64,
-    /// Strength of the L2 penalty on the weights, added to the mean loss.
+    /// Strength of the L2 penalty added to the mean loss: on the weights of the encoder-vector
+    /// features and of the output, not on those of the cue features.
     pub l2: f64,
     /// Folds of the cross-validation by document.
     pub folds: usize,
@@ -413,7 +414,7 @@ fn count(doc: &Encoded, prediction: &Prediction) -> (usize, usize, usize) {
 }
 
 /// Trains a head on the candidates of `documents`: standardised features, class-balanced logistic
-/// loss, full-batch AdamW from a seeded start.
+/// loss with an L2 penalty, full-batch AdamW from a seeded start.
 fn fit(tables: &[Table], documents: &[usize], options: &HeadOptions, dim: usize) -> anyhow::Result<DesignationHead> {
     let features = feature_count(dim);
     let rows: Vec<(&Vec<f32>, bool)> =

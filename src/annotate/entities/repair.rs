@@ -230,10 +230,7 @@ mod tests {
     #[test]
     fn a_legal_form_that_ends_a_sentence_stays_with_its_company() {
         let body = "It named Global Cleaners S.A.R.L. Tabaja and his firms were named before.";
-        let names = repaired(
-            body,
-            &[("Global Cleaners", EntityLabel::Org), ("S.A.R.L. Tabaja", EntityLabel::Per)],
-        );
+        let names = repaired(body, &[("Global Cleaners", EntityLabel::Org), ("S.A.R.L. Tabaja", EntityLabel::Per)]);
         assert_eq!(names, ["Global Cleaners S.A.R.L.", "Tabaja"]);
     }
 
