@@ -6,7 +6,7 @@ use once_cell::sync::Lazy;
 use regex::Regex;
 
 use super::super::entities::Mention;
-use super::super::gazetteer::{AUTHORITIES, authority_named};
+use super::super::gazetteer::{AUTHORITIES, PERSON_TITLES, authority_named};
 use super::attributes::target_type;
 use super::rules::{NOT_AN_ACTION, TRIGGER};
 use super::{ArticleView, Found};
@@ -44,8 +44,12 @@ static ACTION_WORDS: Lazy<Vec<(DesignationAction, Regex)>> = Lazy::new(|| {
 
 /// Words that place an action in the past or make it someone else's.
 static EARLIER: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)(?-u:\b)(?:previously|already|earlier|formerly|had\s+been|last\s+(?:year|month)|in\s+(?:19|20)\d\d)(?-u:\b)")
-        .unwrap()
+    Regex::new(concat!(
+        r"(?i)(?-u:\b)(?:previously|already|earlier|formerly|had\s+been|last\s+(?:year|month)",
+        r"|in\s+(?:(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+)?",
+        r"(?:19|20)\d\d)(?-u:\b)",
+    ))
+    .unwrap()
 });
 
 /// A mention that speaks rather than is spoken of: "X said", "said X", "according to X".
@@ -70,6 +74,8 @@ static DEMONYM: Lazy<Regex> = Lazy::new(|| Regex::new(r"^\p{Lu}\p{Ll}+(?:an|ans|
 pub struct SentenceCues {
     /// The action its words report, if any.
     pub action: Option<DesignationAction>,
+    /// Where its first action word starts (a byte offset in the body).
+    action_at: Option<usize>,
     /// The rules' designation trigger matches.
     trigger: bool,
     /// Conditional, proposed, threatened or negated.
@@ -88,8 +94,11 @@ pub fn sentence_cues(view: &ArticleView) -> Vec<SentenceCues> {
         .map(|range| {
             let text = &view.body[range.clone()];
             let action = ACTION_WORDS.iter().find(|(_, p)| p.is_match(text)).map(|(a, _)| *a);
+            let action_at =
+                ACTION_WORDS.iter().filter_map(|(_, p)| p.find(text)).map(|m| range.start + m.start()).min();
             SentenceCues {
                 action,
+                action_at,
                 trigger: action.is_some() && TRIGGER.is_match(text),
                 negated: action.is_some() && NOT_AN_ACTION.is_match(text),
                 earlier: EARLIER.is_match(text),
@@ -139,7 +148,7 @@ impl<'m> Candidate<'m> {
 
 /// Hand-read cues per candidate, then five encoder vectors: its mentions; its mentions in sentences
 /// that report an action, the words just before and just after those mentions, and those sentences.
-pub const CUE_FEATURES: usize = 30;
+pub const CUE_FEATURES: usize = 34;
 const VECTORS: usize = 5;
 
 pub fn feature_count(dim: usize) -> usize {
@@ -162,6 +171,13 @@ fn is_credit(body: &str, m: &Mention) -> bool {
     let line_start = body[..m.start].rfind('\n').map_or(0, |p| p + 1);
     let before = &body[body.floor_char_boundary(m.start.saturating_sub(80)).max(line_start)..m.start];
     CREDIT_BEFORE.is_match(before)
+}
+
+/// "Prime Minister X", "Treasury Secretary X": a title among the three words before the name. Those
+/// who hold an office are more often the ones who act or speak than the ones acted on.
+fn holds_office(body: &str, m: &Mention) -> bool {
+    let before = &body[body.floor_char_boundary(m.start.saturating_sub(60))..m.start];
+    before.split_whitespace().rev().take(3).any(|w| PERSON_TITLES.contains(w.trim_end_matches(',')))
 }
 
 fn is_candidate(m: &Mention) -> bool {
@@ -240,6 +256,15 @@ fn features(
         let s = &view.sentences[sentence_of(m)];
         body[s.start..m.start].trim().chars().count() <= 4
     };
+    // The party acted on comes after the action word ("sanctioned X"); the one acting, before it.
+    let after_action = |m: &Mention| cues[sentence_of(m)].action_at.is_some_and(|at| at < m.start);
+    // How far (in bytes, log) the nearest mention lies from its sentence's action word.
+    let action_distance = candidate
+        .mentions
+        .iter()
+        .filter_map(|m| cues[sentence_of(m)].action_at.map(|at| at.abs_diff(m.start)))
+        .min()
+        .map_or(0.0, |d| (1.0 + d as f32).ln());
     let in_title = view.title.is_some_and(|t| candidate.mentions.iter().any(|m| t.contains(m.text.as_str())));
     let mut f = vec![
         rule_action(false) as u8 as f32,
@@ -272,6 +297,10 @@ fn features(
         any(&|m| Some(sentence_of(m)) == lead_action),
         any(&list_item),
         any(&|m| in_action(m) && opens_sentence(m)),
+        share(&|m| holds_office(body, m)),
+        share(&|m| in_action(m) && after_action(m)),
+        action_distance,
+        (view.mentions.len() as f32 + 1.0).ln(),
     ];
     debug_assert_eq!(f.len(), CUE_FEATURES);
     let mut mean_of = |vectors: &mut dyn Iterator<Item = Vec<f32>>| {
@@ -314,5 +343,24 @@ mod tests {
         for name in ["Ivan Petrov", "Janet Yellen", "Hizballah"] {
             assert!(!credited(name), "{name} is no credit");
         }
+    }
+
+    #[test]
+    fn a_year_or_a_month_and_year_place_an_action_earlier() {
+        assert!(EARLIER.is_match("Faour, whom OFAC designated concurrently with Tabaja in June 2015, worked"));
+        assert!(EARLIER.is_match("the company was sanctioned in 2019"));
+        assert!(!EARLIER.is_match("OFAC designated two companies on Tuesday"));
+    }
+
+    #[test]
+    fn a_title_before_a_name_is_an_office() {
+        let body = "Treasury Secretary Janet Yellen said Prime Minister, Ivan Petrov and the firm of Anna Orlova were sanctioned.";
+        let office = |name: &str| {
+            let start = body.find(name).unwrap();
+            holds_office(body, &Mention::new(body, start, start + name.len(), EntityLabel::Per))
+        };
+        assert!(office("Janet Yellen"));
+        assert!(office("Ivan Petrov"));
+        assert!(!office("Anna Orlova"));
     }
 }
