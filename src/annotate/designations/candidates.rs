@@ -93,9 +93,12 @@ pub fn sentence_cues(view: &ArticleView) -> Vec<SentenceCues> {
         .iter()
         .map(|range| {
             let text = &view.body[range.clone()];
-            let action = ACTION_WORDS.iter().find(|(_, p)| p.is_match(text)).map(|(a, _)| *a);
-            let action_at =
-                ACTION_WORDS.iter().filter_map(|(_, p)| p.find(text)).map(|m| range.start + m.start()).min();
+            // One search per kind of action: the first kind found names the action (they are in
+            // order of specificity), the earliest match says where it is.
+            let matches: Vec<(DesignationAction, usize)> =
+                ACTION_WORDS.iter().filter_map(|(a, p)| Some((*a, range.start + p.find(text)?.start()))).collect();
+            let action = matches.first().map(|&(a, _)| a);
+            let action_at = matches.iter().map(|&(_, at)| at).min();
             SentenceCues {
                 action,
                 action_at,
