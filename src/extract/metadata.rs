@@ -248,8 +248,9 @@ fn resolve_ld_references(html: &Html, value: &Value) -> Value {
     }
 }
 
-/// When the page was published: JSON-LD, then `<meta>` tags, then date attributes and `<time>`,
-/// then the URL, then text marked as a date, then text right after the headline; the time it was
+/// When the page was published: the `<time>` under the headline, then `<meta>` tags, then JSON-LD,
+/// then date attributes and other `<time>`s, then the URL, then text marked as a date, then date
+/// lines, then text right after the headline; the time it was
 /// last modified only when none of those says. Never a date in the future, nor a placeholder: the
 /// zero dates of common platforms (0001-01-01, 1900-01-01, 1970-01-01) and anything before 1901.
 fn publication_date<'a>(
@@ -285,6 +286,13 @@ fn publication_date<'a>(
     let says = |line: &str, cues: &[&str]| cues.iter().any(|cue| line.contains(cue));
     type Source<'s> = (&'static str, Box<dyn Fn() -> Option<crate::dates::Published> + 's>);
     let sources: Vec<Source> = vec![
+        (
+            "<time> under the headline",
+            Box::new(|| {
+                headline_time(html)
+                    .and_then(|t| t.value().attr("datetime").and_then(parsed).or_else(|| in_text(&text_of(&t))))
+            }),
+        ),
         (
             // In the page's order: the first such tag is the one the page's template puts first.
             "<meta>",
@@ -361,23 +369,31 @@ fn publication_date<'a>(
 /// Characters after the headline where a date without markup is looked for ("Pressemitteilung vom
 /// 25. Januar 2022 | Berlin – …").
 const AFTER_HEADLINE_CHARS: usize = 200;
+/// Characters of text after the headline within which a `<time>` belongs to the story's header.
+const HEADLINE_TIME_CHARS: usize = 300;
+
+/// The nodes after the page's first `<h1>`, in document order, leaving out what scripts and styles hold.
+fn after_headline(html: &Html) -> impl Iterator<Item = ego_tree::NodeRef<'_, scraper::Node>> {
+    html.select(&H1).next().into_iter().flat_map(|h1| {
+        h1.next_siblings()
+            .chain(h1.ancestors().flat_map(|a| a.next_siblings()))
+            .flat_map(|node| node.descendants())
+            .filter(|node| {
+                !node
+                    .parent()
+                    .and_then(|p| p.value().as_element())
+                    .is_some_and(|e| node.value().is_text() && matches!(e.name(), "script" | "style" | "noscript"))
+            })
+    })
+}
 
 /// The start of the text that follows the page's `<h1>`.
 fn text_after_headline(html: &Html) -> Option<String> {
-    let h1 = html.select(&H1).next()?;
+    html.select(&H1).next()?;
     let mut text = String::new();
-    let following = h1.next_siblings().chain(h1.ancestors().flat_map(|a| a.next_siblings()));
-    for node in following {
-        let piece: Vec<&str> = match node.value() {
-            scraper::Node::Text(t) => vec![&**t],
-            scraper::Node::Element(e) if matches!(e.name(), "script" | "style" | "noscript") => continue,
-            scraper::Node::Element(_) => node.descendants().filter_map(|d| d.value().as_text().map(|t| &**t)).collect(),
-            _ => continue,
-        };
-        for t in piece {
-            text.push_str(t);
-            text.push(' ');
-        }
+    for t in after_headline(html).filter_map(|node| node.value().as_text().map(|t| &**t)) {
+        text.push_str(t);
+        text.push(' ');
         if text.chars().count() >= AFTER_HEADLINE_CHARS {
             break;
         }
@@ -385,16 +401,34 @@ fn text_after_headline(html: &Html) -> Option<String> {
     Some(text.chars().take(AFTER_HEADLINE_CHARS).collect())
 }
 
-/// The elements `selector` finds outside readers' comments, forms and lists of other stories, whose
-/// dates and names are not the article's.
-fn outside_other_content<'a>(html: &'a Html, selector: &'a Selector) -> impl Iterator<Item = ElementRef<'a>> + 'a {
-    html.select(selector).filter(|e| {
-        !e.ancestors().filter_map(ElementRef::wrap).any(|a| {
-            let v = a.value();
-            v.name() == "form"
-                || (!matches!(v.name(), "body" | "html")
-                    && [v.attr("class"), v.attr("id")].into_iter().flatten().any(|name| OTHER_STORIES.is_match(name)))
+/// The `<time>` in the story's header, right after its headline: the day readers see on the story,
+/// where metadata may carry a later edit, or the same moment in another time zone's day.
+fn headline_time(html: &Html) -> Option<ElementRef<'_>> {
+    let mut chars = 0;
+    after_headline(html)
+        .take_while(|node| {
+            chars += node.value().as_text().map_or(0, |t| t.trim().chars().count());
+            chars <= HEADLINE_TIME_CHARS
         })
+        .filter_map(ElementRef::wrap)
+        .find(|e| e.value().name() == "time" && !in_other_content(e))
+}
+
+/// The elements `selector` finds outside other content.
+fn outside_other_content<'a>(html: &'a Html, selector: &'a Selector) -> impl Iterator<Item = ElementRef<'a>> + 'a {
+    html.select(selector).filter(|e| !in_other_content(e))
+}
+
+/// Whether the element sits in readers' comments, a form or a list of other stories, whose dates and
+/// names are not the article's.
+fn in_other_content(e: &ElementRef) -> bool {
+    e.ancestors().filter_map(ElementRef::wrap).any(|a| {
+        let v = a.value();
+        // A form is another's content (a comment box, a search), unless the page itself is one
+        // form holding its headline, as ASP.NET pages are.
+        (v.name() == "form" && a.select(&H1).next().is_none())
+            || (!matches!(v.name(), "body" | "html")
+                && [v.attr("class"), v.attr("id")].into_iter().flatten().any(|name| OTHER_STORIES.is_match(name)))
     })
 }
 
@@ -456,12 +490,38 @@ fn names_of(v: &Value) -> Option<String> {
     (!names.is_empty()).then(|| names.join(", "))
 }
 
+/// The page's one headline: its only `<h1>` of two words or more, leaving out those in links and
+/// navigation and in a page header outside the article, where a site puts its name as a logo.
+fn sole_headline(html: &Html) -> Option<String> {
+    let mut headlines = html
+        .select(&H1)
+        .filter(|h| {
+            let names: Vec<&str> = h.ancestors().filter_map(ElementRef::wrap).map(|a| a.value().name()).collect();
+            let in_article = names.iter().any(|n| matches!(*n, "article" | "main"));
+            !names.iter().any(|n| matches!(*n, "a" | "nav")) && (in_article || !names.contains(&"header"))
+        })
+        .map(|h| text_of(&h))
+        .filter(|t| t.split_whitespace().count() >= 2);
+    let first = headlines.next()?;
+    headlines.next().is_none().then_some(first)
+}
+
 fn choose_title(
     html: &Html,
     metas: &HashMap<String, String>,
     ld: Option<&Value>,
     site_name: Option<&str>,
 ) -> Option<String> {
+    // Metadata that names the site or its home page, not the article.
+    let names_the_site = |t: &str| {
+        site_name.is_some_and(|s| squash(s) == squash(t))
+            || ["home", "homepage", "startseite", "accueil", "inicio", "start"].contains(&squash(t).as_str())
+    };
+    // The headline readers see is the title: metadata titles are often rewritten for search engines
+    // and social media.
+    if let Some(headline) = sole_headline(html).filter(|h| !names_the_site(h)) {
+        return Some(clean(&headline));
+    }
     let h1 = html.select(&H1).map(|h| text_of(&h)).find(|t| t.split_whitespace().count() >= 2);
     let meta_title = metas
         .get("og:title")
@@ -482,11 +542,6 @@ fn choose_title(
         .or(h1.clone())
         .map(|t| strip_site_suffix(&clean(&t), site_name))
         .filter(|t| !t.is_empty());
-    // Metadata that names the site or its home page, not the article: the page's own headline.
-    let names_the_site = |t: &String| {
-        site_name.is_some_and(|s| squash(s) == squash(t))
-            || ["home", "homepage", "startseite", "accueil", "inicio", "start"].contains(&squash(t).as_str())
-    };
     match chosen {
         Some(t) if names_the_site(&t) => {
             h1.or_else(|| html.select(&H2).map(|h| text_of(&h)).find(|t| t.split_whitespace().count() >= 2)).or(Some(t))
@@ -514,8 +569,19 @@ fn squash(s: &str) -> String {
     s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
+/// The element's text, without what its scripts and styles hold.
 fn text_of(el: &ElementRef) -> String {
-    clean(&el.text().collect::<String>())
+    let text: String = el
+        .descendants()
+        .filter_map(|node| {
+            let in_code = node
+                .parent()
+                .and_then(|p| p.value().as_element().map(|e| matches!(e.name(), "script" | "style" | "noscript")))
+                .unwrap_or(false);
+            node.value().as_text().filter(|_| !in_code).map(|t| &**t)
+        })
+        .collect();
+    clean(&text)
 }
 
 fn clean(s: &str) -> String {
@@ -665,5 +731,50 @@ mod tests {
         let page = r#"<html><body><h1>Entlöten</h1><span class="published">22. Oktober 2019</span>
             <ul class="related-posts"><li><time datetime="2009-04-11 18:06:36">11. April 2009</time></li></ul></body></html>"#;
         assert_eq!(published(page, "").as_deref(), Some("2019-10-22"));
+    }
+
+    #[test]
+    fn the_time_under_the_headline_is_the_day_readers_see() {
+        let story = |before: &str, after: &str| {
+            format!(
+                r#"<html><head><meta property="article:published_time" content="2022-01-15T00:00:00Z"></head>
+                <body>{before}<article><h1>Lawinen im Januar</h1>{after}</article></body></html>"#
+            )
+        };
+        let page = story("", r#"<p>Von Ana Roth</p><time datetime="2022-01-25">25.01.2022</time><p>Text.</p>"#);
+        assert_eq!(published(&page, "").as_deref(), Some("2022-01-25"));
+        // A time before the headline, in a list of other stories, or far down the story is not the story's.
+        let page = story(r#"<time datetime="2022-01-20">20.01.2022</time>"#, "<p>Text.</p>");
+        assert_eq!(published(&page, "").as_deref(), Some("2022-01-15"));
+        let page = story("", r#"<ul class="related"><li><time datetime="2022-01-20">20.01.</time></li></ul>"#);
+        assert_eq!(published(&page, "").as_deref(), Some("2022-01-15"));
+        let long = "Ein langer Absatz über Schnee und Lawinen in den Alpen. ".repeat(8);
+        let page = story("", &format!(r#"<p>{long}</p><time datetime="2022-01-20">20.01.2022</time>"#));
+        assert_eq!(published(&page, "").as_deref(), Some("2022-01-15"));
+    }
+
+    #[test]
+    fn a_page_that_is_one_form_keeps_its_dates() {
+        let page = r#"<html><body><form id="main"><h1>Easy upside-down cake</h1><div class="recipeDate">June 13, 2019</div>
+            </form></body></html>"#;
+        assert_eq!(published(page, "").as_deref(), Some("2019-06-13"));
+        let page = r#"<html><body><form><div class="date">June 13, 2019</div></form><h1>Easy upside-down cake</h1></body></html>"#;
+        assert_eq!(published(page, "").as_deref(), None);
+    }
+
+    #[test]
+    fn the_one_headline_readers_see_is_the_title() {
+        let title = |page: &str| extract_metadata(&Html::parse_document(page), "").title;
+        let page = r#"<html><head><meta property="og:title" content="Dead skin cells might be a good thing"></head>
+            <body><h1>Wait, are dead skin cells actually a good thing?</h1></body></html>"#;
+        assert_eq!(title(page).as_deref(), Some("Wait, are dead skin cells actually a good thing?"));
+        // The site's name as a logo, in its header or a link home, is not the story's headline.
+        let page = r#"<html><head><meta property="og:title" content="Green deal falls short"></head><body>
+            <header><h1>Democracy in Europe</h1></header><a href="/"><h1>Euro Wire News</h1></a><p>Text.</p></body></html>"#;
+        assert_eq!(title(page).as_deref(), Some("Green deal falls short"));
+        // Two headlines: the metadata decides.
+        let page = r#"<html><head><title>Ministers meet - Euro Wire</title></head><body><h1>Ministers meet</h1>
+            <h1>Other news today</h1></body></html>"#;
+        assert_eq!(title(page).as_deref(), Some("Ministers meet"));
     }
 }
