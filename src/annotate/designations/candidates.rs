@@ -58,6 +58,16 @@ static SPEAKS_AFTER: Lazy<Regex> =
 static SPEAKS_BEFORE: Lazy<Regex> =
     Lazy::new(|| Regex::new(r"(?:said|says|told|according\s+to|spokes\w+)\s*,?\s*(?:\S+\s+){0,3}$").unwrap());
 
+/// The speaker a quotation is attributed to: "…,” said Under Secretary of the Treasury for Terrorism and
+/// Financial Intelligence X" (a title of any length in capitals before the name), or "…,” X said".
+static QUOTED_BEFORE: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r#"[”"]\s*(?:(?:said|says|added|stated|wrote)\s+(?:(?:\p{Lu}[\p{L}\p{N}.’'-]*|of|the|for|and|on|to),?\s+)*)?$"#,
+    )
+    .unwrap()
+});
+static QUOTED_AFTER: Lazy<Regex> = Lazy::new(|| Regex::new(r"^,?\s*(?:said|says|added|stated|wrote)(?-u:\b)").unwrap());
+
 /// What comes right before a name that credits a photo or signs the story: "REUTERS/", "AP Photo/",
 /// "Credit:", "By Jane Doe and ". Such a name is the press's, never a party's.
 static CREDIT_BEFORE: Lazy<Regex> = Lazy::new(|| {
@@ -151,7 +161,7 @@ impl<'m> Candidate<'m> {
 
 /// Hand-read cues per candidate, then five encoder vectors: its mentions; its mentions in sentences
 /// that report an action, the words just before and just after those mentions, and those sentences.
-pub const CUE_FEATURES: usize = 34;
+pub const CUE_FEATURES: usize = 35;
 const VECTORS: usize = 5;
 
 pub fn feature_count(dim: usize) -> usize {
@@ -181,6 +191,15 @@ fn is_credit(body: &str, m: &Mention) -> bool {
 fn holds_office(body: &str, m: &Mention) -> bool {
     let before = &body[body.floor_char_boundary(m.start.saturating_sub(60))..m.start];
     before.split_whitespace().rev().take(3).any(|w| PERSON_TITLES.contains(w.trim_end_matches(',')))
+}
+
+/// Whether the mention names the speaker of a quotation. Those quoted about an action are more often
+/// the ones who take it or comment on it than the ones it targets.
+fn quoted_speaker(body: &str, m: &Mention) -> bool {
+    let before = &body[body.floor_char_boundary(m.start.saturating_sub(160))..m.start];
+    let after = &body[m.end..body.ceil_char_boundary((m.end + 20).min(body.len()))];
+    // A name right after the closing quote needs "said" after it; "said X" needs nothing more.
+    QUOTED_BEFORE.is_match(before) && (!before.trim_end().ends_with(['”', '"']) || QUOTED_AFTER.is_match(after))
 }
 
 fn is_candidate(m: &Mention) -> bool {
@@ -304,6 +323,7 @@ fn features(
         share(&|m| in_action(m) && after_action(m)),
         action_distance,
         (view.mentions.len() as f32 + 1.0).ln(),
+        share(&|m| quoted_speaker(body, m)),
     ];
     debug_assert_eq!(f.len(), CUE_FEATURES);
     let mut mean_of = |vectors: &mut dyn Iterator<Item = Vec<f32>>| {
@@ -365,5 +385,19 @@ mod tests {
         assert!(office("Janet Yellen"));
         assert!(office("Ivan Petrov"));
         assert!(!office("Anna Orlova"));
+    }
+
+    #[test]
+    fn the_speaker_of_a_quotation_is_found_behind_a_long_title() {
+        let body = "“We act today,” said Under Secretary of the Treasury for Terrorism and Financial Intelligence Brian E. Nelson. \
+                    “It matters,” Anna Orlova said. Treasury said it sanctioned Ivan Petrov. “Stop,” the firm of Oleg Sidorov wrote.";
+        let quoted = |name: &str| {
+            let start = body.find(name).unwrap();
+            quoted_speaker(body, &Mention::new(body, start, start + name.len(), EntityLabel::Per))
+        };
+        assert!(quoted("Brian E. Nelson"));
+        assert!(quoted("Anna Orlova"));
+        assert!(!quoted("Ivan Petrov"));
+        assert!(!quoted("Oleg Sidorov"));
     }
 }
