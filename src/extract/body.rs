@@ -126,9 +126,11 @@ fn reads_as_sentences(block: &Block) -> bool {
         && block.text.trim_end().ends_with(['.', '!', '?', '…', '"', '”', '»', '“'])
 }
 
-/// The site addressing its readers at the end of an article.
+/// The site addressing its readers at the end of an article (`site-talk.txt`).
 static SITE_TALK: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)\b(?:subscribe|newsletters?|sign up|follow (?:us|him|her|them|@)|on (?:twitter|facebook|instagram)|may be reached at|can be reached at|contact (?:us|him|her)|send (?:us )?(?:a )?tips?|have a tip|all rights reserved|copyright ©?)\b").unwrap()
+    let patterns: Vec<&str> =
+        include_str!("site-talk.txt").lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
+    Regex::new(&format!(r"(?i)\b(?:{})\b", patterns.join("|"))).expect("site-talk.txt holds valid patterns")
 });
 
 /// A byline line printed inside the article ("By Jane Roe, Ottawa – December 3, 2024").
@@ -804,6 +806,27 @@ mod tests {
         );
         let paragraphs = body(&page);
         assert_eq!(paragraphs, vec![PROSE.to_string(), format!("{PROSE} Second.")]);
+    }
+
+    #[test]
+    fn the_site_talking_at_the_end_is_dropped_in_any_main_language() {
+        let ende = "Die Ministerin sagte am Dienstag, die Maßnahmen würden sofort gelten und alle gelisteten Firmen betreffen.";
+        for talk in [
+            "Abonnieren Sie unseren Newsletter.",
+            "Den Artikel mit anderen teilen:",
+            "Pour lire la suite, abonnez-vous.",
+            "¿Ya sabías que tenemos canal de Telegram? Únete desde tu celular.",
+            "Submit a tip or follow us on Twitter.",
+        ] {
+            let page = format!(
+                r#"<html><body><article><h1>Titel</h1><p>{PROSE}</p><p>{ende}</p><p>{talk}</p></article></body></html>"#
+            );
+            assert_eq!(body(&page), vec![PROSE.to_string(), ende.to_string()], "{talk}");
+        }
+        // A closing sentence of the article that shares a word with such calls stays.
+        let last = "Die Ergebnisse wollen die Forscher im Herbst mit anderen Instituten teilen.";
+        let page = format!(r#"<html><body><article><h1>Titel</h1><p>{PROSE}</p><p>{last}</p></article></body></html>"#);
+        assert_eq!(body(&page), vec![PROSE.to_string(), last.to_string()]);
     }
 
     #[test]
