@@ -378,12 +378,7 @@ fn after_headline(html: &Html) -> impl Iterator<Item = ego_tree::NodeRef<'_, scr
         h1.next_siblings()
             .chain(h1.ancestors().flat_map(|a| a.next_siblings()))
             .flat_map(|node| node.descendants())
-            .filter(|node| {
-                !node
-                    .parent()
-                    .and_then(|p| p.value().as_element())
-                    .is_some_and(|e| node.value().is_text() && matches!(e.name(), "script" | "style" | "noscript"))
-            })
+            .filter(|node| !is_code(node))
     })
 }
 
@@ -573,15 +568,19 @@ fn squash(s: &str) -> String {
 fn text_of(el: &ElementRef) -> String {
     let text: String = el
         .descendants()
-        .filter_map(|node| {
-            let in_code = node
-                .parent()
-                .and_then(|p| p.value().as_element().map(|e| matches!(e.name(), "script" | "style" | "noscript")))
-                .unwrap_or(false);
-            node.value().as_text().filter(|_| !in_code).map(|t| &**t)
-        })
+        .filter(|node| !is_code(node))
+        .filter_map(|node| node.value().as_text().map(|t| &**t))
         .collect();
     clean(&text)
+}
+
+/// Text a script or style holds: code, not words a reader sees.
+fn is_code(node: &ego_tree::NodeRef<scraper::Node>) -> bool {
+    node.value().is_text()
+        && node
+            .parent()
+            .and_then(|p| p.value().as_element())
+            .is_some_and(|e| matches!(e.name(), "script" | "style" | "noscript"))
 }
 
 fn clean(s: &str) -> String {

@@ -180,26 +180,35 @@ fn neighbour_vector(view: &ArticleView, at: usize, before: bool, dim: usize) -> 
     }
 }
 
+/// Up to `bytes` of the body right before the mention (fewer, to stay on a character boundary).
+fn text_before<'b>(body: &'b str, m: &Mention, bytes: usize) -> &'b str {
+    &body[body.floor_char_boundary(m.start.saturating_sub(bytes))..m.start]
+}
+
+/// Up to `bytes` of the body right after the mention.
+fn text_after<'b>(body: &'b str, m: &Mention, bytes: usize) -> &'b str {
+    &body[m.end..body.ceil_char_boundary((m.end + bytes).min(body.len()))]
+}
+
 fn is_credit(body: &str, m: &Mention) -> bool {
-    let line_start = body[..m.start].rfind('\n').map_or(0, |p| p + 1);
-    let before = &body[body.floor_char_boundary(m.start.saturating_sub(80)).max(line_start)..m.start];
-    CREDIT_BEFORE.is_match(before)
+    // Only the mention's own line.
+    let before = text_before(body, m, 80);
+    CREDIT_BEFORE.is_match(&before[before.rfind('\n').map_or(0, |p| p + 1)..])
 }
 
 /// "Prime Minister X", "Treasury Secretary X": a title among the three words before the name. Those
 /// who hold an office are more often the ones who act or speak than the ones acted on.
 fn holds_office(body: &str, m: &Mention) -> bool {
-    let before = &body[body.floor_char_boundary(m.start.saturating_sub(60))..m.start];
-    before.split_whitespace().rev().take(3).any(|w| PERSON_TITLES.contains(w.trim_end_matches(',')))
+    text_before(body, m, 60).split_whitespace().rev().take(3).any(|w| PERSON_TITLES.contains(w.trim_end_matches(',')))
 }
 
 /// Whether the mention names the speaker of a quotation. Those quoted about an action are more often
 /// the ones who take it or comment on it than the ones it targets.
 fn quoted_speaker(body: &str, m: &Mention) -> bool {
-    let before = &body[body.floor_char_boundary(m.start.saturating_sub(160))..m.start];
-    let after = &body[m.end..body.ceil_char_boundary((m.end + 20).min(body.len()))];
+    let before = text_before(body, m, 160);
     // A name right after the closing quote needs "said" after it; "said X" needs nothing more.
-    QUOTED_BEFORE.is_match(before) && (!before.trim_end().ends_with(['”', '"']) || QUOTED_AFTER.is_match(after))
+    QUOTED_BEFORE.is_match(before)
+        && (!before.trim_end().ends_with(['”', '"']) || QUOTED_AFTER.is_match(text_after(body, m, 20)))
 }
 
 fn is_candidate(m: &Mention) -> bool {
@@ -258,9 +267,7 @@ fn features(
     let letters: Vec<char> = name.chars().filter(|c| c.is_alphabetic()).collect();
     let kind = target_type(body, candidate.representative(), view.mentions);
     let speaks = |m: &Mention| {
-        let before = &body[body.floor_char_boundary(m.start.saturating_sub(40))..m.start];
-        let after = &body[m.end..body.ceil_char_boundary((m.end + 40).min(body.len()))];
-        SPEAKS_AFTER.is_match(after) || SPEAKS_BEFORE.is_match(before)
+        SPEAKS_AFTER.is_match(text_after(body, m, 40)) || SPEAKS_BEFORE.is_match(text_before(body, m, 40))
     };
     let in_parentheses = |m: &Mention| body[..m.start].ends_with('(') || body[..m.start].ends_with("( ");
     let first = candidate.mentions[0];
@@ -352,14 +359,17 @@ fn features(
 mod tests {
     use super::*;
 
+    /// The first mention of `name` in `body`, as the tagger would give it.
+    fn mention(body: &str, name: &str) -> Mention {
+        let start = body.find(name).unwrap();
+        Mention::new(body, start, start + name.len(), EntityLabel::Per)
+    }
+
     #[test]
     fn photo_credits_and_bylines_are_the_press_not_parties() {
         let body = "Hezbollah/Hizballah. REUTERS/Heinz-Peter Bader/File Photo By Michael Kahn and Warren Strobel WASHINGTON (Reuters) - \
                     The Treasury sanctioned Ivan Petrov, a statement signed by Janet Yellen said.\nCredit: Alex Rowe";
-        let credited = |name: &str| {
-            let start = body.find(name).unwrap();
-            is_credit(body, &Mention::new(body, start, start + name.len(), EntityLabel::Per))
-        };
+        let credited = |name: &str| is_credit(body, &mention(body, name));
         for name in ["Heinz-Peter Bader", "Michael Kahn", "Warren Strobel", "Alex Rowe"] {
             assert!(credited(name), "{name} is a credit");
         }
@@ -378,10 +388,7 @@ mod tests {
     #[test]
     fn a_title_before_a_name_is_an_office() {
         let body = "Treasury Secretary Janet Yellen said Prime Minister, Ivan Petrov and the firm of Anna Orlova were sanctioned.";
-        let office = |name: &str| {
-            let start = body.find(name).unwrap();
-            holds_office(body, &Mention::new(body, start, start + name.len(), EntityLabel::Per))
-        };
+        let office = |name: &str| holds_office(body, &mention(body, name));
         assert!(office("Janet Yellen"));
         assert!(office("Ivan Petrov"));
         assert!(!office("Anna Orlova"));
@@ -391,10 +398,7 @@ mod tests {
     fn the_speaker_of_a_quotation_is_found_behind_a_long_title() {
         let body = "“We act today,” said Under Secretary of the Treasury for Terrorism and Financial Intelligence Brian E. Nelson. \
                     “It matters,” Anna Orlova said. Treasury said it sanctioned Ivan Petrov. “Stop,” the firm of Oleg Sidorov wrote.";
-        let quoted = |name: &str| {
-            let start = body.find(name).unwrap();
-            quoted_speaker(body, &Mention::new(body, start, start + name.len(), EntityLabel::Per))
-        };
+        let quoted = |name: &str| quoted_speaker(body, &mention(body, name));
         assert!(quoted("Brian E. Nelson"));
         assert!(quoted("Anna Orlova"));
         assert!(!quoted("Ivan Petrov"));
