@@ -133,6 +133,14 @@ static SITE_TALK: Lazy<Regex> = Lazy::new(|| {
     Regex::new(&format!(r"(?i)\b(?:{})\b", patterns.join("|"))).expect("site-talk.txt holds valid patterns")
 });
 
+/// A short call to subscribe, follow, share or get in touch: the site talking, not the article. Text
+/// that quotes someone is reported speech, whatever words it uses.
+fn is_site_talk(text: &str) -> bool {
+    text.chars().count() < TEASER_MAX_CHARS
+        && !text.contains(['"', '“', '”', '„', '«', '»'])
+        && SITE_TALK.is_match(text)
+}
+
 /// A byline line printed inside the article ("By Jane Roe, Ottawa – December 3, 2024").
 static BYLINE_TEXT: Lazy<Regex> = Lazy::new(|| Regex::new(r"^(?:By|Par|Von|Por)\s+\p{Lu}.{0,100}$").unwrap());
 
@@ -536,8 +544,8 @@ fn paragraphs_in_pass(html: &Html, title: Option<&str>, skipper: &Skipper) -> Ve
             continue;
         }
         in_teasers = false;
-        if WIDGET_TEXT.is_match(&block.text) || BYLINE_TEXT.is_match(&block.text) {
-            tracing::trace!(text = %block.text, "dropped: widget or byline");
+        if WIDGET_TEXT.is_match(&block.text) || BYLINE_TEXT.is_match(&block.text) || is_site_talk(&block.text) {
+            tracing::trace!(text = %block.text, "dropped: widget, byline or site talk");
             continue;
         }
         let links = block.link_density() > 0.5 && chars < 300;
@@ -559,6 +567,18 @@ fn paragraphs_in_pass(html: &Html, title: Option<&str>, skipper: &Skipper) -> Ve
     let text_chars: usize =
         paragraphs.iter().filter(|(k, _, links)| *k != BlockKind::Heading && !links).map(|(_, t, _)| t.len()).sum();
     let mut paragraphs: Vec<(BlockKind, String)> = if text_chars >= MIN_ARTICLE_CHARS {
+        // A heading whose section holds only links ("More on this", "Weitere Themen", "Notas
+        // relacionadas", in any language) introduces them, and goes with them.
+        for i in 0..paragraphs.len() {
+            if paragraphs[i].0 != BlockKind::Heading {
+                continue;
+            }
+            let section: Vec<bool> =
+                paragraphs[i + 1..].iter().take_while(|(k, _, _)| *k != BlockKind::Heading).map(|p| p.2).collect();
+            if !section.is_empty() && section.iter().all(|&links| links) {
+                paragraphs[i].2 = true;
+            }
+        }
         paragraphs
             .into_iter()
             .filter(|(_, text, links)| {
@@ -573,12 +593,10 @@ fn paragraphs_in_pass(html: &Html, title: Option<&str>, skipper: &Skipper) -> Ve
         paragraphs.into_iter().map(|(kind, text, _)| (kind, text)).collect()
     };
     // The article's tail: a heading with nothing after it introduces something outside the article
-    // ("More news"), and short calls to subscribe, follow or contact are the site talking.
-    while paragraphs.last().is_some_and(|(kind, text)| {
-        *kind == BlockKind::Heading || (text.chars().count() < TEASER_MAX_CHARS && SITE_TALK.is_match(text))
-    }) {
+    // ("More news").
+    while paragraphs.last().is_some_and(|(kind, _)| *kind == BlockKind::Heading) {
         let (_, text) = paragraphs.pop().expect("checked by the loop");
-        tracing::trace!(%text, "dropped: heading or site talk at the article's end");
+        tracing::trace!(%text, "dropped: heading at the article's end");
     }
     paragraphs
 }
@@ -809,7 +827,7 @@ mod tests {
     }
 
     #[test]
-    fn the_site_talking_at_the_end_is_dropped_in_any_main_language() {
+    fn the_site_talking_is_dropped_in_any_main_language() {
         let ende = "Die Ministerin sagte am Dienstag, die Maßnahmen würden sofort gelten und alle gelisteten Firmen betreffen.";
         for talk in [
             "Abonnieren Sie unseren Newsletter.",
@@ -818,15 +836,36 @@ mod tests {
             "¿Ya sabías que tenemos canal de Telegram? Únete desde tu celular.",
             "Submit a tip or follow us on Twitter.",
         ] {
-            let page = format!(
-                r#"<html><body><article><h1>Titel</h1><p>{PROSE}</p><p>{ende}</p><p>{talk}</p></article></body></html>"#
-            );
-            assert_eq!(body(&page), vec![PROSE.to_string(), ende.to_string()], "{talk}");
+            // At the article's end, or between its paragraphs (a paywall's or a newsletter's box).
+            for page in [
+                format!(
+                    r#"<html><body><article><h1>Titel</h1><p>{PROSE}</p><p>{ende}</p><p>{talk}</p></article></body></html>"#
+                ),
+                format!(
+                    r#"<html><body><article><h1>Titel</h1><p>{PROSE}</p><p>{talk}</p><p>{ende}</p></article></body></html>"#
+                ),
+            ] {
+                assert_eq!(body(&page), vec![PROSE.to_string(), ende.to_string()], "{talk}");
+            }
         }
-        // A closing sentence of the article that shares a word with such calls stays.
-        let last = "Die Ergebnisse wollen die Forscher im Herbst mit anderen Instituten teilen.";
-        let page = format!(r#"<html><body><article><h1>Titel</h1><p>{PROSE}</p><p>{last}</p></article></body></html>"#);
-        assert_eq!(body(&page), vec![PROSE.to_string(), last.to_string()]);
+        // A sentence of the article that shares a word with such calls stays, and so does a quotation.
+        for kept in [
+            "Die Ergebnisse wollen die Forscher im Herbst mit anderen Instituten teilen.",
+            "„Kein Abonnement erforderlich“, schrieb der Sender über sein neues Angebot.",
+        ] {
+            let page =
+                format!(r#"<html><body><article><h1>Titel</h1><p>{PROSE}</p><p>{kept}</p></article></body></html>"#);
+            assert_eq!(body(&page), vec![PROSE.to_string(), kept.to_string()]);
+        }
+    }
+
+    #[test]
+    fn a_heading_over_links_alone_goes_with_them() {
+        let more = r#"<h2>Weitere Themen</h2><ul><li><a href="/a">Rente mit 63</a></li><li><a href="/b">Riester-Rente</a></li></ul>"#;
+        let page = format!(
+            r#"<html><body><article><h1>Titel</h1><p>{PROSE}</p>{more}<h2>Was folgt</h2><p>{PROSE} Ende.</p></article></body></html>"#
+        );
+        assert_eq!(body(&page), vec![PROSE.to_string(), "Was folgt".to_string(), format!("{PROSE} Ende.")]);
     }
 
     #[test]
