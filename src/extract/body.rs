@@ -611,7 +611,7 @@ fn in_header(html: &Html, node: NodeId) -> bool {
 const LEAD_SEARCH_BLOCKS: usize = 8;
 
 /// How many levels above the article's container the lead and the container meet at most.
-const LEAD_MAX_LEVELS: usize = 5;
+const LEAD_MAX_LEVELS: usize = 8;
 
 /// The lead (standfirst, "chapô", "bajada") that layouts put between the headline and the body's
 /// container, next to it: the blocks between the two that read as sentences, by their index in
