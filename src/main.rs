@@ -278,7 +278,7 @@ enum Command {
         learning_rate: f64,
         #[arg(long, default_value_t = 1e-2)]
         weight_decay: f64,
-        /// Strength of an L2 penalty on the head's weights (all but the 34 cue features'), added to
+        /// Strength of an L2 penalty on the head's weights (all but the hand-read cue features'), added to
         /// its loss. The candidates are few and their features many (five encoder vectors each):
         /// without it the head fits its training texts far better than new ones.
         #[arg(long, default_value_t = 0.06)]
