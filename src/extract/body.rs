@@ -105,9 +105,11 @@ static WIDGET_TEXT: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?i)^(advertisement|ad|sponsored|share( this( article| story)?)?|read more|continue reading|related( articles| stories)?|newsletter|sign up.*|subscribe.*|follow us.*|click here.*|loading\.*|close|advert|\d{1,2}:\d{2})$").unwrap()
 });
 
-/// Headings that open what follows an article: related links, comments, recommendations.
+/// Headings that open what follows an article: related links, comments, recommendations
+/// (`end-of-article.txt`).
 static END_OF_ARTICLE: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)^(?:related(?: links| articles| stories| posts| news| coverage)?|you (?:may|might) (?:also )?like|more (?:from|on|in|stories|news)\b.*|top stories|most (?:popular|read|viewed)\b.*|recommended(?: for you| stories)?|read (?:more|next|also)|also read|trending(?: now)?|comments?|\d+ comments?|leave a (?:comment|reply)|what to read next|editor'?s picks|você (?:pode|também pode) gostar.*|leia (?:também|mais)|veja também|lire aussi|à lire aussi|lesen sie auch|mehr zum thema|lee también|te puede interesar|leggi anche|potrebbe interessarti|читайте также|самые популярные.*|похожие (?:статьи|материалы|новости)|популярное|don'?t miss|must read|see also|further reading)[.:…!]*$").unwrap()
+    Regex::new(&format!(r"(?i)^(?:{})[.:…!]*$", patterns(include_str!("end-of-article.txt"))))
+        .expect("end-of-article.txt holds valid patterns")
 });
 
 /// Blocks shorter than this after a "Related" heading are taken for teasers.
@@ -128,10 +130,14 @@ fn reads_as_sentences(block: &Block) -> bool {
 
 /// The site addressing its readers at the end of an article (`site-talk.txt`).
 static SITE_TALK: Lazy<Regex> = Lazy::new(|| {
-    let patterns: Vec<&str> =
-        include_str!("site-talk.txt").lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
-    Regex::new(&format!(r"(?i)\b(?:{})\b", patterns.join("|"))).expect("site-talk.txt holds valid patterns")
+    Regex::new(&format!(r"(?i)\b(?:{})\b", patterns(include_str!("site-talk.txt"))))
+        .expect("site-talk.txt holds valid patterns")
 });
+
+/// A pattern file's lines (one regular expression each; `#` starts a comment) as one alternation.
+fn patterns(file: &str) -> String {
+    file.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect::<Vec<_>>().join("|")
+}
 
 /// A short call to subscribe, follow, share or get in touch: the site talking, not the article. Text
 /// that quotes someone is reported speech, whatever words it uses.
