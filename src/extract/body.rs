@@ -128,7 +128,7 @@ fn reads_as_sentences(block: &Block) -> bool {
         && block.text.trim_end().ends_with(['.', '!', '?', '…', '"', '”', '»', '“'])
 }
 
-/// The site addressing its readers at the end of an article (`site-talk.txt`).
+/// The site addressing its readers, wherever it stands in the article (`site-talk.txt`).
 static SITE_TALK: Lazy<Regex> = Lazy::new(|| {
     Regex::new(&format!(r"(?i)\b(?:{})\b", patterns(include_str!("site-talk.txt"))))
         .expect("site-talk.txt holds valid patterns")
@@ -579,9 +579,8 @@ fn paragraphs_in_pass(html: &Html, title: Option<&str>, skipper: &Skipper) -> Ve
             if paragraphs[i].0 != BlockKind::Heading {
                 continue;
             }
-            let section: Vec<bool> =
-                paragraphs[i + 1..].iter().take_while(|(k, _, _)| *k != BlockKind::Heading).map(|p| p.2).collect();
-            if !section.is_empty() && section.iter().all(|&links| links) {
+            let mut section = paragraphs[i + 1..].iter().take_while(|(k, _, _)| *k != BlockKind::Heading).peekable();
+            if section.peek().is_some() && section.all(|(_, _, links)| *links) {
                 paragraphs[i].2 = true;
             }
         }
