@@ -8,6 +8,7 @@
 
 pub mod annotate;
 pub mod config;
+pub mod data_file;
 pub mod dates;
 pub mod document;
 pub mod extract;

@@ -134,9 +134,9 @@ static SITE_TALK: Lazy<Regex> = Lazy::new(|| {
         .expect("site-talk.txt holds valid patterns")
 });
 
-/// A pattern file's lines (one regular expression each; `#` starts a comment) as one alternation.
-fn patterns(file: &str) -> String {
-    file.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect::<Vec<_>>().join("|")
+/// A pattern file's entries (one regular expression each) as one alternation.
+fn patterns(file: &'static str) -> String {
+    crate::data_file::entries(file).collect::<Vec<_>>().join("|")
 }
 
 /// A short call to subscribe, follow, share or get in touch: the site talking, not the article. Text

@@ -90,9 +90,7 @@ pub fn country_of_demonym(text: &str) -> Option<&'static Country> {
 
 /// Legal-form spellings (as token sequences) → the form keys use.
 static LEGAL_FORMS: Lazy<Vec<(Vec<&'static str>, &'static str)>> = Lazy::new(|| {
-    let mut forms: Vec<(Vec<&'static str>, &'static str)> = include_str!("legal-forms.txt")
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    let mut forms: Vec<(Vec<&'static str>, &'static str)> = crate::data_file::entries(include_str!("legal-forms.txt"))
         .filter_map(|l| l.split_once(':'))
         .flat_map(|(key, spellings)| spellings.split('|').map(move |s| (s.split_whitespace().collect(), key.trim())))
         .collect();

@@ -10,7 +10,7 @@ use crate::identity::lookup_form;
 
 /// The entries of a word-list file: one a line, `#` lines are comments.
 fn word_list(text: &'static str) -> HashSet<&'static str> {
-    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
+    crate::data_file::entries(text).collect()
 }
 
 /// Countries, territories and regions, as written in English news.
