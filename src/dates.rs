@@ -96,21 +96,22 @@ pub fn find_date_in_text(text: &str) -> Option<NaiveDate> {
     })
 }
 
-/// Month names and abbreviations in the main European languages (lower case), with their number.
+/// Month names and abbreviations in the main European languages (lower case), with their number;
+/// Polish in the nominative and the genitive that dates use ("7 kwietnia 2021").
 #[rustfmt::skip]
 const MONTH_WORDS: &[(&str, u32)] = &[
-    ("january", 1), ("januar", 1), ("jänner", 1), ("janvier", 1), ("enero", 1), ("gennaio", 1), ("januari", 1), ("janeiro", 1), ("jan", 1),
-    ("february", 2), ("februar", 2), ("février", 2), ("fevrier", 2), ("febrero", 2), ("febbraio", 2), ("februari", 2), ("fevereiro", 2), ("feb", 2), ("févr", 2),
-    ("march", 3), ("märz", 3), ("maerz", 3), ("mars", 3), ("marzo", 3), ("maart", 3), ("março", 3), ("mar", 3), ("mär", 3),
-    ("april", 4), ("avril", 4), ("abril", 4), ("aprile", 4), ("apr", 4), ("avr", 4),
-    ("may", 5), ("mai", 5), ("mayo", 5), ("maggio", 5), ("mei", 5), ("maio", 5),
-    ("june", 6), ("juni", 6), ("juin", 6), ("junio", 6), ("giugno", 6), ("junho", 6), ("jun", 6),
-    ("july", 7), ("juli", 7), ("juillet", 7), ("julio", 7), ("luglio", 7), ("julho", 7), ("jul", 7), ("juil", 7),
-    ("august", 8), ("août", 8), ("aout", 8), ("agosto", 8), ("augustus", 8), ("aug", 8),
-    ("september", 9), ("septembre", 9), ("septiembre", 9), ("settembre", 9), ("setembro", 9), ("sept", 9), ("sep", 9),
-    ("october", 10), ("oktober", 10), ("octobre", 10), ("octubre", 10), ("ottobre", 10), ("outubro", 10), ("oct", 10), ("okt", 10),
-    ("november", 11), ("novembre", 11), ("noviembre", 11), ("novembro", 11), ("nov", 11),
-    ("december", 12), ("dezember", 12), ("décembre", 12), ("decembre", 12), ("diciembre", 12), ("dicembre", 12), ("dezembro", 12), ("dec", 12), ("dez", 12), ("déc", 12),
+    ("january", 1), ("januar", 1), ("jänner", 1), ("janvier", 1), ("enero", 1), ("gennaio", 1), ("januari", 1), ("janeiro", 1), ("jan", 1), ("styczeń", 1), ("stycznia", 1),
+    ("february", 2), ("februar", 2), ("février", 2), ("fevrier", 2), ("febrero", 2), ("febbraio", 2), ("februari", 2), ("fevereiro", 2), ("feb", 2), ("févr", 2), ("luty", 2), ("lutego", 2),
+    ("march", 3), ("märz", 3), ("maerz", 3), ("mars", 3), ("marzo", 3), ("maart", 3), ("março", 3), ("mar", 3), ("mär", 3), ("marzec", 3), ("marca", 3),
+    ("april", 4), ("avril", 4), ("abril", 4), ("aprile", 4), ("apr", 4), ("avr", 4), ("kwiecień", 4), ("kwietnia", 4),
+    ("may", 5), ("mai", 5), ("mayo", 5), ("maggio", 5), ("mei", 5), ("maio", 5), ("maj", 5), ("maja", 5),
+    ("june", 6), ("juni", 6), ("juin", 6), ("junio", 6), ("giugno", 6), ("junho", 6), ("jun", 6), ("czerwiec", 6), ("czerwca", 6),
+    ("july", 7), ("juli", 7), ("juillet", 7), ("julio", 7), ("luglio", 7), ("julho", 7), ("jul", 7), ("juil", 7), ("lipiec", 7), ("lipca", 7),
+    ("august", 8), ("août", 8), ("aout", 8), ("agosto", 8), ("augustus", 8), ("aug", 8), ("sierpień", 8), ("sierpnia", 8), ("augusti", 8),
+    ("september", 9), ("septembre", 9), ("septiembre", 9), ("settembre", 9), ("setembro", 9), ("sept", 9), ("sep", 9), ("wrzesień", 9), ("września", 9),
+    ("october", 10), ("oktober", 10), ("octobre", 10), ("octubre", 10), ("ottobre", 10), ("outubro", 10), ("oct", 10), ("okt", 10), ("październik", 10), ("października", 10),
+    ("november", 11), ("novembre", 11), ("noviembre", 11), ("novembro", 11), ("nov", 11), ("listopad", 11), ("listopada", 11),
+    ("december", 12), ("dezember", 12), ("décembre", 12), ("decembre", 12), ("diciembre", 12), ("dicembre", 12), ("dezembro", 12), ("dec", 12), ("dez", 12), ("déc", 12), ("grudzień", 12), ("grudnia", 12), ("desember", 12),
 ];
 
 /// Dates as pages write them near a headline or a byline, in the main European languages:
@@ -155,6 +156,17 @@ pub fn find_page_date(text: &str, month_first: bool, latest: NaiveDate) -> Optio
     })
 }
 
+/// `text` without the dates it writes (see [`PAGE_DATE`]) and without times of day ("10:27",
+/// "18:30 Uhr", "9.15 am"), and how many dates it wrote.
+pub fn without_dates_and_times(text: &str) -> (String, usize) {
+    static TIME: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"(?i)(?-u:\b)\d{1,2}[:.h]\d{2}(?-u:\b)(?:\s*(?:uhr|h|am|pm|a\.m\.|p\.m\.))?").unwrap()
+    });
+    let dates = PAGE_DATE.find_iter(text).count();
+    let without_dates = PAGE_DATE.replace_all(text, " ");
+    (TIME.replace_all(&without_dates, " ").into_owned(), dates)
+}
+
 /// A date in a URL path such as `/2024/07/26/` or `/2024-07-26-`.
 pub fn date_in_url(url: &str) -> Option<Published> {
     static URL_DATE: Lazy<Regex> =
@@ -192,6 +204,7 @@ mod tests {
         assert_eq!(date("Freitag, 5. Juni 2015").as_deref(), Some("2015-06-05"));
         assert_eq!(date("publié le 3 février 2021").as_deref(), Some("2021-02-03"));
         assert_eq!(date("5 de junio de 2015").as_deref(), Some("2015-06-05"));
+        assert_eq!(date("opublikowano: 7 kwietnia 2021").as_deref(), Some("2021-04-07"));
         assert_eq!(date("Posted on March 3, 2023").as_deref(), Some("2023-03-03"));
         assert_eq!(date("2020-02-19 20:29:58").as_deref(), Some("2020-02-19"));
         assert_eq!(date("26.10.13").as_deref(), Some("2013-10-26"));

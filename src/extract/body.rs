@@ -13,6 +13,8 @@ use once_cell::sync::Lazy;
 use regex::Regex;
 use scraper::{Html, Node};
 
+use super::metadata::is_date_line;
+
 /// Elements never part of an article's text.
 const SKIPPED_TAGS: &[&str] = &[
     "script",
@@ -550,8 +552,12 @@ fn paragraphs_in_pass(html: &Html, title: Option<&str>, skipper: &Skipper) -> Ve
             continue;
         }
         in_teasers = false;
-        if WIDGET_TEXT.is_match(&block.text) || BYLINE_TEXT.is_match(&block.text) || is_site_talk(&block.text) {
-            tracing::trace!(text = %block.text, "dropped: widget, byline or site talk");
+        if WIDGET_TEXT.is_match(&block.text)
+            || BYLINE_TEXT.is_match(&block.text)
+            || is_site_talk(&block.text)
+            || is_date_line(&block.text)
+        {
+            tracing::trace!(text = %block.text, "dropped: widget, byline, date line or site talk");
             continue;
         }
         let links = block.link_density() > 0.5 && chars < 300;
@@ -829,6 +835,25 @@ mod tests {
         );
         let paragraphs = body(&page);
         assert_eq!(paragraphs, vec![PROSE.to_string(), format!("{PROSE} Second.")]);
+    }
+
+    #[test]
+    fn lines_that_only_date_the_page_are_dropped() {
+        for line in [
+            "Aktualisiert: 11.04.2020, 10:27",
+            "Last updated: 13 July 2020",
+            "opublikowano: 7 kwietnia 2021",
+            "19.11.2012",
+        ] {
+            let page =
+                format!(r#"<html><body><article><h1>Title</h1><p>{line}</p><p>{PROSE}</p></article></body></html>"#);
+            assert_eq!(body(&page), vec![PROSE.to_string()], "{line}");
+        }
+        // A date the article gives, with what happens then, is text.
+        let event = "Termin: 28.02.2020, 18:30 Uhr";
+        let page =
+            format!(r#"<html><body><article><h1>Title</h1><p>{PROSE}</p><p>{event}</p></article></body></html>"#);
+        assert_eq!(body(&page), vec![PROSE.to_string(), event.to_string()]);
     }
 
     #[test]

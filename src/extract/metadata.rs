@@ -71,14 +71,42 @@ const PUBLISHED_CUES: &[&str] = &[
     "publicado",
     "pubblicato",
     "gepubliceerd",
+    "opublikowano",
 ];
-const UPDATED_CUES: &[&str] =
-    &["updated", "modified", "aktualisiert", "geändert", "mis à jour", "actualizado", "aggiornato", "bijgewerkt"];
+const UPDATED_CUES: &[&str] = &[
+    "updated",
+    "modified",
+    "aktualisiert",
+    "geändert",
+    "mis à jour",
+    "actualizado",
+    "aggiornato",
+    "bijgewerkt",
+    "zaktualizowano",
+];
+/// Other words that label a line holding only a date: "Last updated:", "Stand:", "Posted on".
+const DATE_LABEL_WORDS: &[&str] =
+    &["last", "on", "at", "am", "um", "le", "el", "il", "de", "op", "the", "stand", "datum", "date"];
 /// Class or id of readers' comments and of lists of other stories.
 static OTHER_STORIES: Lazy<Regex> =
     Lazy::new(|| Regex::new(r"(?i)comment|related|recommend|more-stories|trending|popular|most-read").unwrap());
 /// Characters of a line that is little more than a date.
 const SHORT_DATE_LINE: usize = 100;
+
+/// A line that only dates the page: dates, maybe times, maybe words saying which date it is
+/// ("Aktualisiert: 11.04.2020, 10:27", "Last updated: 13 July 2020", "19.11.2012").
+pub(super) fn is_date_line(text: &str) -> bool {
+    if text.chars().count() > SHORT_DATE_LINE {
+        return false;
+    }
+    let (rest, dates) = crate::dates::without_dates_and_times(text);
+    let mut rest = rest.to_lowercase();
+    for cue in PUBLISHED_CUES.iter().chain(UPDATED_CUES) {
+        rest = rest.replace(cue, " ");
+    }
+    dates > 0
+        && rest.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).all(|w| DATE_LABEL_WORDS.contains(&w))
+}
 
 const ARTICLE_TYPES: &[&str] =
     &["NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting", "WebPage", "Report"];
