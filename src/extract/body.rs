@@ -149,6 +149,16 @@ fn is_site_talk(text: &str) -> bool {
         && SITE_TALK.is_match(text)
 }
 
+/// A picture's credit or caption line (`picture-credits.txt`).
+static PICTURE_CREDIT: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(&format!(r"(?i)^[(\[]?\s*(?:{})\s*[:/]", patterns(include_str!("picture-credits.txt"))))
+        .expect("picture-credits.txt holds valid patterns")
+});
+
+fn is_picture_credit(text: &str) -> bool {
+    text.chars().count() < 150 && PICTURE_CREDIT.is_match(text)
+}
+
 /// A byline line printed inside the article ("By Jane Roe, Ottawa – December 3, 2024").
 static BYLINE_TEXT: Lazy<Regex> = Lazy::new(|| Regex::new(r"^(?:By|Par|Von|Por)\s+\p{Lu}.{0,100}$").unwrap());
 
@@ -556,8 +566,9 @@ fn paragraphs_in_pass(html: &Html, title: Option<&str>, skipper: &Skipper) -> Ve
             || BYLINE_TEXT.is_match(&block.text)
             || is_site_talk(&block.text)
             || is_date_line(&block.text)
+            || is_picture_credit(&block.text)
         {
-            tracing::trace!(text = %block.text, "dropped: widget, byline, date line or site talk");
+            tracing::trace!(text = %block.text, "dropped: widget, byline, date line, picture credit or site talk");
             continue;
         }
         let links = block.link_density() > 0.5 && chars < 300;
@@ -835,6 +846,20 @@ mod tests {
         );
         let paragraphs = body(&page);
         assert_eq!(paragraphs, vec![PROSE.to_string(), format!("{PROSE} Second.")]);
+    }
+
+    #[test]
+    fn picture_credits_are_dropped_and_sources_kept() {
+        for credit in ["Foto: Kay Nietfeld", "(Credit: Jane Roe / Grist)", "Crédits photos : Agence", "Titelbild: dpa"]
+        {
+            let page =
+                format!(r#"<html><body><article><h1>Title</h1><p>{PROSE}</p><p>{credit}</p></article></body></html>"#);
+            assert_eq!(body(&page), vec![PROSE.to_string()], "{credit}");
+        }
+        let source = "Quelle: Statistisches Bundesamt, 2020";
+        let page =
+            format!(r#"<html><body><article><h1>Title</h1><p>{PROSE}</p><p>{source}</p></article></body></html>"#);
+        assert_eq!(body(&page), vec![PROSE.to_string(), source.to_string()]);
     }
 
     #[test]
