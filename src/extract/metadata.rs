@@ -18,6 +18,8 @@ pub struct Metadata {
     pub language: Option<String>,
     pub canonical_url: Option<String>,
     pub site_name: Option<String>,
+    /// The article's text as its JSON-LD declares it (`articleBody`), one paragraph a line.
+    pub declared_body: Vec<String>,
 }
 
 fn selector(css: &str) -> Selector {
@@ -108,8 +110,8 @@ pub(super) fn is_date_line(text: &str) -> bool {
         && rest.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).all(|w| DATE_LABEL_WORDS.contains(&w))
 }
 
-const ARTICLE_TYPES: &[&str] =
-    &["NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting", "WebPage", "Report"];
+/// JSON-LD types that describe the article besides those named "…Article" and "…Posting".
+const OTHER_ARTICLE_TYPES: &[&str] = &["WebPage", "Report"];
 
 /// `<meta>` names (lower-cased) that carry the publication time, most reliable first.
 const PUBLISHED_META: &[&str] = &[
@@ -187,7 +189,27 @@ pub fn extract_metadata(html: &Html, page_url: &str) -> Metadata {
         .or_else(|| ld.as_ref().and_then(|a| a.get("inLanguage")).and_then(Value::as_str))
         .and_then(primary_language);
 
-    Metadata { title, byline, published, language, canonical_url, site_name }
+    let declared_body = ld.as_ref().and_then(|a| a.get("articleBody")).and_then(Value::as_str).map(paragraphs_of);
+
+    Metadata {
+        title,
+        byline,
+        published,
+        language,
+        canonical_url,
+        site_name,
+        declared_body: declared_body.unwrap_or_default(),
+    }
+}
+
+/// Paragraphs of a text declared in metadata, which some sites write as HTML.
+fn paragraphs_of(declared: &str) -> Vec<String> {
+    let text = if declared.contains('<') {
+        Html::parse_fragment(declared).root_element().text().collect::<Vec<_>>().join("\n")
+    } else {
+        declared.to_string()
+    };
+    text.lines().map(clean).filter(|line| !line.is_empty()).collect()
 }
 
 /// Who wrote the article: JSON-LD (authors given by reference too), `<meta>` tags, author markup,
@@ -471,9 +493,12 @@ fn meta_map(html: &Html) -> HashMap<String, String> {
 /// The first JSON-LD object describing an article (looking inside arrays and `@graph`).
 fn json_ld_article(html: &Html) -> Option<Value> {
     fn is_article(v: &Value) -> bool {
+        // Any of schema.org's kinds of article ("OpinionNewsArticle", "LiveBlogPosting"), or a page.
+        let is_article_type =
+            |t: &str| t.ends_with("Article") || t.ends_with("Posting") || OTHER_ARTICLE_TYPES.contains(&t);
         match v.get("@type") {
-            Some(Value::String(t)) => ARTICLE_TYPES.contains(&t.as_str()),
-            Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).any(|t| ARTICLE_TYPES.contains(&t)),
+            Some(Value::String(t)) => is_article_type(t),
+            Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).any(is_article_type),
             _ => false,
         }
     }

@@ -20,6 +20,9 @@ pub enum ExtractError {
 /// How far into the first paragraph a dateline's date is looked for.
 const DATELINE_CHARS: usize = 120;
 
+/// The declared `articleBody` replaces the visible text when it is this many times longer.
+const DECLARED_BODY_RATIO: usize = 5;
+
 /// Below this many letters, statistical language identification is guesswork.
 const MIN_CHARS_FOR_LANGUAGE_DETECTION: usize = 80;
 
@@ -39,7 +42,16 @@ pub fn extract(page: &FetchedPage) -> Result<Article, ExtractError> {
         ContentKind::Html => {
             let html = Html::parse_document(&decoded.text);
             let meta = metadata::extract_metadata(&html, &page.url);
-            article.paragraphs = body::extract_paragraphs(&html, meta.title.as_deref());
+            let shown = body::extract_paragraphs(&html, meta.title.as_deref());
+            let chars = |paragraphs: &[String]| paragraphs.iter().map(|p| p.chars().count()).sum::<usize>();
+            // A page that shows a fraction of the article it declares (the rest rendered by script
+            // or held back for subscribers) is read from the declaration.
+            article.paragraphs = if chars(&meta.declared_body) > DECLARED_BODY_RATIO * chars(&shown) {
+                tracing::debug!(input = %page.id, "visible text is a fraction of the declared articleBody; using that");
+                meta.declared_body
+            } else {
+                shown
+            };
             article.title = meta.title;
             article.byline = meta.byline;
             article.published = meta.published;
@@ -147,6 +159,25 @@ mod tests {
         );
         let from_text = extract_html("https://news.example/story", &dateline);
         assert_eq!(from_text.published.unwrap().date_naive().to_string(), "2024-07-23");
+    }
+
+    #[test]
+    fn a_page_that_shows_a_fraction_of_its_declared_article_is_read_from_the_declaration() {
+        let declared = "The ministry said the measures take effect at once and cover all listed firms in the sector.\n\
+                        Officials added that further steps would follow in the coming weeks, after reviews of licences.\n\
+                        The opposition called the package overdue and asked for a debate in parliament next month.";
+        let ld = serde_json::json!({"@type": "OpinionNewsArticle", "headline": "Measures", "articleBody": declared});
+        let page = |shown: &str| {
+            format!(
+                r#"<html><head><script type="application/ld+json">{ld}</script></head><body><article><h1>Measures</h1>{shown}</article></body></html>"#
+            )
+        };
+        // Rendered by script: the page shows only a teaser.
+        let teaser = extract_html("https://news.example/a", &page("<p>The ministry acted today against the firms.</p>"));
+        assert_eq!(teaser.paragraphs, declared.lines().map(str::trim).collect::<Vec<_>>());
+        // A page that shows its article keeps what it shows.
+        let shown = extract_html("https://news.example/a", &page(BODY));
+        assert!(shown.paragraphs[0].starts_with("The ministry said the measures, agreed"));
     }
 
     #[test]
