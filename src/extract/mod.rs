@@ -173,7 +173,8 @@ mod tests {
             )
         };
         // Rendered by script: the page shows only a teaser.
-        let teaser = extract_html("https://news.example/a", &page("<p>The ministry acted today against the firms.</p>"));
+        let teaser =
+            extract_html("https://news.example/a", &page("<p>The ministry acted today against the firms.</p>"));
         assert_eq!(teaser.paragraphs, declared.lines().map(str::trim).collect::<Vec<_>>());
         // A page that shows its article keeps what it shows.
         let shown = extract_html("https://news.example/a", &page(BODY));

@@ -92,7 +92,11 @@ pub fn country_of_demonym(text: &str) -> Option<&'static Country> {
 static LEGAL_FORMS: Lazy<Vec<(Vec<&'static str>, &'static str)>> = Lazy::new(|| {
     let mut forms: Vec<(Vec<&'static str>, &'static str)> = crate::data_file::entries(include_str!("legal-forms.txt"))
         .filter_map(|l| l.split_once(':'))
-        .flat_map(|(key, spellings)| spellings.split('|').map(move |s| (s.split_whitespace().collect(), key.trim())))
+        .flat_map(|(key, spellings)| {
+            // The key is a spelling too ("LLC", "JSC"), whether or not the line repeats it.
+            let key = key.trim();
+            std::iter::once(key).chain(spellings.split('|')).map(move |s| (s.split_whitespace().collect(), key))
+        })
         .collect();
     // Longest spelling first, so "public joint stock company" wins over "joint stock company".
     forms.sort_by_key(|(tokens, _)| std::cmp::Reverse(tokens.len()));
@@ -221,6 +225,9 @@ mod tests {
         assert_eq!(leading_legal_form(" OÜ, an Estonian firm"), Some(" OÜ".len()));
         assert_eq!(leading_legal_form(", SIA and others"), Some(", SIA".len()));
         assert_eq!(leading_legal_form(" FZ-LLC, a trader"), Some(" FZ-LLC".len()));
+        assert_eq!(leading_legal_form(" LLC and others"), Some(" LLC".len()));
+        assert_eq!(leading_legal_form(", JSC Rocket Center"), Some(", JSC".len()));
+        assert_eq!(without_legal_forms("Tupolev JSC"), ("tupolev".to_string(), 1));
         assert_eq!(leading_legal_form(" ou bien"), None);
         assert_eq!(fingerprint("Izibits OÜ", EntityLabel::Org), fingerprint("IZIBITS OU", EntityLabel::Org));
     }

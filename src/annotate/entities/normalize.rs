@@ -72,6 +72,32 @@ pub fn canonicalize(body: &str, mentions: &mut [Mention]) {
         mentions[i].label = EntityLabel::Per;
     }
 
+    // "HASSAN TABAJA" in a list and "Hassan Tabaja" in the text, "Alexander Bortnikov" after
+    // "Aleksandr Bortnikov": one entity, under the first spelling written in ordinary case.
+    let mut spellings: Vec<(EntityLabel, String)> = Vec::new();
+    let mut spelling_of = vec![None; mentions.len()];
+    for (i, m) in mentions.iter().enumerate() {
+        if !matches!(m.label, EntityLabel::Per | EntityLabel::Org | EntityLabel::Misc) {
+            continue;
+        }
+        let same =
+            |(label, spelling): &(EntityLabel, String)| *label == m.label && respelt(m.label, spelling, &m.canonical);
+        let at = spellings.iter().position(same).unwrap_or_else(|| {
+            spellings.push((m.label, m.canonical.clone()));
+            spellings.len() - 1
+        });
+        let in_capitals = |s: &str| !s.chars().any(char::is_lowercase);
+        if in_capitals(&spellings[at].1) && !in_capitals(&m.canonical) {
+            spellings[at].1 = m.canonical.clone();
+        }
+        spelling_of[i] = Some(at);
+    }
+    for (m, at) in mentions.iter_mut().zip(spelling_of) {
+        if let Some(at) = at {
+            m.canonical = spellings[at].1.clone();
+        }
+    }
+
     // "Lockheed Martin" and "Lockheed Martin Corp": one company, under the name with its legal form
     // (the tagger may have typed the short one as MISC).
     let mut fullest: HashMap<String, (usize, String)> = HashMap::new();
@@ -91,6 +117,29 @@ pub fn canonicalize(body: &str, mentions: &mut [Mention]) {
             m.label = EntityLabel::Org;
         }
     }
+}
+
+/// Two spellings of one name: the same but for case; for people, also given names transliterated
+/// two ways.
+fn respelt(label: EntityLabel, a: &str, b: &str) -> bool {
+    let (a, b) = (a.to_lowercase(), b.to_lowercase());
+    a == b || (label == EntityLabel::Per && same_person_respelt(&a, &b))
+}
+
+/// Two full names of one person (in lower case): the same surname (the last word) and, word for
+/// word, given names that are the same or differ by one letter once the common transliteration
+/// choices are folded ("ks"/"x", "y"/"i"): "aleksey"/"alexei", "sergei"/"sergey",
+/// "aleksandr"/"alexander".
+fn same_person_respelt(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<&str>, Vec<&str>) = (a.split_whitespace().collect(), b.split_whitespace().collect());
+    let fold = |w: &str| w.replace("ks", "x").replace('y', "i");
+    let respelt = |x: &&str, y: &&str| {
+        x == y
+            || (x.chars().next() == y.chars().next()
+                && x.chars().count().min(y.chars().count()) >= 4
+                && strsim::levenshtein(&fold(x), &fold(y)) <= 1)
+    };
+    a.len() >= 2 && a.len() == b.len() && a.last() == b.last() && a.iter().zip(&b).all(|(x, y)| respelt(x, y))
 }
 
 #[cfg(test)]
@@ -126,6 +175,27 @@ mod tests {
         assert_eq!(canonical_of(body, "De Vido"), ("Julio Miguel De Vido".into(), EntityLabel::Per));
         assert_eq!(canonical_of(body, "Global Cleaners").0, "Global Cleaners S.A.R.L.");
         assert_eq!(canonical_of(body, "Lockheed Industries").0, "Lockheed Industries Ltd.");
+    }
+
+    #[test]
+    fn one_person_under_two_transliterations() {
+        let body = "OFAC designated Aleksandr Bortnikov and Arkady Rotenberg. Alexander Bortnikov is the \
+                    director of the FSB; Bortnikov and Boris Rotenberg denied it.";
+        assert_eq!(canonical_of(body, "Alexander Bortnikov").0, "Aleksandr Bortnikov");
+        assert_eq!(canonical_of(body, "Boris Rotenberg").0, "Boris Rotenberg");
+        let person = |a, b| super::respelt(EntityLabel::Per, a, b);
+        assert!(person("Aleksey Navalny", "Alexei Navalny"));
+        assert!(person("Sergei Shoigu", "SERGEY SHOIGU"));
+        assert!(!person("Kim Jong Un", "Kim Jong Il"));
+        assert!(!person("Arkady Rotenberg", "Boris Rotenberg"));
+        assert!(!person("Ali Khan", "Alia Khan"));
+        assert!(!super::respelt(EntityLabel::Org, "Aleksey Trading", "Alexei Trading"));
+    }
+
+    #[test]
+    fn a_name_in_capitals_is_the_name_in_ordinary_case() {
+        let body = "The list names HASSAN TABAJA (a Lebanese national). Treasury said Hassan Tabaja ran the firm.";
+        assert_eq!(canonical_of(body, "HASSAN TABAJA").0, "Hassan Tabaja");
     }
 
     #[test]

@@ -2,19 +2,25 @@
 //! Stock Company" (a part without a legal form joined to the part that ends with one), a ship's number
 //! ("CHIRON | 5", "AL DIAB | II"), the rest of a name written in capitals ("SEA | BIRD"), a legal form
 //! left out or taken apart ("Global Cleaners | S.A.R.L.", "Orka Holding | Skopje | DOOEL"), the
-//! names of sanctioning authorities ("Foreign | , Commonwealth and | Development Office"); and two
-//! names the tagger took for one ("Pyongyang University of Automation and the Chinyong …").
+//! names of sanctioning authorities ("Foreign | , Commonwealth and | Development Office"), a unit's
+//! ordinal ("the 33rd | TsNIII"); names the tagger ran on into, or from, words that are not the name
+//! ("President of the | National Electric Corporation", "Iran’s | Islamic Revolutionary Guard
+//! Corps"); and two names the tagger took for one ("Pyongyang University of Automation and the
+//! Chinyong …", "Tupolev JSC, | JSC Rocket …").
 
 use once_cell::sync::Lazy;
 use regex::Regex;
 
 use super::Mention;
-use crate::annotate::gazetteer::{AUTHORITIES, COMPANY_WORDS, authority_named};
+use crate::annotate::gazetteer::{AUTHORITIES, COMPANY_WORDS, ORG_WORDS, PERSON_TITLES, authority_named};
 use crate::document::EntityLabel;
-use crate::identity::leading_legal_form;
+use crate::identity::{country_named, leading_legal_form};
 
 /// A number or Roman numeral that ends a ship's or a unit's name.
 static NAME_NUMBER: Lazy<Regex> = Lazy::new(|| Regex::new(r"^ (?:[0-9]{1,3}|[IVX]{1,4})(?:$|[^\p{L}\p{N}])").unwrap());
+/// An ordinal after "the", right before a name; the group is the ordinal and its space.
+static ORDINAL_BEFORE: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?:^|[^\p{L}\p{N}])[Tt]he ([0-9]{1,4}(?:st|nd|rd|th) )$").unwrap());
 /// Words in capitals right after a capitalised name: at most three, each of two letters or more.
 static CAPITALS_AFTER: Lazy<Regex> = Lazy::new(|| Regex::new(r"^(?: \p{Lu}[\p{Lu}\p{N}'-]+){1,3}(?-u:\b)").unwrap());
 
@@ -102,27 +108,79 @@ fn join_legal_forms(body: &str, mentions: &mut Vec<Mention>) {
     *mentions = out;
 }
 
-/// "X and the Y", both capitalised, names two: no name is written that way.
-fn split_and_the(body: &str, mentions: &mut Vec<Mention>) {
+/// Where a mention joins two names, as (end of the first, start of the second): "X and the Y", both
+/// capitalised, or "Tupolev JSC, JSC Rocket …", a legal form after a comma that starts a further
+/// name. No one name is written either way.
+fn second_name(m: &Mention) -> Option<(usize, usize)> {
     const AND_THE: &str = " and the ";
+    if !matches!(m.label, EntityLabel::Org | EntityLabel::Misc)
+        || authority_named(&m.text).is_some()
+        || !m.text.starts_with(char::is_uppercase)
+    {
+        return None;
+    }
+    let and_the = m.text.find(AND_THE).map(|at| (at, at + AND_THE.len()));
+    let comma_form = || {
+        m.text.match_indices(", ").map(|(at, _)| at).find_map(|at| {
+            let form = leading_legal_form(&m.text[at..])?;
+            let mut after = m.text[at + form..].chars();
+            (after.next() == Some(' ') && after.next().is_some_and(char::is_uppercase)).then_some((at, at + 2))
+        })
+    };
+    and_the.filter(|&(_, second)| m.text[second..].starts_with(char::is_uppercase)).or_else(comma_form)
+}
+
+fn split_two_names(body: &str, mentions: &mut Vec<Mention>) {
     let mut out: Vec<Mention> = Vec::with_capacity(mentions.len());
     for m in mentions.drain(..) {
-        let split = m.text.find(AND_THE).filter(|&at| {
-            let second = &m.text[at + AND_THE.len()..];
-            matches!(m.label, EntityLabel::Org | EntityLabel::Misc)
-                && authority_named(&m.text).is_none()
-                && second.starts_with(char::is_uppercase)
-                && m.text.starts_with(char::is_uppercase)
-        });
-        match split {
-            Some(at) => {
-                out.push(Mention::new(body, m.start, m.start + at, m.label));
-                out.push(Mention::new(body, m.start + at + AND_THE.len(), m.end, m.label));
+        match second_name(&m) {
+            Some((first_end, second_start)) => {
+                out.push(Mention::new(body, m.start, m.start + first_end, m.label));
+                out.push(Mention::new(body, m.start + second_start, m.end, m.label));
             }
             None => out.push(m),
         }
     }
     *mentions = out;
+}
+
+/// Words a name may be written after that are not part of it: an office held in the organisation
+/// ("President of the National Electric Corporation"), or a country's possessive before a name
+/// that has its own acronym ("Iran’s Islamic Revolutionary Guard Corps (IRGC)"). The name is what
+/// follows, when it reads as one. A possessive before a name without one stays: "Iran's Central
+/// Bank" is not any central bank.
+fn drop_what_precedes_names(body: &str, mentions: &mut [Mention]) {
+    for m in mentions.iter_mut().filter(|m| is_name(m)) {
+        let Some((first, rest)) = m.text.split_once(' ') else { continue };
+        let office = || {
+            let name = rest.strip_prefix("of the ").or_else(|| rest.strip_prefix("of "))?;
+            let reads_as_organisation =
+                name.split_whitespace().count() >= 2 && name.split_whitespace().any(|w| ORG_WORDS.contains(w));
+            (PERSON_TITLES.contains(first) && reads_as_organisation).then_some(name)
+        };
+        let owner = first.strip_suffix("’s").or_else(|| first.strip_suffix("'s"));
+        let has_acronym = body[m.end..].starts_with(" (");
+        let possessive = || owner.filter(|owner| has_acronym && country_named(owner).is_some()).map(|_| rest);
+        if let Some(name) = office().or_else(possessive).filter(|name| name.starts_with(char::is_uppercase)) {
+            *m = Mention::new(body, m.end - name.len(), m.end, EntityLabel::Org);
+        }
+    }
+}
+
+/// "the 33rd TsNIII", "the 27th Scientific Center": an ordinal between "the" and a name numbers that
+/// unit and belongs to its name.
+fn take_in_ordinals(body: &str, mentions: &mut [Mention]) {
+    let mut previous_end = 0;
+    for m in mentions.iter_mut() {
+        let before = &body[previous_end..m.start];
+        previous_end = m.end;
+        if !is_name(m) || !m.text.starts_with(char::is_uppercase) {
+            continue;
+        }
+        let Some(ordinal) = ORDINAL_BEFORE.captures(before).and_then(|c| c.get(1)) else { continue };
+        let start = m.start - (before.len() - ordinal.start());
+        *m = Mention::new(body, start, m.end, EntityLabel::Org);
+    }
 }
 
 fn is_name(m: &Mention) -> bool {
@@ -145,8 +203,10 @@ fn is_capitals(text: &str) -> bool {
 /// Repairs `mentions` (sorted by position) in place.
 pub fn repair(body: &str, mentions: &mut Vec<Mention>) {
     join_authority_names(body, mentions);
-    split_and_the(body, mentions);
+    split_two_names(body, mentions);
     join_legal_forms(body, mentions);
+    drop_what_precedes_names(body, mentions);
+    take_in_ordinals(body, mentions);
     let mut out: Vec<Mention> = Vec::with_capacity(mentions.len());
     for m in mentions.drain(..) {
         if let Some(previous) = out.last_mut()
@@ -300,6 +360,53 @@ mod tests {
             repaired(body, &[(whole, EntityLabel::Org)]),
             ["Pyongyang University of Automation", "Chinyong Information Technology Company"]
         );
+    }
+
+    #[test]
+    fn splits_two_names_where_a_legal_form_starts_the_second() {
+        let body = "The list adds Sukhoi, Tupolev JSC, JSC Rocket Center and Kappa Trading Co., Ltd. today.";
+        let names = repaired(
+            body,
+            &[
+                ("Sukhoi", EntityLabel::Org),
+                ("Tupolev JSC, JSC Rocket Center", EntityLabel::Org),
+                ("Kappa Trading Co., Ltd.", EntityLabel::Org),
+            ],
+        );
+        assert_eq!(names, ["Sukhoi", "Tupolev JSC", "JSC Rocket Center", "Kappa Trading Co., Ltd."]);
+    }
+
+    #[test]
+    fn an_office_or_a_country_before_a_name_is_not_part_of_it() {
+        let body = "Motta, President of the National Electric Corporation, met the President of the United States.";
+        let names = repaired(
+            body,
+            &[
+                ("President of the National Electric Corporation", EntityLabel::Org),
+                ("President of the United States", EntityLabel::Org),
+            ],
+        );
+        assert_eq!(names, ["National Electric Corporation", "President of the United States"]);
+        let body = "Iran’s Islamic Revolutionary Guard Corps (IRGC) and Iran's Central Bank, not Farid's Trading (FT).";
+        let names = repaired(
+            body,
+            &[
+                ("Iran’s Islamic Revolutionary Guard Corps", EntityLabel::Org),
+                ("Iran's Central Bank", EntityLabel::Org),
+                ("Farid's Trading", EntityLabel::Org),
+            ],
+        );
+        assert_eq!(names, ["Islamic Revolutionary Guard Corps", "Iran's Central Bank", "Farid's Trading"]);
+    }
+
+    #[test]
+    fn an_ordinal_after_the_numbers_the_unit() {
+        let body = "State designated the 33rd TsNIII, the 27th Scientific Center and, on the 3rd, Rostec.";
+        let names = repaired(
+            body,
+            &[("TsNIII", EntityLabel::Misc), ("Scientific Center", EntityLabel::Org), ("Rostec", EntityLabel::Org)],
+        );
+        assert_eq!(names, ["33rd TsNIII", "27th Scientific Center", "Rostec"]);
     }
 
     #[test]
