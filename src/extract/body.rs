@@ -287,6 +287,13 @@ impl Skipper {
                 tag == "header" && node.descendants().any(|d| d.value().as_element().is_some_and(|e| e.name() == "h1"));
             return !holds_headline;
         }
+        // A box that describes a person by microdata is the author's: name, picture, biography. (Inline
+        // elements so marked are names in the text.)
+        let describes_person = el.attr("itemprop").is_some_and(|p| p.split_whitespace().any(|p| p == "author"))
+            || el.attr("itemtype").is_some_and(|t| t.trim_end_matches('/').ends_with("/Person"));
+        if describes_person && matches!(tag, "div" | "section" | "aside" | "footer") {
+            return true;
+        }
         let names = format!("{} {}", el.attr("class").unwrap_or_default(), el.attr("id").unwrap_or_default());
         if names.trim().is_empty() {
             return false;
@@ -860,6 +867,22 @@ mod tests {
         let page =
             format!(r#"<html><body><article><h1>Title</h1><p>{PROSE}</p><p>{source}</p></article></body></html>"#);
         assert_eq!(body(&page), vec![PROSE.to_string(), source.to_string()]);
+    }
+
+    #[test]
+    fn an_author_box_marked_as_a_person_is_dropped_and_names_in_the_text_kept() {
+        let named = r#"<p>The pastor, <span itemscope itemtype="https://schema.org/Person">Dagmar Posner</span>, opened the sale, which raised far more than the parish had hoped for.</p>"#;
+        let author = r#"<div itemprop="author" itemscope itemtype="http://schema.org/Person"><p>Jane Roe has written about wine and food for twenty-five years, as a freelance author for many magazines.</p></div>"#;
+        let page =
+            format!(r#"<html><body><article><h1>Title</h1><p>{PROSE}</p>{named}{author}</article></body></html>"#);
+        assert_eq!(
+            body(&page),
+            vec![
+                PROSE.to_string(),
+                "The pastor, Dagmar Posner, opened the sale, which raised far more than the parish had hoped for."
+                    .to_string()
+            ]
+        );
     }
 
     #[test]
