@@ -110,7 +110,7 @@ static WIDGET_TEXT: Lazy<Regex> = Lazy::new(|| {
 /// Headings that open what follows an article: related links, comments, recommendations
 /// (`end-of-article.txt`).
 static END_OF_ARTICLE: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(&format!(r"(?i)^(?:{})[.:…!]*$", patterns(include_str!("end-of-article.txt"))))
+    Regex::new(&format!(r"(?i)^(?:{})[.:…!?]*$", patterns(include_str!("end-of-article.txt"))))
         .expect("end-of-article.txt holds valid patterns")
 });
 
@@ -856,6 +856,16 @@ mod tests {
     }
 
     #[test]
+    fn headings_that_open_what_follows_end_the_article_in_its_language() {
+        for heading in ["Schon gelesen?", "NOTAS RELACIONADAS", "Sur le même sujet", "Explore further"] {
+            let page = format!(
+                r#"<html><body><article><h1>Title</h1><p>{PROSE}</p><h3>{heading}</h3><p><a href="/a">Other story one</a> and its short teaser</p></article></body></html>"#
+            );
+            assert_eq!(body(&page), vec![PROSE.to_string()], "{heading}");
+        }
+    }
+
+    #[test]
     fn picture_credits_are_dropped_and_sources_kept() {
         for credit in ["Foto: Kay Nietfeld", "(Credit: Jane Roe / Grist)", "Crédits photos : Agence", "Titelbild: dpa"]
         {
@@ -939,7 +949,7 @@ mod tests {
 
     #[test]
     fn a_heading_over_links_alone_goes_with_them() {
-        let more = r#"<h2>Weitere Themen</h2><ul><li><a href="/a">Rente mit 63</a></li><li><a href="/b">Riester-Rente</a></li></ul>"#;
+        let more = r#"<h2>Rund um die Rente</h2><ul><li><a href="/a">Rente mit 63</a></li><li><a href="/b">Riester-Rente</a></li></ul>"#;
         let page = format!(
             r#"<html><body><article><h1>Titel</h1><p>{PROSE}</p>{more}<h2>Was folgt</h2><p>{PROSE} Ende.</p></article></body></html>"#
         );
