@@ -98,7 +98,7 @@ const SHORT_DATE_LINE: usize = 100;
 /// A line that only dates the page: dates, maybe times, maybe words saying which date it is
 /// ("Aktualisiert: 11.04.2020, 10:27", "Last updated: 13 July 2020", "19.11.2012").
 pub(super) fn is_date_line(text: &str) -> bool {
-    if text.chars().count() > SHORT_DATE_LINE {
+    if text.chars().count() > SHORT_DATE_LINE || !text.contains(|c: char| c.is_ascii_digit()) {
         return false;
     }
     let (rest, dates) = crate::dates::without_dates_and_times(text);
