@@ -113,10 +113,7 @@ fn join_legal_forms(body: &str, mentions: &mut Vec<Mention>) {
 /// name. No one name is written either way.
 fn second_name(m: &Mention) -> Option<(usize, usize)> {
     const AND_THE: &str = " and the ";
-    if !matches!(m.label, EntityLabel::Org | EntityLabel::Misc)
-        || authority_named(&m.text).is_some()
-        || !m.text.starts_with(char::is_uppercase)
-    {
+    if !is_name(m) || !m.text.starts_with(char::is_uppercase) {
         return None;
     }
     let and_the = m.text.find(AND_THE).map(|at| (at, at + AND_THE.len()));
