@@ -222,6 +222,13 @@ const LENIENT_SHARE: f32 = 0.15;
 /// ("c-fixed-sidebar-layout", "elementor-widget-container") carry such names too.
 const WEAK_NAME_MAX_PROSE_SHARE: f32 = 0.3;
 
+/// Inline elements: a phrase of the text around them.
+const INLINE_TAGS: &[&str] =
+    &["span", "a", "em", "strong", "b", "i", "u", "small", "time", "abbr", "cite", "font", "mark", "sup", "sub"];
+
+/// Text outside an inline element its paragraph needs for the element to be a phrase of it.
+const PHRASE_MIN_SURROUNDING_CHARS: usize = 100;
+
 impl Skipper {
     fn new(html: &Html, max_share: f32) -> Self {
         let mut text_len: HashMap<NodeId, TextLen> = HashMap::new();
@@ -308,13 +315,29 @@ impl Skipper {
         if !WEAK_BOILERPLATE.is_match(&names) {
             return false;
         }
-        // A paragraph or subheading is text whatever it is called; a wrapper of most of the page's
-        // prose is the layout, not a sidebar; a post or content element with a good deal of text is
-        // the article, whatever its tags ("post tag-news", "widget Blog").
-        let text_element = matches!(tag, "p" | "h2" | "h3" | "h4" | "h5" | "h6");
+        // A paragraph or subheading is text whatever it is called, and so is a phrase inside a
+        // paragraph's sentences ("<p><span class=dateline>KOBE –</span> A total of…"); a wrapper of
+        // most of the page's prose is the layout, not a sidebar; a post or content element with a
+        // good deal of text is the article, whatever its tags ("post tag-news", "widget Blog").
+        let text_element = matches!(tag, "p" | "h2" | "h3" | "h4" | "h5" | "h6") || self.phrase_in_sentences(node, len);
         let prose_share = len.prose() as f32 / self.page.prose().max(1) as f32;
         let named_content = CONTENT_HINT.is_match(&names) && len.prose() >= CONTENT_NAME_MIN_PROSE;
         !text_element && !named_content && prose_share < WEAK_NAME_MAX_PROSE_SHARE
+    }
+
+    /// An inline element inside a paragraph that holds much more text than the element.
+    fn phrase_in_sentences(&self, node: &NodeRef<Node>, len: TextLen) -> bool {
+        let is_inline = node.value().as_element().is_some_and(|e| INLINE_TAGS.contains(&e.name()));
+        let paragraph =
+            node.ancestors().find(|a| a.value().as_element().is_some_and(|e| !INLINE_TAGS.contains(&e.name())));
+        is_inline
+            && paragraph.is_some_and(|p| {
+                p.value().as_element().is_some_and(|e| e.name() == "p")
+                    && self
+                        .text_len
+                        .get(&p.id())
+                        .is_some_and(|p_len| p_len.prose().saturating_sub(len.all) >= PHRASE_MIN_SURROUNDING_CHARS)
+            })
     }
 }
 
@@ -479,8 +502,17 @@ const MIN_ARTICLE_CHARS: usize = 80;
 const RETRY_BELOW_CHARS: usize = 500;
 
 /// The article's paragraphs in reading order; empty when the page carries no article.
-pub fn extract_paragraphs(html: &Html, title: Option<&str>) -> Vec<String> {
-    let paragraphs = paragraphs_of_page(html, title);
+/// What the page's metadata says of its article, which helps tell its headline and lead apart from
+/// the rest of the page.
+#[derive(Clone, Copy, Default)]
+pub struct Announced<'a> {
+    pub title: Option<&'a str>,
+    /// The page's own summaries of the article (its descriptions).
+    pub summaries: &'a [String],
+}
+
+pub fn extract_paragraphs(html: &Html, announced: Announced) -> Vec<String> {
+    let paragraphs = paragraphs_of_page(html, announced);
     if !paragraphs.is_empty() {
         return paragraphs;
     }
@@ -488,7 +520,7 @@ pub fn extract_paragraphs(html: &Html, title: Option<&str>) -> Vec<String> {
     // inside <noscript> (which a parser with scripting on reads as plain text).
     let Some(markup) = largest_noscript(html) else { return paragraphs };
     tracing::debug!(chars = markup.len(), "no article in the page: reading its <noscript> markup");
-    paragraphs_of_page(&Html::parse_document(&markup), title)
+    paragraphs_of_page(&Html::parse_document(&markup), announced)
 }
 
 /// The markup in the page's longest `<noscript>`, when it holds more than a tracking pixel.
@@ -502,13 +534,13 @@ fn largest_noscript(html: &Html) -> Option<String> {
         .filter(|markup| markup.len() >= RETRY_BELOW_CHARS)
 }
 
-fn paragraphs_of_page(html: &Html, title: Option<&str>) -> Vec<String> {
+fn paragraphs_of_page(html: &Html, announced: Announced) -> Vec<String> {
     let skipper = Skipper::new(html, STRICT_SHARE);
-    let strict = paragraphs_in_pass(html, title, &skipper);
+    let strict = paragraphs_in_pass(html, announced, &skipper);
     if prose_chars(&strict) >= RETRY_BELOW_CHARS {
         return into_texts(strict);
     }
-    let lenient = paragraphs_in_pass(html, title, &skipper.with_share(LENIENT_SHARE));
+    let lenient = paragraphs_in_pass(html, announced, &skipper.with_share(LENIENT_SHARE));
     // Only a much larger lenient result means the strict pass threw the article away.
     into_texts(if prose_chars(&lenient) > 2 * prose_chars(&strict) { lenient } else { strict })
 }
@@ -532,7 +564,7 @@ fn nfc(text: String) -> String {
     if is_nfc_quick(text.chars()) == IsNormalized::Yes { text } else { text.nfc().collect() }
 }
 
-fn paragraphs_in_pass(html: &Html, title: Option<&str>, skipper: &Skipper) -> Vec<(BlockKind, String)> {
+fn paragraphs_in_pass(html: &Html, announced: Announced, skipper: &Skipper) -> Vec<(BlockKind, String)> {
     let blocks = collect_blocks(html, skipper);
     let Some(containers) = choose_containers(html, &blocks, skipper) else { return Vec::new() };
 
@@ -541,12 +573,14 @@ fn paragraphs_in_pass(html: &Html, title: Option<&str>, skipper: &Skipper) -> Ve
             .get(node)
             .is_some_and(|n| containers.contains(&n.id()) || n.ancestors().any(|a| containers.contains(&a.id())))
     };
-    let normalized_title = title.map(normalize);
+    let normalized_title = announced.title.map(normalize);
+    let summaries: Vec<String> = announced.summaries.iter().map(|s| normalize(s)).collect();
+    let is_summary = |block: &Block| shown_summary(block, &summaries);
     let is_headline = |block: &Block| {
         html.tree.get(block.node).and_then(|n| n.value().as_element().map(|e| e.name() == "h1")).unwrap_or(false)
             || normalized_title.as_deref() == Some(normalize(&block.text).as_str())
     };
-    let lead = lead_before_container(html, &blocks, containers[0], |b| inside(b.node), is_headline);
+    let lead = lead_before_container(html, &blocks, containers[0], |b| inside(b.node), is_headline, is_summary);
     // Blocks of links are kept apart: they are the article only when it has no other text (a post
     // that is a list of links).
     let mut paragraphs: Vec<(BlockKind, String, bool)> = Vec::new();
@@ -584,7 +618,7 @@ fn paragraphs_in_pass(html: &Html, title: Option<&str>, skipper: &Skipper) -> Ve
         if is_headline(block) {
             continue;
         }
-        let lead_paragraph = block.kind != BlockKind::Heading && reads_as_sentences(block);
+        let lead_paragraph = block.kind != BlockKind::Heading && (reads_as_sentences(block) || is_summary(block));
         if !lead_paragraph && in_header(html, block.node) {
             tracing::trace!(text = %block.text, "dropped: header furniture");
             continue;
@@ -636,8 +670,30 @@ fn in_header(html: &Html, node: NodeId) -> bool {
     })
 }
 
-/// How many blocks before the article's container the headline is looked for.
+/// How many blocks of text before the article's container the headline is looked for (blocks of
+/// links, such as a "most read" list beside the headline, are not counted).
 const LEAD_SEARCH_BLOCKS: usize = 8;
+
+/// A page's summary can be cut short ("…"); this much of it shown as a block makes that block the
+/// lead.
+const SUMMARY_MIN_CHARS: usize = 40;
+
+/// A summary shown as a lead is a sentence; shorter lines that repeat the description are
+/// subtitles, which belong to the headline.
+const SUMMARY_MIN_WORDS: usize = 12;
+
+/// Whether a block shows one of the page's summaries (both normalized): the same text, or one the
+/// start of the other, either at least `SUMMARY_MIN_CHARS` long.
+fn shown_summary(block: &Block, summaries: &[String]) -> bool {
+    let shorter = |a: &str, b: &str| a.len().min(b.len());
+    let words = block.text.split_whitespace().count();
+    let block = normalize(&block.text);
+    words >= SUMMARY_MIN_WORDS
+        && block.len() >= SUMMARY_MIN_CHARS
+        && summaries.iter().any(|s| {
+            shorter(s, &block) >= SUMMARY_MIN_CHARS && (s.starts_with(block.as_str()) || block.starts_with(s.as_str()))
+        })
+}
 
 /// How many levels above the article's container the lead and the container meet at most.
 const LEAD_MAX_LEVELS: usize = 8;
@@ -651,18 +707,25 @@ fn lead_before_container(
     container: NodeId,
     inside: impl Fn(&Block) -> bool,
     is_headline: impl Fn(&Block) -> bool,
+    is_summary: impl Fn(&Block) -> bool,
 ) -> Vec<usize> {
     let Some(first) = blocks.iter().position(&inside) else { return Vec::new() };
-    let Some(headline) = (first.saturating_sub(LEAD_SEARCH_BLOCKS)..first).rev().find(|&i| is_headline(&blocks[i]))
-    else {
-        return Vec::new();
-    };
     let Some(container) = html.tree.get(container) else { return Vec::new() };
     let near: Vec<NodeId> = container.ancestors().take(LEAD_MAX_LEVELS).map(|a| a.id()).collect();
-    let reads_as_lead = |b: &Block| {
-        reads_as_sentences(b) && html.tree.get(b.node).is_some_and(|n| n.ancestors().any(|a| near.contains(&a.id())))
-    };
-    (headline + 1..first).filter(|&i| reads_as_lead(&blocks[i])).collect()
+    let is_near = |b: &Block| html.tree.get(b.node).is_some_and(|n| n.ancestors().any(|a| near.contains(&a.id())));
+    // Text after the headline that reads as sentences is the lead; so is the page's own summary
+    // shown before the body, however far from the headline.
+    let headline = (0..first)
+        .rev()
+        .filter(|&i| blocks[i].link_density() <= 0.5)
+        .take(LEAD_SEARCH_BLOCKS)
+        .find(|&i| is_headline(&blocks[i]));
+    (0..first)
+        .filter(|&i| {
+            let after_headline = headline.is_some_and(|h| i > h) && reads_as_sentences(&blocks[i]);
+            (after_headline || is_summary(&blocks[i])) && is_near(&blocks[i])
+        })
+        .collect()
 }
 
 fn normalize(s: &str) -> String {
@@ -837,7 +900,7 @@ mod tests {
     use super::*;
 
     fn body(html: &str) -> Vec<String> {
-        extract_paragraphs(&Html::parse_document(html), None)
+        extract_paragraphs(&Html::parse_document(html), Announced::default())
     }
 
     const PROSE: &str = "The ministry said on Tuesday that the measures, which follow months of talks, would take effect immediately and apply to all listed firms.";
@@ -862,7 +925,14 @@ mod tests {
 
     #[test]
     fn headings_that_open_what_follows_end_the_article_in_its_language() {
-        for heading in ["Schon gelesen?", "NOTAS RELACIONADAS", "Sur le même sujet", "Explore further"] {
+        for heading in [
+            "Schon gelesen?",
+            "NOTAS RELACIONADAS",
+            "Sur le même sujet",
+            "Explore further",
+            "Über den Autor",
+            "3 Kommentare",
+        ] {
             let teaser = r#"<p><a href="/a">Other story one</a> and its short teaser</p>"#;
             let page = article_page(&format!("<p>{PROSE}</p><h3>{heading}</h3>{teaser}"));
             assert_eq!(body(&page), vec![PROSE.to_string()], "{heading}");
@@ -1010,6 +1080,33 @@ mod tests {
                 format!("{PROSE} Second.")
             ]
         );
+    }
+
+    #[test]
+    fn the_page_summary_shown_before_the_body_is_its_lead_however_far_from_the_headline() {
+        let summary = "Penalties for those who refuse to isolate are to rise to a maximum of ten thousand pounds for repeat offenders";
+        let most_read: String = (1..=12).map(|n| format!("<li>Story {n}</li>")).collect();
+        let page = format!(
+            r#"<html><body><div class="story"><h1>Title</h1><ul>{most_read}</ul>
+            <div class="standfirst"><p>{summary}</p></div>
+            <div class="body"><p>{PROSE}</p><p>{PROSE} Second.</p></div></div></body></html>"#
+        );
+        let summaries = [format!("{summary}."), "A short subtitle".to_string()];
+        let announced = Announced { title: Some("Title"), summaries: &summaries };
+        assert_eq!(
+            extract_paragraphs(&Html::parse_document(&page), announced),
+            vec![summary.to_string(), PROSE.to_string(), format!("{PROSE} Second.")]
+        );
+        // Without the summary, the line is neither lead (no sentence) nor next to the headline.
+        assert_eq!(body(&page), vec![PROSE.to_string(), format!("{PROSE} Second.")]);
+    }
+
+    #[test]
+    fn a_phrase_of_a_paragraph_is_kept_whatever_its_class() {
+        let page = article_page(&format!(
+            r#"<p><span class="dateline">KOBE – </span>{PROSE}</p><p><span class="byline">By Jane Roe</span></p><p>{PROSE} Second.</p>"#
+        ));
+        assert_eq!(body(&page), vec![format!("KOBE – {PROSE}"), format!("{PROSE} Second.")]);
     }
 
     #[test]

@@ -20,6 +20,9 @@ pub struct Metadata {
     pub site_name: Option<String>,
     /// The article's text as its JSON-LD declares it (`articleBody`), one paragraph a line.
     pub declared_body: Vec<String>,
+    /// The page's own summaries of the article (meta, Open Graph, Twitter and JSON-LD descriptions),
+    /// which layouts often show as the standfirst under the headline.
+    pub summaries: Vec<String>,
 }
 
 fn selector(css: &str) -> Selector {
@@ -191,6 +194,13 @@ pub fn extract_metadata(html: &Html, page_url: &str) -> Metadata {
 
     let declared_body = ld.as_ref().and_then(|a| a.get("articleBody")).and_then(Value::as_str).map(paragraphs_of);
 
+    let mut summaries: Vec<String> = ["description", "og:description", "twitter:description"]
+        .into_iter()
+        .filter_map(|k| get(k).map(clean))
+        .chain(ld.as_ref().and_then(|a| a.get("description")).and_then(Value::as_str).map(clean))
+        .collect();
+    summaries.dedup();
+
     Metadata {
         title,
         byline,
@@ -199,6 +209,7 @@ pub fn extract_metadata(html: &Html, page_url: &str) -> Metadata {
         canonical_url,
         site_name,
         declared_body: declared_body.unwrap_or_default(),
+        summaries,
     }
 }
 

@@ -42,7 +42,10 @@ pub fn extract(page: &FetchedPage) -> Result<Article, ExtractError> {
         ContentKind::Html => {
             let html = Html::parse_document(&decoded.text);
             let meta = metadata::extract_metadata(&html, &page.url);
-            let shown = body::extract_paragraphs(&html, meta.title.as_deref());
+            let shown = body::extract_paragraphs(
+                &html,
+                body::Announced { title: meta.title.as_deref(), summaries: &meta.summaries },
+            );
             let chars = |paragraphs: &[String]| paragraphs.iter().map(|p| p.chars().count()).sum::<usize>();
             // A page that shows a fraction of the article it declares (the rest rendered by script
             // or held back for subscribers) is read from the declaration.
