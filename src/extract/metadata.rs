@@ -20,7 +20,7 @@ pub struct Metadata {
     pub site_name: Option<String>,
     /// The article's text as its JSON-LD declares it (`articleBody`), one paragraph a line.
     pub declared_body: Vec<String>,
-    /// The page's own summaries of the article (meta, Open Graph, Twitter and JSON-LD descriptions),
+    /// The page's own summaries of the article (its meta, Open Graph and Twitter descriptions),
     /// which layouts often show as the standfirst under the headline.
     pub summaries: Vec<String>,
 }
@@ -197,7 +197,6 @@ pub fn extract_metadata(html: &Html, page_url: &str) -> Metadata {
     let mut summaries: Vec<String> = ["description", "og:description", "twitter:description"]
         .into_iter()
         .filter_map(|k| get(k).map(clean))
-        .chain(ld.as_ref().and_then(|a| a.get("description")).and_then(Value::as_str).map(clean))
         .collect();
     summaries.dedup();
 
@@ -458,7 +457,8 @@ fn text_after_headline(html: &Html) -> Option<String> {
 }
 
 /// The `<time>` in the story's header, right after its headline: the day readers see on the story,
-/// where metadata may carry a later edit, or the same moment in another time zone's day.
+/// where metadata may carry a later edit, or the same moment in another time zone's day. An empty
+/// `<time>` shows readers nothing: it is metadata like any other.
 fn headline_time(html: &Html) -> Option<ElementRef<'_>> {
     let mut chars = 0;
     after_headline(html)
@@ -467,7 +467,7 @@ fn headline_time(html: &Html) -> Option<ElementRef<'_>> {
             chars <= HEADLINE_TIME_CHARS
         })
         .filter_map(ElementRef::wrap)
-        .find(|e| e.value().name() == "time" && !in_other_content(e))
+        .find(|e| e.value().name() == "time" && !text_of(e).trim().is_empty() && !in_other_content(e))
 }
 
 /// The elements `selector` finds outside other content.
