@@ -490,10 +490,13 @@ const CANDIDATES: usize = 5;
 const PROSE_LEVELS: usize = 40;
 
 /// How many levels above the chosen container the rest of an article is looked for.
-const CLIMB_LEVELS: usize = 4;
+const CLIMB_LEVELS: usize = 6;
 
-/// A parent replaces the chosen container when it holds at least this much more prose.
+/// A parent replaces the chosen container when it holds at least this much more prose, and at least
+/// `CLIMB_MIN_EXTRA_SHARE` of the container's: a long article gains little from a few more lines
+/// of its parent, which are more likely a sidebar's than its own.
 const CLIMB_MIN_EXTRA_PROSE: usize = 250;
+const CLIMB_MIN_EXTRA_SHARE: f32 = 0.5;
 
 /// Candidate containers need at least this much prose before a page counts as having an article.
 const MIN_ARTICLE_CHARS: usize = 80;
@@ -799,7 +802,8 @@ fn choose_containers(html: &Html, blocks: &[Block], skipper: &Skipper) -> Option
             if ancestor.value().as_element().is_none_or(|e| matches!(e.name(), "body" | "html")) {
                 break 'climb;
             }
-            if prose_of(ancestor.id()) >= prose_of(top.id()) + CLIMB_MIN_EXTRA_PROSE {
+            let extra = CLIMB_MIN_EXTRA_PROSE.max((CLIMB_MIN_EXTRA_SHARE * prose_of(top.id()) as f32) as usize);
+            if prose_of(ancestor.id()) >= prose_of(top.id()) + extra {
                 if link_density_under(html, blocks, ancestor.id()) > 0.35 {
                     tracing::debug!(ancestor = %describe(ancestor), "not climbing to a link-heavy ancestor");
                     break 'climb;
