@@ -681,9 +681,9 @@ const LEAD_SEARCH_BLOCKS: usize = 8;
 /// lead.
 const SUMMARY_MIN_CHARS: usize = 40;
 
-/// A summary shown as a lead is a sentence; shorter lines that repeat the description are
-/// subtitles, which belong to the headline.
-const SUMMARY_MIN_WORDS: usize = 12;
+/// Words a line needs to be a lead (a deck under the headline, a summary shown before the body)
+/// rather than a subtitle, which belongs to the headline.
+const LEAD_MIN_WORDS: usize = 12;
 
 /// Whether a block shows one of the page's summaries (both normalized): the same text, or one the
 /// start of the other, either at least `SUMMARY_MIN_CHARS` long.
@@ -691,7 +691,7 @@ fn shown_summary(block: &Block, summaries: &[String]) -> bool {
     let shorter = |a: &str, b: &str| a.len().min(b.len());
     let words = block.text.split_whitespace().count();
     let block = normalize(&block.text);
-    words >= SUMMARY_MIN_WORDS
+    words >= LEAD_MIN_WORDS
         && block.len() >= SUMMARY_MIN_CHARS
         && summaries.iter().any(|s| {
             shorter(s, &block) >= SUMMARY_MIN_CHARS && (s.starts_with(block.as_str()) || block.starts_with(s.as_str()))
@@ -723,10 +723,15 @@ fn lead_before_container(
         .filter(|&i| blocks[i].link_density() <= 0.5)
         .take(LEAD_SEARCH_BLOCKS)
         .find(|&i| is_headline(&blocks[i]));
+    // The line right under the headline is its deck when it is as long as a sentence, whether or not
+    // it ends like one.
+    let deck = headline.map(|h| h + 1).filter(|&i| {
+        i < first && blocks[i].link_density() < 0.2 && blocks[i].text.split_whitespace().count() >= LEAD_MIN_WORDS
+    });
     (0..first)
         .filter(|&i| {
             let after_headline = headline.is_some_and(|h| i > h) && reads_as_sentences(&blocks[i]);
-            (after_headline || is_summary(&blocks[i])) && is_near(&blocks[i])
+            (after_headline || deck == Some(i) || is_summary(&blocks[i])) && is_near(&blocks[i])
         })
         .collect()
 }
@@ -1103,6 +1108,18 @@ mod tests {
         );
         // Without the summary, the line is neither lead (no sentence) nor next to the headline.
         assert_eq!(body(&page), vec![PROSE.to_string(), format!("{PROSE} Second.")]);
+    }
+
+    #[test]
+    fn a_deck_under_the_headline_is_kept_whether_or_not_it_ends_like_a_sentence() {
+        let deck = "In the United States activists are calling for a rent freeze in the crisis and warn landlords";
+        let page = format!(
+            r#"<html><body><div class="story"><h1>Title</h1><h2>{deck}</h2><p class="byline">Jane Roe</p>
+            <div class="body"><p>{PROSE}</p><p>{PROSE} Second.</p></div></div></body></html>"#
+        );
+        assert_eq!(body(&page), vec![deck.to_string(), PROSE.to_string(), format!("{PROSE} Second.")]);
+        let subtitle = page.replace(deck, "Activists call for a rent freeze");
+        assert_eq!(body(&subtitle), vec![PROSE.to_string(), format!("{PROSE} Second.")]);
     }
 
     #[test]
