@@ -123,11 +123,12 @@ fn reads_as_prose(block: &Block) -> bool {
     block.chars() >= 100 && reads_as_sentences(block)
 }
 
-/// Words ending like a sentence, with few links: text, not a byline, a date, a tool or a teaser.
+/// Words ending like a sentence (or one that introduces a list), with few links: text, not a byline,
+/// a date, a tool or a teaser.
 fn reads_as_sentences(block: &Block) -> bool {
     block.link_density() < 0.2
         && block.text.split_whitespace().count() >= 6
-        && block.text.trim_end().ends_with(['.', '!', '?', '…', '"', '”', '»', '“'])
+        && block.text.trim_end().ends_with(['.', '!', '?', '…', '"', '”', '»', '“', ':'])
 }
 
 /// The site addressing its readers, wherever it stands in the article (`site-talk.txt`).
@@ -583,6 +584,7 @@ fn paragraphs_in_pass(html: &Html, announced: Announced, skipper: &Skipper) -> V
         html.tree.get(block.node).and_then(|n| n.value().as_element().map(|e| e.name() == "h1")).unwrap_or(false)
             || normalized_title.as_deref() == Some(normalize(&block.text).as_str())
     };
+    let pictures = PictureTexts::of(html, blocks.iter().filter(|b| inside(b.node)));
     let lead = lead_before_container(html, &blocks, containers[0], |b| inside(b.node), is_headline, is_summary);
     // Blocks of links are kept apart: they are the article only when it has no other text (a post
     // that is a list of links).
@@ -611,8 +613,9 @@ fn paragraphs_in_pass(html: &Html, announced: Announced, skipper: &Skipper) -> V
             || is_site_talk(&block.text)
             || is_date_line(&block.text)
             || is_picture_credit(&block.text)
+            || pictures.describe(&block.text)
         {
-            tracing::trace!(text = %block.text, "dropped: widget, byline, date line, picture credit or site talk");
+            tracing::trace!(text = %block.text, "dropped: widget, byline, date line, picture credit or caption, or site talk");
             continue;
         }
         let links = block.link_density() > 0.5 && chars < 300;
@@ -665,6 +668,50 @@ fn paragraphs_in_pass(html: &Html, announced: Announced, skipper: &Skipper) -> V
         tracing::trace!(%text, "dropped: heading at the article's end");
     }
     paragraphs
+}
+
+/// What the page's images say of themselves (`alt`, `title`), normalized: a block repeating it is
+/// the image's caption, wherever the layout puts it.
+struct PictureTexts(Vec<String>);
+
+/// Shorter image texts ("photo", "logo") say too little to recognise a caption by.
+const PICTURE_TEXT_MIN_CHARS: usize = 20;
+
+/// Above this share of the article's blocks, text that repeats the images' is the text they
+/// illustrate (a recipe's steps), not captions.
+const CAPTIONS_MAX_SHARE: f32 = 0.25;
+
+impl PictureTexts {
+    fn of<'b>(html: &Html, article: impl Iterator<Item = &'b Block>) -> Self {
+        let mut texts: Vec<String> = html
+            .tree
+            .root()
+            .descendants()
+            .filter_map(|n| n.value().as_element().filter(|e| e.name() == "img"))
+            .flat_map(|img| [img.attr("alt"), img.attr("title")])
+            .flatten()
+            .map(normalize)
+            .filter(|t| t.len() >= PICTURE_TEXT_MIN_CHARS)
+            .collect();
+        texts.sort();
+        texts.dedup();
+        let pictures = PictureTexts(texts);
+        let (mut blocks, mut described) = (0usize, 0usize);
+        for block in article {
+            blocks += 1;
+            described += usize::from(pictures.describe(&block.text));
+        }
+        if described as f32 > CAPTIONS_MAX_SHARE * blocks as f32 { PictureTexts(Vec::new()) } else { pictures }
+    }
+
+    /// Whether most of the text is an image's own description.
+    fn describe(&self, text: &str) -> bool {
+        if self.0.is_empty() {
+            return false;
+        }
+        let text = normalize(text);
+        self.0.iter().any(|t| text.contains(t.as_str()) && t.len() * 10 >= text.len() * 6)
+    }
 }
 
 fn in_header(html: &Html, node: NodeId) -> bool {
@@ -1120,6 +1167,23 @@ mod tests {
         assert_eq!(body(&page), vec![deck.to_string(), PROSE.to_string(), format!("{PROSE} Second.")]);
         let subtitle = page.replace(deck, "Activists call for a rent freeze");
         assert_eq!(body(&subtitle), vec![PROSE.to_string(), format!("{PROSE} Second.")]);
+    }
+
+    #[test]
+    fn text_repeating_an_image_description_is_its_caption_unless_images_illustrate_most_of_it() {
+        let alt = "A small round cut-out for the front camera in the display";
+        let picture = format!(
+            r#"<div class="pic"><img src="/a.jpg" alt="{alt}"><div class="box"><b>Enlarge</b> {alt}.</div></div>"#
+        );
+        let page = article_page(&format!("<p>{PROSE}</p>{picture}<p>{PROSE} Second.</p>"));
+        assert_eq!(body(&page), vec![PROSE.to_string(), format!("{PROSE} Second.")]);
+        // Steps each shown with a picture of themselves are the text.
+        let steps: Vec<String> = (1..=3)
+            .map(|n| format!("Step {n}: stir the butter, the sugar and the eggs into a smooth dough."))
+            .collect();
+        let illustrated: String = steps.iter().map(|s| format!(r#"<img src="/s.jpg" alt="{s}"><p>{s}</p>"#)).collect();
+        let page = article_page(&format!("<p>{PROSE}</p>{illustrated}"));
+        assert_eq!(body(&page), std::iter::once(PROSE.to_string()).chain(steps).collect::<Vec<_>>());
     }
 
     #[test]
