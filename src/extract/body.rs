@@ -104,7 +104,7 @@ static WEAK_BOILERPLATE: Lazy<Regex> = Lazy::new(|| {
 
 /// Short lines that are site furniture even inside the article container.
 static WIDGET_TEXT: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)^(advertisement|ad|sponsored|share( this( article| story)?)?|read more|continue reading|related( articles| stories)?|newsletter|sign up.*|subscribe.*|follow us.*|click here.*|loading\.*|close|advert|\d{1,2}:\d{2})$").unwrap()
+    Regex::new(r"(?i)^[-–—\s]*(advertisement|ad|sponsored|share( this( article| story)?)?|read more|continue reading|related( articles| stories)?|newsletter|sign up.*|subscribe.*|follow us.*|click here.*|loading\.*|close|advert|anzeige|werbung|publicité|publicidad|pubblicità|\d{1,2}:\d{2})[-–—\s]*$").unwrap()
 });
 
 /// Headings that open what follows an article: related links, comments, recommendations
@@ -158,6 +158,17 @@ static PICTURE_CREDIT: Lazy<Regex> = Lazy::new(|| {
 
 fn is_picture_credit(text: &str) -> bool {
     text.chars().count() < 150 && PICTURE_CREDIT.is_match(text)
+}
+
+/// A line filing the article under categories or tags (`filed-under.txt`).
+static FILED_UNDER: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(&format!(r"(?i)^(?:{})\s*:?\s+\S", patterns(include_str!("filed-under.txt"))))
+        .expect("filed-under.txt holds valid patterns")
+});
+
+/// A sentence that happens to start like one ("Posted in 2019, the video…") ends like a sentence.
+fn is_filing_line(text: &str) -> bool {
+    text.chars().count() < 150 && FILED_UNDER.is_match(text) && !text.trim_end().ends_with(['.', '!', '?'])
 }
 
 /// A byline line printed inside the article ("By Jane Roe, Ottawa – December 3, 2024").
@@ -614,8 +625,9 @@ fn paragraphs_in_pass(html: &Html, announced: Announced, skipper: &Skipper) -> V
             || is_date_line(&block.text)
             || is_picture_credit(&block.text)
             || pictures.describe(&block.text)
+            || is_filing_line(&block.text)
         {
-            tracing::trace!(text = %block.text, "dropped: widget, byline, date line, picture credit or caption, or site talk");
+            tracing::trace!(text = %block.text, "dropped: widget, byline, date line, picture credit or caption, filing line or site talk");
             continue;
         }
         let links = block.link_density() > 0.5 && chars < 300;
@@ -1034,7 +1046,7 @@ mod tests {
     }
 
     #[test]
-    fn the_site_talking_is_dropped_in_any_main_language() {
+    fn the_site_talking_and_its_filing_lines_are_dropped_in_any_main_language() {
         let ende = "Die Ministerin sagte am Dienstag, die Maßnahmen würden sofort gelten und alle gelisteten Firmen betreffen.";
         for talk in [
             "Abonnieren Sie unseren Newsletter.",
@@ -1042,6 +1054,10 @@ mod tests {
             "Pour lire la suite, abonnez-vous.",
             "¿Ya sabías que tenemos canal de Telegram? Únete desde tu celular.",
             "Submit a tip or follow us on Twitter.",
+            "Wir respektieren deine Privatsphäre.",
+            "Kategorie: News, Politik",
+            "Veröffentlicht unter Allgemein",
+            "- Anzeige -",
         ] {
             // At the article's end, or between its paragraphs (a paywall's or a newsletter's box).
             for page in [
@@ -1059,6 +1075,7 @@ mod tests {
         for kept in [
             "Die Ergebnisse wollen die Forscher im Herbst mit anderen Instituten teilen.",
             "„Kein Abonnement erforderlich“, schrieb der Sender über sein neues Angebot.",
+            "Posted in 2019, the video was seen a million times in a week.",
         ] {
             let page =
                 format!(r#"<html><body><article><h1>Titel</h1><p>{PROSE}</p><p>{kept}</p></article></body></html>"#);
