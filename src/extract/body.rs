@@ -516,7 +516,6 @@ const MIN_ARTICLE_CHARS: usize = 80;
 /// A strict pass that yields less prose than this is retried leniently.
 const RETRY_BELOW_CHARS: usize = 500;
 
-/// The article's paragraphs in reading order; empty when the page carries no article.
 /// What the page's metadata says of its article, which helps tell its headline and lead apart from
 /// the rest of the page.
 #[derive(Clone, Copy, Default)]
@@ -526,6 +525,7 @@ pub struct Announced<'a> {
     pub summaries: &'a [String],
 }
 
+/// The article's paragraphs in reading order; empty when the page carries no article.
 pub fn extract_paragraphs(html: &Html, announced: Announced) -> Vec<String> {
     let paragraphs = paragraphs_of_page(html, announced);
     if !paragraphs.is_empty() {
