@@ -104,7 +104,7 @@ static WEAK_BOILERPLATE: Lazy<Regex> = Lazy::new(|| {
 
 /// Short lines that are site furniture even inside the article container.
 static WIDGET_TEXT: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)^[-–—\s]*(advertisement|ad|sponsored|share( this( article| story)?)?|read more|continue reading|related( articles| stories)?|newsletter|sign up.*|subscribe.*|follow us.*|click here.*|loading\.*|close|advert|anzeige|werbung|publicité|publicidad|pubblicità|\d{1,2}:\d{2})[-–—\s]*$").unwrap()
+    Regex::new(r"(?i)^[-–—\s]*(advertisement|ad|sponsored|share( this( article| story)?)?|read more|continue reading|related( articles| stories)?|newsletter|sign up.*|subscribe.*|follow us.*|click here.*|loading\.*|close|advert|anzeige|werbung|publicité|publicidad|pubblicità|\d{1,2}:\d{2}|(?:(?:bild|bilder|fotos?|quellen) (?:anzeigen|schließen|ausblenden|einblenden|vergrößern)\s*)+|(?:(?:show|hide|close|view|enlarge) (?:image|images|photo|photos|sources)\s*)+)[-–—\s]*$").unwrap()
 });
 
 /// Headings that open what follows an article: related links, comments, recommendations
@@ -156,8 +156,12 @@ static PICTURE_CREDIT: Lazy<Regex> = Lazy::new(|| {
         .expect("picture-credits.txt holds valid patterns")
 });
 
+/// A caption ending with the picture's copyright ("… © AFP / Jane Roe").
+static CREDIT_AT_END: Lazy<Regex> = Lazy::new(|| Regex::new(r"©\s*[^.!?:©\d][^.!?:©]{1,60}$").unwrap());
+
 fn is_picture_credit(text: &str) -> bool {
-    text.chars().count() < 150 && PICTURE_CREDIT.is_match(text)
+    let chars = text.chars().count();
+    (chars < 150 && PICTURE_CREDIT.is_match(text)) || (chars < 250 && CREDIT_AT_END.is_match(text.trim_end()))
 }
 
 /// A line filing the article under categories or tags (`filed-under.txt`).
@@ -170,6 +174,24 @@ static FILED_UNDER: Lazy<Regex> = Lazy::new(|| {
 fn is_filing_line(text: &str) -> bool {
     text.chars().count() < 150 && FILED_UNDER.is_match(text) && !text.trim_end().ends_with(['.', '!', '?'])
 }
+
+/// A line giving the article's date and its author side by side ("24. März 2004, 19:49 | Jane Roe",
+/// "Jane Roe · June 3, 2024"): the page's metadata printed, not its text.
+fn is_dated_byline(text: &str) -> bool {
+    let parts: Vec<&str> = text.split(['|', '·', '•']).map(str::trim).filter(|p| !p.is_empty()).collect();
+    let is_name = |part: &str| {
+        let words: Vec<&str> =
+            part.split_whitespace().skip_while(|w| BYLINE_WORDS.contains(&w.to_lowercase().as_str())).collect();
+        (1..=4).contains(&words.len()) && words.iter().all(|w| w.chars().next().is_some_and(char::is_uppercase))
+    };
+    text.chars().count() <= 100
+        && parts.len() >= 2
+        && parts.iter().any(|p| is_date_line(p))
+        && parts.iter().all(|p| is_date_line(p) || is_name(p))
+}
+
+/// Words that introduce an author's name.
+const BYLINE_WORDS: &[&str] = &["by", "von", "par", "por", "di", "da"];
 
 /// A byline line printed inside the article ("By Jane Roe, Ottawa – December 3, 2024").
 static BYLINE_TEXT: Lazy<Regex> = Lazy::new(|| Regex::new(r"^(?:By|Par|Von|Por)\s+\p{Lu}.{0,100}$").unwrap());
@@ -523,6 +545,8 @@ pub struct Announced<'a> {
     pub title: Option<&'a str>,
     /// The page's own summaries of the article (its descriptions).
     pub summaries: &'a [String],
+    /// Who the page says wrote it.
+    pub byline: Option<&'a str>,
 }
 
 /// The article's paragraphs in reading order; empty when the page carries no article.
@@ -621,6 +645,7 @@ fn paragraphs_in_pass(html: &Html, announced: Announced, skipper: &Skipper) -> V
         in_teasers = false;
         if WIDGET_TEXT.is_match(&block.text)
             || BYLINE_TEXT.is_match(&block.text)
+            || is_dated_byline(&block.text)
             || is_site_talk(&block.text)
             || is_date_line(&block.text)
             || is_picture_credit(&block.text)
@@ -679,7 +704,48 @@ fn paragraphs_in_pass(html: &Html, announced: Announced, skipper: &Skipper) -> V
         let (_, text) = paragraphs.pop().expect("checked by the loop");
         tracing::trace!(%text, "dropped: heading at the article's end");
     }
+    if let Some(bio) = author_biography(&paragraphs, announced.byline) {
+        for (_, text) in paragraphs.drain(bio..) {
+            tracing::trace!(%text, "dropped: the author's biography");
+        }
+    }
     paragraphs
+}
+
+/// Paragraphs at the article's end among which its author's biography is looked for.
+const BIOGRAPHY_TAIL: usize = 3;
+
+/// A paragraph this short can be an author's biography.
+const BIOGRAPHY_MAX_CHARS: usize = 600;
+
+/// A name followed by the verb that opens a biography ("Jane is a reporter…", "Max ist Redakteur…").
+static BIOGRAPHY_VERB: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"^\s(?:is|was|has|writes|covers|joined|lives|ist|war|hat|schreibt|lebt|est|a|vit|es|vive|è)\s").unwrap()
+});
+
+/// Where the biography of the article's author starts, when one of the last paragraphs opens with
+/// an author's name, or first name, and the verb of a biography: it is the site's box about them.
+fn author_biography(paragraphs: &[(BlockKind, String)], byline: Option<&str>) -> Option<usize> {
+    let byline = byline?;
+    let names: Vec<&str> = byline
+        .split([',', '&', ';'])
+        .flat_map(|part| part.split(" and ").flat_map(|p| p.split(" und ")))
+        .map(str::trim)
+        .filter(|name| name.split_whitespace().count() >= 2)
+        .collect();
+    let opens_with_name = |text: &str| {
+        names.iter().any(|name| {
+            let first = name.split_whitespace().next().unwrap_or(name);
+            [*name, first].iter().any(|n| {
+                n.chars().count() >= 3 && text.strip_prefix(n).is_some_and(|rest| BIOGRAPHY_VERB.is_match(rest))
+            })
+        })
+    };
+    let start = paragraphs.len().saturating_sub(BIOGRAPHY_TAIL);
+    (start..paragraphs.len()).find(|&i| {
+        let (kind, text) = &paragraphs[i];
+        *kind == BlockKind::Text && text.chars().count() <= BIOGRAPHY_MAX_CHARS && opens_with_name(text)
+    })
 }
 
 /// What the page's images say of themselves (`alt`, `title`), normalized: a block repeating it is
@@ -1018,13 +1084,21 @@ mod tests {
             "Last updated: 13 July 2020",
             "opublikowano: 7 kwietnia 2021",
             "19.11.2012",
+            "Marco Odermatt, Ski-Star aus der Schweiz. © AFP / Jane Roe",
+            "24. März 2004, 19:49 | Genesis",
+            "Jane Roe · June 3, 2024",
+            "Bild anzeigen Bild schließen",
         ] {
             let page = article_page(&format!("<p>{line}</p><p>{PROSE}</p>"));
             assert_eq!(body(&page), vec![PROSE.to_string()], "{line}");
         }
         // The source of a figure belongs to the text that cites it; a date the article gives, with
         // what happens then, is text.
-        for kept in ["Quelle: Statistisches Bundesamt, 2020", "Termin: 28.02.2020, 18:30 Uhr"] {
+        for kept in [
+            "Quelle: Statistisches Bundesamt, 2020",
+            "Termin: 28.02.2020, 18:30 Uhr",
+            "Neu ab sofort (gilt auch für das Wake News © Angebot):",
+        ] {
             let page = article_page(&format!("<p>{PROSE}</p><p>{kept}</p>"));
             assert_eq!(body(&page), vec![PROSE.to_string(), kept.to_string()]);
         }
@@ -1046,6 +1120,26 @@ mod tests {
     }
 
     #[test]
+    fn the_authors_biography_at_the_end_is_dropped_and_their_name_in_the_text_kept() {
+        let html = |last: &str| article_page(&format!("<p>{PROSE}</p><p>{PROSE} Second.</p><p>{last}</p>"));
+        let by = |html: &str| {
+            let announced = Announced { byline: Some("Matthew Humphries, Jane Roe"), ..Announced::default() };
+            extract_paragraphs(&Html::parse_document(html), announced)
+        };
+        for bio in [
+            "Matthew is the site's UK-based editor and news reporter.",
+            "Jane Roe ist Redakteurin im Ressort Wirtschaft.",
+        ] {
+            assert_eq!(by(&html(bio)), vec![PROSE.to_string(), format!("{PROSE} Second.")], "{bio}");
+        }
+        // The same words are text when nobody of that name signed the article, or when the name is
+        // someone else's that starts the same.
+        let kept = "Matthew is the site's UK-based editor and news reporter.";
+        assert_eq!(body(&html(kept)).len(), 3);
+        assert_eq!(by(&html("Matthew Perry has said the show would go on.")).len(), 3);
+    }
+
+    #[test]
     fn the_site_talking_and_its_filing_lines_are_dropped_in_any_main_language() {
         let ende = "Die Ministerin sagte am Dienstag, die Maßnahmen würden sofort gelten und alle gelisteten Firmen betreffen.";
         for talk in [
@@ -1058,6 +1152,12 @@ mod tests {
             "Kategorie: News, Politik",
             "Veröffentlicht unter Allgemein",
             "- Anzeige -",
+            "If you’re seeing this message but you’re already a subscriber, you can log in.",
+            "Der Beitrag wurde am Mittwoch, den 27. November 2019 um 15:21 Uhr veröffentlicht.",
+            "Klicken Sie auf den unteren Button, um den Inhalt von www.example.org zu laden.",
+            "(Noch keine Bewertungen)",
+            "Alles über nachhaltige Wanderschuhe findest Du hier.",
+            "SUGGESTED CITATION Roe, Jane: Title, Blog, 2020/4/09, https://example.org/title/.",
         ] {
             // At the article's end, or between its paragraphs (a paywall's or a newsletter's box).
             for page in [
@@ -1165,7 +1265,7 @@ mod tests {
             <div class="body"><p>{PROSE}</p><p>{PROSE} Second.</p></div></div></body></html>"#
         );
         let summaries = [format!("{summary}."), "A short subtitle".to_string()];
-        let announced = Announced { title: Some("Title"), summaries: &summaries };
+        let announced = Announced { title: Some("Title"), summaries: &summaries, ..Announced::default() };
         assert_eq!(
             extract_paragraphs(&Html::parse_document(&page), announced),
             vec![summary.to_string(), PROSE.to_string(), format!("{PROSE} Second.")]

@@ -44,7 +44,11 @@ pub fn extract(page: &FetchedPage) -> Result<Article, ExtractError> {
             let meta = metadata::extract_metadata(&html, &page.url);
             let shown = body::extract_paragraphs(
                 &html,
-                body::Announced { title: meta.title.as_deref(), summaries: &meta.summaries },
+                body::Announced {
+                    title: meta.title.as_deref(),
+                    summaries: &meta.summaries,
+                    byline: meta.byline.as_deref(),
+                },
             );
             let chars = |paragraphs: &[String]| paragraphs.iter().map(|p| p.chars().count()).sum::<usize>();
             // A page that shows a fraction of the article it declares (the rest rendered by script
