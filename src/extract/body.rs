@@ -6,7 +6,7 @@
 //! the ancestor that gathers the most prose, discounted by its share of link text, is the article
 //! container. Its blocks, minus link lists and stray widgets, are the body.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use ego_tree::{NodeId, NodeRef};
 use once_cell::sync::Lazy;
@@ -232,7 +232,13 @@ struct Skipper {
     /// Visible text under each element: all of it, and the part inside links.
     text_len: HashMap<NodeId, TextLen>,
     page: TextLen,
+    /// Class names with a boilerplate word that the page gives to so many elements that they are
+    /// its layout's vocabulary ("elementor-widget" on every block of a page builder), not marks.
+    layout_classes: HashSet<String>,
 }
+
+/// Elements that must carry a class name for it to be the layout's vocabulary.
+const LAYOUT_CLASS_MIN_ELEMENTS: usize = 5;
 
 #[derive(Debug, Clone, Copy, Default)]
 struct TextLen {
@@ -293,7 +299,18 @@ impl Skipper {
         }
         let page = text_len.get(&html.tree.root().id()).copied().unwrap_or_default();
         let page = TextLen { all: page.all.max(1), in_links: page.in_links };
-        Skipper { max_share, text_len, page }
+        let mut class_counts: HashMap<&str, usize> = HashMap::new();
+        for el in html.tree.root().descendants().filter_map(|n| n.value().as_element()) {
+            for class in el.classes() {
+                *class_counts.entry(class).or_default() += 1;
+            }
+        }
+        let layout_classes = class_counts
+            .into_iter()
+            .filter(|(class, count)| *count >= LAYOUT_CLASS_MIN_ELEMENTS && WEAK_BOILERPLATE.is_match(class))
+            .map(|(class, _)| class.to_string())
+            .collect();
+        Skipper { max_share, text_len, page, layout_classes }
     }
 
     fn with_share(self, max_share: f32) -> Self {
@@ -346,7 +363,9 @@ impl Skipper {
         if ad_slot || lower.contains("caption") || STRONG_BOILERPLATE.is_match(&names) {
             return true;
         }
-        if !WEAK_BOILERPLATE.is_match(&names) {
+        let telling_names =
+            names.split_whitespace().filter(|n| !self.layout_classes.contains(*n)).collect::<Vec<_>>().join(" ");
+        if !WEAK_BOILERPLATE.is_match(&telling_names) {
             return false;
         }
         // A paragraph or subheading is text whatever it is called, and so is a phrase inside a
@@ -1301,6 +1320,21 @@ mod tests {
         let illustrated: String = steps.iter().map(|s| format!(r#"<img src="/s.jpg" alt="{s}"><p>{s}</p>"#)).collect();
         let page = article_page(&format!("<p>{PROSE}</p>{illustrated}"));
         assert_eq!(body(&page), std::iter::once(PROSE.to_string()).chain(steps).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_class_name_the_page_builder_gives_every_block_marks_nothing() {
+        let block = |text: &str| {
+            format!(r#"<div class="pb-widget"><div class="pb-widget-container"><p>{text}</p></div></div>"#)
+        };
+        let texts: Vec<String> = (1..=5).map(|i| format!("{PROSE} Part {i}.")).collect();
+        let sidebar =
+            r#"<div class="widget"><p>Our shop has new offers every week, with free shipping on all orders.</p></div>"#;
+        let page = format!(
+            "<html><body><div class=main>{}</div>{sidebar}</body></html>",
+            texts.iter().map(|t| block(t)).collect::<String>()
+        );
+        assert_eq!(body(&page), texts);
     }
 
     #[test]
