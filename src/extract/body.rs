@@ -551,6 +551,12 @@ const CLIMB_LEVELS: usize = 6;
 const CLIMB_MIN_EXTRA_PROSE: usize = 250;
 const CLIMB_MIN_EXTRA_SHARE: f32 = 0.5;
 
+/// Above this share of link text, a parent is a list of links around the container, not its article.
+const CLIMB_MAX_LINK_DENSITY: f32 = 0.35;
+
+/// Elements that hold a part of an article: chosen as its container, their parent is.
+const PART_TAGS: &[&str] = &["ol", "ul", "dl", "li", "table", "tbody", "blockquote", "figure"];
+
 /// Candidate containers need at least this much prose before a page counts as having an article.
 const MIN_ARTICLE_CHARS: usize = 80;
 
@@ -946,6 +952,14 @@ fn choose_containers(html: &Html, blocks: &[Block], skipper: &Skipper) -> Option
     // Climb to an ancestor (a few levels up at most) that adds a substantial amount of prose and is
     // not mostly links: the article's other sections.
     let mut top = best_node;
+    // A list, table or quotation is part of an article, never all of it.
+    while top.value().as_element().is_some_and(|e| PART_TAGS.contains(&e.name())) {
+        let Some(parent) = top.parent().filter(|p| link_density_under(html, blocks, p.id()) <= CLIMB_MAX_LINK_DENSITY)
+        else {
+            break;
+        };
+        top = parent;
+    }
     'climb: loop {
         for ancestor in top.ancestors().take(CLIMB_LEVELS) {
             if ancestor.value().as_element().is_none_or(|e| matches!(e.name(), "body" | "html")) {
@@ -953,7 +967,7 @@ fn choose_containers(html: &Html, blocks: &[Block], skipper: &Skipper) -> Option
             }
             let extra = CLIMB_MIN_EXTRA_PROSE.max((CLIMB_MIN_EXTRA_SHARE * prose_of(top.id()) as f32) as usize);
             if prose_of(ancestor.id()) >= prose_of(top.id()) + extra {
-                if link_density_under(html, blocks, ancestor.id()) > 0.35 {
+                if link_density_under(html, blocks, ancestor.id()) > CLIMB_MAX_LINK_DENSITY {
                     tracing::debug!(ancestor = %describe(ancestor), "not climbing to a link-heavy ancestor");
                     break 'climb;
                 }
@@ -1335,6 +1349,19 @@ mod tests {
             texts.iter().map(|t| block(t)).collect::<String>()
         );
         assert_eq!(body(&page), texts);
+    }
+
+    #[test]
+    fn a_list_that_outweighs_the_paragraphs_around_it_is_still_part_of_the_article() {
+        let items: String = (1..=6).map(|i| format!("<li>{PROSE} Tip {i}, with more words, and more.</li>")).collect();
+        let intro = "Here are the tips, in order:";
+        let page = format!(
+            r#"<html><body><div class="entry"><p>{intro}</p><ol>{items}</ol><p>Good luck!</p></div></body></html>"#
+        );
+        let paragraphs = body(&page);
+        assert_eq!(paragraphs.first().map(String::as_str), Some(intro));
+        assert_eq!(paragraphs.last().map(String::as_str), Some("Good luck!"));
+        assert_eq!(paragraphs.len(), 8);
     }
 
     #[test]
