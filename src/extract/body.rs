@@ -114,6 +114,12 @@ static END_OF_ARTICLE: Lazy<Regex> = Lazy::new(|| {
         .expect("end-of-article.txt holds valid patterns")
 });
 
+/// Levels above an excerpt where its teaser card is looked for, the link text its headline needs,
+/// and the text besides excerpt and headline the card may hold (a date, a section's name).
+const TEASER_CARD_LEVELS: usize = 4;
+const TEASER_HEADLINE_MIN_CHARS: usize = 20;
+const TEASER_CARD_EXTRA_CHARS: usize = 100;
+
 /// Blocks shorter than this after a "Related" heading are taken for teasers.
 const TEASER_MAX_CHARS: usize = 250;
 
@@ -376,6 +382,34 @@ impl Skipper {
         let prose_share = len.prose() as f32 / self.page.prose().max(1) as f32;
         let named_content = CONTENT_HINT.is_match(&names) && len.prose() >= CONTENT_NAME_MIN_PROSE;
         !text_element && !named_content && prose_share < WEAK_NAME_MAX_PROSE_SHARE
+    }
+
+    /// A short text that, with a headline linking elsewhere and little else, makes up a card built
+    /// like its neighbours: the excerpt of a teaser in a list of them.
+    fn is_teaser_excerpt(&self, html: &Html, block: &Block) -> bool {
+        let Some(node) = html.tree.get(block.node) else { return false };
+        let own = self.text_len.get(&block.node).copied().unwrap_or_default();
+        if block.chars() >= TEASER_MAX_CHARS || block.link_density() > 0.2 {
+            return false;
+        }
+        let Some(card) = node.ancestors().take(TEASER_CARD_LEVELS).find(|card| {
+            let len = self.text_len.get(&card.id()).copied().unwrap_or_default();
+            len.in_links >= TEASER_HEADLINE_MIN_CHARS && len.prose() <= own.prose() + TEASER_CARD_EXTRA_CHARS
+        }) else {
+            return false;
+        };
+        let card_len = self.text_len.get(&card.id()).map_or(0, |l| l.all);
+        std::iter::once(card).chain(card.ancestors()).take(TEASER_CARD_LEVELS).any(|unit| {
+            let Some(el) = unit.value().as_element() else { return false };
+            self.text_len.get(&unit.id()).is_some_and(|l| l.all <= 2 * card_len)
+                && unit.next_siblings().chain(unit.prev_siblings()).any(|sibling| {
+                    sibling
+                        .value()
+                        .as_element()
+                        .is_some_and(|s| s.name() == el.name() && s.attr("class") == el.attr("class"))
+                        && self.text_len.get(&sibling.id()).is_some_and(|l| l.in_links >= TEASER_HEADLINE_MIN_CHARS)
+                })
+        })
     }
 
     /// An inline element inside a paragraph that holds much more text than the element.
@@ -728,6 +762,24 @@ fn paragraphs_in_pass(html: &Html, announced: Announced, skipper: &Skipper) -> V
     while paragraphs.last().is_some_and(|(kind, _)| *kind == BlockKind::Heading) {
         let (_, text) = paragraphs.pop().expect("checked by the loop");
         tracing::trace!(%text, "dropped: heading at the article's end");
+    }
+    // Teasers of other articles that close the container: a headline link with a short excerpt.
+    let teasers: Vec<&str> = blocks
+        .iter()
+        .filter(|b| inside(b.node) && skipper.is_teaser_excerpt(html, b))
+        .map(|b| b.text.as_str())
+        .collect();
+    let run = paragraphs
+        .iter()
+        .rev()
+        .take_while(|(kind, text)| *kind == BlockKind::Heading || teasers.contains(&text.as_str()))
+        .count();
+    let start = paragraphs.len() - run;
+    // A short post on a page that lists others looks like them; it stays when it is most of the text.
+    if prose_chars(&paragraphs[..start]) >= prose_chars(&paragraphs[start..]) {
+        for (_, text) in paragraphs.drain(start..) {
+            tracing::trace!(%text, "dropped: teaser at the article's end");
+        }
     }
     if let Some(bio) = author_biography(&paragraphs, announced.byline) {
         for (_, text) in paragraphs.drain(bio..) {
@@ -1362,6 +1414,26 @@ mod tests {
         assert_eq!(paragraphs.first().map(String::as_str), Some(intro));
         assert_eq!(paragraphs.last().map(String::as_str), Some("Good luck!"));
         assert_eq!(paragraphs.len(), 8);
+    }
+
+    #[test]
+    fn teasers_built_alike_that_close_the_article_are_dropped_and_a_short_post_among_them_kept() {
+        let card = |i: usize| {
+            format!(
+                r#"<div class="card"><h3><a href="/story-{i}">Another story of the day, number {i}</a></h3><p>What happened next in story {i}, told in brief.</p></div>"#
+            )
+        };
+        let cards: String = (1..=3).map(card).collect();
+        let page = format!(
+            r#"<html><body><div class="story"><p>{PROSE}</p><p>{PROSE} Second.</p>{cards}</div></body></html>"#
+        );
+        assert_eq!(body(&page), vec![PROSE.to_string(), format!("{PROSE} Second.")]);
+        // A blog's front page showing one short post in full, as a card like the others.
+        let post = format!(
+            r#"<div class="card"><h3><a href="/post">The post of the day, in full here</a></h3><p>{PROSE}</p></div>"#
+        );
+        let page = format!(r#"<html><body><div class="posts">{post}{}</div></body></html>"#, card(1));
+        assert!(body(&page).contains(&PROSE.to_string()));
     }
 
     #[test]
