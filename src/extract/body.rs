@@ -139,7 +139,9 @@ fn reads_as_sentences(block: &Block) -> bool {
 
 /// The site addressing its readers, wherever it stands in the article (`site-talk.txt`).
 static SITE_TALK: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(&format!(r"(?i)\b(?:{})\b", patterns(include_str!("site-talk.txt"))))
+    // Word edges as characters rather than `\b` assertions, which the fast regex engines cannot
+    // evaluate on text beyond ASCII.
+    Regex::new(&format!(r"(?i)(?:^|\W)(?:{})(?:\W|$)", patterns(include_str!("site-talk.txt"))))
         .expect("site-talk.txt holds valid patterns")
 });
 
@@ -167,7 +169,8 @@ static CREDIT_AT_END: Lazy<Regex> = Lazy::new(|| Regex::new(r"©\s*[^.!?:©\d][^
 
 fn is_picture_credit(text: &str) -> bool {
     let chars = text.chars().count();
-    (chars < 150 && PICTURE_CREDIT.is_match(text)) || (chars < 250 && CREDIT_AT_END.is_match(text.trim_end()))
+    (chars < 150 && PICTURE_CREDIT.is_match(text))
+        || (chars < 250 && text.contains('©') && CREDIT_AT_END.is_match(text.trim_end()))
 }
 
 /// A line filing the article under categories or tags (`filed-under.txt`).
@@ -184,6 +187,9 @@ fn is_filing_line(text: &str) -> bool {
 /// A line giving the article's date and its author side by side ("24. März 2004, 19:49 | Jane Roe",
 /// "Jane Roe · June 3, 2024"): the page's metadata printed, not its text.
 fn is_dated_byline(text: &str) -> bool {
+    if !text.contains(['|', '·', '•']) {
+        return false;
+    }
     let parts: Vec<&str> = text.split(['|', '·', '•']).map(str::trim).filter(|p| !p.is_empty()).collect();
     let is_name = |part: &str| {
         let words: Vec<&str> =
