@@ -375,8 +375,12 @@ impl Skipper {
         if ad_slot || lower.contains("caption") || STRONG_BOILERPLATE.is_match(&names) {
             return true;
         }
-        let telling_names =
-            names.split_whitespace().filter(|n| !self.layout_classes.contains(*n)).collect::<Vec<_>>().join(" ");
+        // Most pages have no layout vocabulary: their names are matched as they are, without a copy.
+        let telling_names: std::borrow::Cow<str> = if self.layout_classes.is_empty() {
+            names.as_str().into()
+        } else {
+            names.split_whitespace().filter(|n| !self.layout_classes.contains(*n)).collect::<Vec<_>>().join(" ").into()
+        };
         if !WEAK_BOILERPLATE.is_match(&telling_names) {
             return false;
         }
