@@ -116,13 +116,14 @@ const MONTH_WORDS: &[(&str, u32)] = &[
 
 /// Dates as pages write them near a headline or a byline, in the main European languages:
 /// "2024-07-26", "26.07.2024", "26. Juli 2024", "26 juillet 2024", "26 de julio de 2024",
-/// "July 26, 2024", "07/26/2024".
+/// "July 26, 2024", "07/26/2024". Digits are ASCII: only those parse as numbers, and Unicode `\d`
+/// makes the expression slower to compile.
 static PAGE_DATE: Lazy<Regex> = Lazy::new(|| {
     let mut words: Vec<&str> = MONTH_WORDS.iter().map(|(w, _)| *w).collect();
     words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
     let m = words.join("|");
     Regex::new(&format!(
-        r"(?i)(?:^|[^\p{{L}}\p{{N}}])(?:(?P<iy>(?:19|20)\d{{2}})[-/.](?P<im>\d{{1,2}})[-/.](?P<id>\d{{1,2}})|(?P<dd>\d{{1,2}})\.\s?(?P<dm>\d{{1,2}})\.\s?(?P<dy>(?:19|20)?\d{{2}})|(?P<sa>\d{{1,2}})/(?P<sb>\d{{1,2}})/(?P<sy>(?:19|20)\d{{2}})|(?P<wd>\d{{1,2}})(?:st|nd|rd|th|er|º)?\.?\s+(?:de\s+)?(?P<wm>{m})\.?,?\s+(?:de\s+)?(?P<wy>(?:19|20)\d{{2}})|(?P<mm>{m})\.?\s+(?P<md>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<my>(?:19|20)\d{{2}}))(?:$|[^\p{{L}}\p{{N}}])"
+        r"(?i)(?:^|[^\p{{L}}\p{{N}}])(?:(?P<iy>(?:19|20)[0-9]{{2}})[-/.](?P<im>[0-9]{{1,2}})[-/.](?P<id>[0-9]{{1,2}})|(?P<dd>[0-9]{{1,2}})\.\s?(?P<dm>[0-9]{{1,2}})\.\s?(?P<dy>(?:19|20)?[0-9]{{2}})|(?P<sa>[0-9]{{1,2}})/(?P<sb>[0-9]{{1,2}})/(?P<sy>(?:19|20)[0-9]{{2}})|(?P<wd>[0-9]{{1,2}})(?:st|nd|rd|th|er|º)?\.?\s+(?:de\s+)?(?P<wm>{m})\.?,?\s+(?:de\s+)?(?P<wy>(?:19|20)[0-9]{{2}})|(?P<mm>{m})\.?\s+(?P<md>[0-9]{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<my>(?:19|20)[0-9]{{2}}))(?:$|[^\p{{L}}\p{{N}}])"
     ))
     .unwrap()
 });
@@ -170,7 +171,7 @@ pub fn without_dates_and_times(text: &str) -> (String, usize) {
 /// A date in a URL path such as `/2024/07/26/` or `/2024-07-26-`.
 pub fn date_in_url(url: &str) -> Option<Published> {
     static URL_DATE: Lazy<Regex> =
-        Lazy::new(|| Regex::new(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:[/-]|$)").unwrap());
+        Lazy::new(|| Regex::new(r"/((?:19|20)[0-9]{2})[/-]([0-9]{1,2})[/-]([0-9]{1,2})(?:[/-]|$)").unwrap());
     let c = URL_DATE.captures(url)?;
     NaiveDate::from_ymd_opt(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?).map(midnight)
 }

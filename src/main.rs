@@ -569,7 +569,7 @@ fn tag(conll_path: &Path, model_dir: Option<&Path>) -> anyhow::Result<ExitCode> 
 fn pipeline(config: &Config, annotate: Option<Option<&Path>>, keep_empty: bool) -> anyhow::Result<Pipeline> {
     Ok(Pipeline {
         annotator: annotate.map(Annotator::with_model).transpose()?,
-        http: HttpFetcher::new(&config.fetch)?,
+        http: HttpFetcher::new(&config.fetch),
         max_body_bytes: config.fetch.max_body_bytes,
         keep_empty,
     })

@@ -1,6 +1,7 @@
 //! Single http(s) URLs given on the command line.
 
 use std::io::Read;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -9,25 +10,39 @@ use super::SourceError;
 use crate::config::FetchConfig;
 use crate::document::{ContentKind, FetchedPage};
 
+/// The client is built on the first fetch: a run over local files never pays for the TLS set-up
+/// (reading the system's certificates, starting the client's runtime), a noticeable part of
+/// extracting a few pages.
 pub struct HttpFetcher {
-    client: reqwest::blocking::Client,
-    max_body_bytes: u64,
+    config: FetchConfig,
+    client: OnceLock<Result<reqwest::blocking::Client, String>>,
 }
 
 impl HttpFetcher {
-    pub fn new(config: &FetchConfig) -> anyhow::Result<Self> {
-        let client = reqwest::blocking::Client::builder()
-            .user_agent(config.user_agent.clone())
-            .connect_timeout(Duration::from_secs(config.connect_timeout_secs))
-            .timeout(Duration::from_secs(config.timeout_secs))
-            .redirect(reqwest::redirect::Policy::limited(config.max_redirects))
-            .build()?;
-        Ok(HttpFetcher { client, max_body_bytes: config.max_body_bytes })
+    pub fn new(config: &FetchConfig) -> Self {
+        HttpFetcher { config: config.clone(), client: OnceLock::new() }
+    }
+
+    fn client(&self) -> Result<&reqwest::blocking::Client, &str> {
+        let config = &self.config;
+        self.client
+            .get_or_init(|| {
+                reqwest::blocking::Client::builder()
+                    .user_agent(config.user_agent.clone())
+                    .connect_timeout(Duration::from_secs(config.connect_timeout_secs))
+                    .timeout(Duration::from_secs(config.timeout_secs))
+                    .redirect(reqwest::redirect::Policy::limited(config.max_redirects))
+                    .build()
+                    .map_err(|e| format!("the HTTP client could not be set up: {e}"))
+            })
+            .as_ref()
+            .map_err(String::as_str)
     }
 
     pub fn fetch(&self, url: &str) -> Result<FetchedPage, SourceError> {
         let fail = |reason: String| SourceError::new(url, reason);
-        let response = self.client.get(url).send().map_err(|e| fail(describe(&e)))?;
+        let client = self.client().map_err(|e| fail(e.to_string()))?;
+        let response = client.get(url).send().map_err(|e| fail(describe(&e)))?;
         let status = response.status();
         if !status.is_success() {
             return Err(fail(format!("HTTP {status}")));
@@ -46,17 +61,23 @@ impl HttpFetcher {
         } else {
             return Err(fail(format!("not an HTML page (content-type {content_type})")));
         };
-        if response.content_length().is_some_and(|n| n > self.max_body_bytes) {
-            return Err(fail(format!("larger than the {}-byte limit (fetch.max_body_bytes)", self.max_body_bytes)));
+        if response.content_length().is_some_and(|n| n > self.config.max_body_bytes) {
+            return Err(fail(format!(
+                "larger than the {}-byte limit (fetch.max_body_bytes)",
+                self.config.max_body_bytes
+            )));
         }
         let final_url = response.url().to_string();
         let mut bytes = Vec::new();
         response
-            .take(self.max_body_bytes.saturating_add(1))
+            .take(self.config.max_body_bytes.saturating_add(1))
             .read_to_end(&mut bytes)
             .map_err(|e| fail(format!("reading the body failed: {e}")))?;
-        if bytes.len() as u64 > self.max_body_bytes {
-            return Err(fail(format!("larger than the {}-byte limit (fetch.max_body_bytes)", self.max_body_bytes)));
+        if bytes.len() as u64 > self.config.max_body_bytes {
+            return Err(fail(format!(
+                "larger than the {}-byte limit (fetch.max_body_bytes)",
+                self.config.max_body_bytes
+            )));
         }
         if bytes.iter().all(|b| b.is_ascii_whitespace()) {
             return Err(fail("empty response body".into()));
