@@ -5,7 +5,7 @@ date and author of both systems with metadata_eval.py.
 
 Timing: newshound is timed as a whole process, once on all cores and once on one thread (start-up, reading, decompressing, extracting, writing
 JSON); trafilatura only for its extract() calls on pages already read and decompressed. Each is run
---repeat times and the median is reported.
+--repeat times, in rounds that take turns, and the median is reported.
 """
 
 import argparse
@@ -122,9 +122,12 @@ def main():
     pages = len(list(html_dir.glob("*.html.gz")))
     ours, theirs = args.out / "newshound.json", args.out / "trafilatura.json"
 
-    ours_times = [run_newshound(args.newshound, html_dir, ours)[0] for _ in range(args.repeat)]
-    single_times = [run_newshound(args.newshound, html_dir, ours, threads=1)[0] for _ in range(args.repeat)]
-    theirs_times = [run_trafilatura(args.trafilatura_python, html_dir, theirs) for _ in range(args.repeat)]
+    # Rounds alternate the systems, so that a slower spell of the machine falls on both.
+    ours_times, single_times, theirs_times = [], [], []
+    for _ in range(args.repeat):
+        ours_times.append(run_newshound(args.newshound, html_dir, ours)[0])
+        single_times.append(run_newshound(args.newshound, html_dir, ours, threads=1)[0])
+        theirs_times.append(run_trafilatura(args.trafilatura_python, html_dir, theirs))
     ours_rate = pages / statistics.median(ours_times)
     theirs_rate = pages / statistics.median(theirs_times)
     single_rate = pages / statistics.median(single_times)
