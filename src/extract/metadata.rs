@@ -1,8 +1,9 @@
 //! Article metadata from a parsed page: JSON-LD first (what publishers maintain for search engines),
 //! then Open Graph and other `<meta>` tags, then the markup itself.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
+use ego_tree::NodeId;
 use once_cell::sync::Lazy;
 use regex::Regex;
 use scraper::{ElementRef, Html, Selector};
@@ -97,6 +98,8 @@ static OTHER_STORIES: Lazy<Regex> =
     Lazy::new(|| Regex::new(r"(?i)comment|related|recommend|more-stories|trending|popular|most-read").unwrap());
 /// Characters of a line that is little more than a date.
 const SHORT_DATE_LINE: usize = 100;
+/// Characters of an element marked as a date (its class or id) in which the date is looked for.
+const DATE_MARKUP_CHARS: usize = 200;
 
 /// A line that only dates the page: dates, maybe times, maybe words saying which date it is
 /// ("Aktualisiert: 11.04.2020, 10:27", "Last updated: 13 July 2020", "19.11.2012").
@@ -173,7 +176,8 @@ pub fn extract_metadata(html: &Html, page_url: &str) -> Metadata {
 
     let title = choose_title(html, &metas, ld.as_ref(), site_name.as_deref());
 
-    let byline = byline(html, ld.as_ref(), &get, site_name.as_deref(), title.as_deref());
+    let other = OtherContent::of(html);
+    let byline = byline(html, &other, ld.as_ref(), &get, site_name.as_deref(), title.as_deref());
 
     let canonical_url = html
         .select(&CANONICAL)
@@ -182,7 +186,7 @@ pub fn extract_metadata(html: &Html, page_url: &str) -> Metadata {
         .and_then(|href| resolve(page_url, href));
 
     let urls = [Some(page_url), canonical_url.as_deref()];
-    let published = publication_date(html, ld.as_ref(), &get, urls.into_iter().flatten());
+    let published = publication_date(html, &other, ld.as_ref(), &get, urls.into_iter().flatten());
 
     let language = html
         .select(&HTML_TAG)
@@ -227,6 +231,7 @@ fn paragraphs_of(declared: &str) -> Vec<String> {
 /// URL or a date.
 fn byline<'a>(
     html: &Html,
+    other: &OtherContent,
     ld: Option<&Value>,
     get: &impl Fn(&str) -> Option<&'a str>,
     site_name: Option<&str>,
@@ -259,11 +264,11 @@ fn byline<'a>(
                 .into_iter()
                 .find_map(|k| get(k).map(tidy).filter(acceptable))
         })
-        .or_else(|| outside_other_content(html, &AUTHOR_MARKUP).map(|e| tidy(&text_of(&e))).find(acceptable))
+        .or_else(|| other.outside(html, &AUTHOR_MARKUP).map(|e| tidy(&text_of(&e))).find(acceptable))
         .or_else(|| {
-            outside_other_content(html, &SHORT_TEXT)
-                .map(|e| text_of(&e))
-                .filter(|t| t.chars().count() <= BYLINE_LINE_CHARS)
+            other
+                .outside(html, &SHORT_TEXT)
+                .filter_map(|e| text_within(&e, BYLINE_LINE_CHARS))
                 .find_map(|t| BYLINE_LINE.captures(&t).map(|c| tidy(&c[1])).filter(acceptable))
         })
 }
@@ -315,6 +320,7 @@ fn resolve_ld_references(html: &Html, value: &Value) -> Value {
 /// zero dates of common platforms (0001-01-01, 1900-01-01, 1970-01-01) and anything before 1901.
 fn publication_date<'a>(
     html: &Html,
+    other: &OtherContent,
     ld: Option<&Value>,
     get: &impl Fn(&str) -> Option<&'a str>,
     mut urls: impl Iterator<Item = &'a str>,
@@ -337,9 +343,9 @@ fn publication_date<'a>(
     // Read once, by the first source that needs them.
     let date_lines: once_cell::unsync::Lazy<Vec<(String, crate::dates::Published)>, _> =
         once_cell::unsync::Lazy::new(|| {
-            outside_other_content(html, &SHORT_TEXT)
-                .map(|e| text_of(&e))
-                .filter(|t| t.chars().count() <= SHORT_DATE_LINE)
+            other
+                .outside(html, &SHORT_TEXT)
+                .filter_map(|e| text_within(&e, SHORT_DATE_LINE))
                 .filter_map(|t| Some((t.to_lowercase(), in_text(&t)?)))
                 .collect()
         });
@@ -349,7 +355,7 @@ fn publication_date<'a>(
         (
             "<time> under the headline",
             Box::new(|| {
-                headline_time(html)
+                headline_time(html, other)
                     .and_then(|t| t.value().attr("datetime").and_then(parsed).or_else(|| in_text(&text_of(&t))))
             }),
         ),
@@ -371,7 +377,7 @@ fn publication_date<'a>(
         (
             "date attribute",
             Box::new(|| {
-                outside_other_content(html, &DATE_ATTRIBUTE).find_map(|e| {
+                other.outside(html, &DATE_ATTRIBUTE).find_map(|e| {
                     let v = e.value();
                     let attribute = v.attr("content").or_else(|| v.attr("datetime")).or_else(|| v.attr("title"));
                     attribute.and_then(parsed).or_else(|| attribute.and_then(in_text)).or_else(|| in_text(&text_of(&e)))
@@ -381,18 +387,19 @@ fn publication_date<'a>(
         (
             "<time>",
             Box::new(|| {
-                outside_other_content(html, &TIME)
+                other
+                    .outside(html, &TIME)
                     .find_map(|t| t.value().attr("datetime").and_then(parsed))
-                    .or_else(|| outside_other_content(html, &TIME).find_map(|t| in_text(&text_of(&t))))
+                    .or_else(|| other.outside(html, &TIME).find_map(|t| in_text(&text_of(&t))))
             }),
         ),
         ("URL", Box::new(|| url_date)),
         (
             "date markup",
             Box::new(|| {
-                outside_other_content(html, &DATE_MARKUP)
-                    .map(|e| text_of(&e))
-                    .filter(|t| t.chars().count() <= 200)
+                other
+                    .outside(html, &DATE_MARKUP)
+                    .filter_map(|e| text_within(&e, DATE_MARKUP_CHARS))
                     .find_map(|t| in_text(&t))
             }),
         ),
@@ -459,7 +466,7 @@ fn text_after_headline(html: &Html) -> Option<String> {
 /// The `<time>` in the story's header, right after its headline: the day readers see on the story,
 /// where metadata may carry a later edit, or the same moment in another time zone's day. An empty
 /// `<time>` shows readers nothing: it is metadata like any other.
-fn headline_time(html: &Html) -> Option<ElementRef<'_>> {
+fn headline_time<'a>(html: &'a Html, other: &OtherContent) -> Option<ElementRef<'a>> {
     let mut chars = 0;
     after_headline(html)
         .take_while(|node| {
@@ -467,25 +474,37 @@ fn headline_time(html: &Html) -> Option<ElementRef<'_>> {
             chars <= HEADLINE_TIME_CHARS
         })
         .filter_map(ElementRef::wrap)
-        .find(|e| e.value().name() == "time" && !text_of(e).trim().is_empty() && !in_other_content(e))
+        .find(|e| e.value().name() == "time" && !text_of(e).trim().is_empty() && !other.holds(e))
 }
 
-/// The elements `selector` finds outside other content.
-fn outside_other_content<'a>(html: &'a Html, selector: &'a Selector) -> impl Iterator<Item = ElementRef<'a>> + 'a {
-    html.select(selector).filter(|e| !in_other_content(e))
-}
+/// The page's readers' comments, forms and lists of other stories, whose dates and names are not the
+/// article's. Found once a page: every candidate byline and date is checked against them.
+struct OtherContent(HashSet<NodeId>);
 
-/// Whether the element sits in readers' comments, a form or a list of other stories, whose dates and
-/// names are not the article's.
-fn in_other_content(e: &ElementRef) -> bool {
-    e.ancestors().filter_map(ElementRef::wrap).any(|a| {
-        let v = a.value();
-        // A form is another's content (a comment box, a search), unless the page itself is one
-        // form holding its headline, as ASP.NET pages are.
-        (v.name() == "form" && a.select(&H1).next().is_none())
-            || (!matches!(v.name(), "body" | "html")
-                && [v.attr("class"), v.attr("id")].into_iter().flatten().any(|name| OTHER_STORIES.is_match(name)))
-    })
+impl OtherContent {
+    fn of(html: &Html) -> Self {
+        let is_other = |e: &ElementRef| {
+            let v = e.value();
+            // A form is another's content (a comment box, a search), unless the page itself is one
+            // form holding its headline, as ASP.NET pages are.
+            (v.name() == "form" && e.select(&H1).next().is_none())
+                || (!matches!(v.name(), "body" | "html")
+                    && [v.attr("class"), v.attr("id")].into_iter().flatten().any(|name| OTHER_STORIES.is_match(name)))
+        };
+        OtherContent(
+            html.root_element().descendants().filter_map(ElementRef::wrap).filter(is_other).map(|e| e.id()).collect(),
+        )
+    }
+
+    /// Whether the element sits in other content.
+    fn holds(&self, e: &ElementRef) -> bool {
+        !self.0.is_empty() && e.ancestors().any(|a| self.0.contains(&a.id()))
+    }
+
+    /// The elements `selector` finds outside other content.
+    fn outside<'a>(&'a self, html: &'a Html, selector: &'a Selector) -> impl Iterator<Item = ElementRef<'a>> + 'a {
+        html.select(selector).filter(|e| !self.holds(e))
+    }
 }
 
 /// `<meta name|property|itemprop|http-equiv = content>`, keys lower-cased; the first value wins.
@@ -626,6 +645,22 @@ pub fn strip_site_suffix(title: &str, site_name: Option<&str>) -> String {
 
 fn squash(s: &str) -> String {
     s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// The element's text (see [`text_of`]) when it has at most `max_chars` characters; the text of a
+/// longer one is never gathered (most candidate lines are containers holding much of the page).
+fn text_within(el: &ElementRef, max_chars: usize) -> Option<String> {
+    let mut visible = 0;
+    for node in el.descendants().filter(|node| !is_code(node)) {
+        if let Some(t) = node.value().as_text() {
+            // Characters other than spaces all stay in the cleaned text.
+            visible += t.chars().filter(|c| !c.is_whitespace()).count();
+            if visible > max_chars {
+                return None;
+            }
+        }
+    }
+    Some(text_of(el)).filter(|t| t.chars().count() <= max_chars)
 }
 
 /// The element's text, without what its scripts and styles hold.
