@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 use ego_tree::{NodeId, NodeRef};
 use once_cell::sync::Lazy;
 use regex::Regex;
+use rustc_hash::FxHashMap;
 use scraper::{Html, Node};
 
 use super::metadata::is_date_line;
@@ -242,7 +243,7 @@ struct Skipper {
     /// least this share of the page's text: on some sites they wrap the whole page.
     max_share: f32,
     /// Visible text under each element: all of it, and the part inside links.
-    text_len: HashMap<NodeId, TextLen>,
+    text_len: FxHashMap<NodeId, TextLen>,
     page: TextLen,
     /// Class names with a boilerplate word that the page gives to so many elements that they are
     /// its layout's vocabulary ("elementor-widget" on every block of a page builder), not marks.
@@ -283,7 +284,7 @@ const PHRASE_MIN_SURROUNDING_CHARS: usize = 100;
 
 impl Skipper {
     fn new(html: &Html, max_share: f32) -> Self {
-        let mut text_len: HashMap<NodeId, TextLen> = HashMap::new();
+        let mut text_len: FxHashMap<NodeId, TextLen> = FxHashMap::default();
         for edge in html.tree.root().traverse() {
             let ego_tree::iter::Edge::Close(node) = edge else { continue };
             let len = match node.value() {
@@ -900,11 +901,12 @@ const LEAD_MIN_WORDS: usize = 12;
 /// Whether a block shows one of the page's summaries (both normalized): the same text, or one the
 /// start of the other, either at least `SUMMARY_MIN_CHARS` long.
 fn shown_summary(block: &Block, summaries: &[String]) -> bool {
+    if summaries.is_empty() || block.text.split_whitespace().count() < LEAD_MIN_WORDS {
+        return false;
+    }
     let shorter = |a: &str, b: &str| a.len().min(b.len());
-    let words = block.text.split_whitespace().count();
     let block = normalize(&block.text);
-    words >= LEAD_MIN_WORDS
-        && block.len() >= SUMMARY_MIN_CHARS
+    block.len() >= SUMMARY_MIN_CHARS
         && summaries.iter().any(|s| {
             shorter(s, &block) >= SUMMARY_MIN_CHARS && (s.starts_with(block.as_str()) || block.starts_with(s.as_str()))
         })
@@ -955,7 +957,7 @@ fn normalize(s: &str) -> String {
 /// Picks the element holding the article (plus sibling elements that continue it), or `None` for
 /// pages without one such as section fronts.
 fn choose_containers(html: &Html, blocks: &[Block], skipper: &Skipper) -> Option<Vec<NodeId>> {
-    let mut scores: HashMap<NodeId, f32> = HashMap::new();
+    let mut scores: FxHashMap<NodeId, f32> = FxHashMap::default();
     for block in blocks {
         let chars = block.chars();
         if chars < 25 || block.kind == BlockKind::Heading || block.link_density() > 0.5 {
@@ -1003,7 +1005,7 @@ fn choose_containers(html: &Html, blocks: &[Block], skipper: &Skipper) -> Option
     let best_node = best_node?;
     // Prose (paragraph text with few links) under each element, to follow articles split over
     // several sibling elements (sections between ad slots, "companion columns").
-    let mut prose: HashMap<NodeId, usize> = HashMap::new();
+    let mut prose: FxHashMap<NodeId, usize> = FxHashMap::default();
     for block in blocks.iter().filter(|b| b.kind != BlockKind::Heading && b.link_density() < 0.25) {
         let Some(node) = html.tree.get(block.node) else { continue };
         for ancestor in std::iter::once(node).chain(node.ancestors()).take(PROSE_LEVELS) {

@@ -1,11 +1,12 @@
 //! Article metadata from a parsed page: JSON-LD first (what publishers maintain for search engines),
 //! then Open Graph and other `<meta>` tags, then the markup itself.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use ego_tree::NodeId;
 use once_cell::sync::Lazy;
 use regex::Regex;
+use rustc_hash::FxHashSet;
 use scraper::{ElementRef, Html, Selector};
 use serde_json::Value;
 
@@ -479,7 +480,7 @@ fn headline_time<'a>(html: &'a Html, other: &OtherContent) -> Option<ElementRef<
 
 /// The page's readers' comments, forms and lists of other stories, whose dates and names are not the
 /// article's. Found once a page: every candidate byline and date is checked against them.
-struct OtherContent(HashSet<NodeId>);
+struct OtherContent(FxHashSet<NodeId>);
 
 impl OtherContent {
     fn of(html: &Html) -> Self {
