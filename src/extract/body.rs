@@ -876,7 +876,7 @@ impl PictureTexts {
             return false;
         }
         let text = normalize(text);
-        self.0.iter().any(|t| text.contains(t.as_str()) && t.len() * 10 >= text.len() * 6)
+        self.0.iter().any(|t| t.len() * 10 >= text.len() * 6 && text.contains(t.as_str()))
     }
 }
 
