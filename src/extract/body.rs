@@ -6,6 +6,7 @@
 //! the ancestor that gathers the most prose, discounted by its share of link text, is the article
 //! container. Its blocks, minus link lists and stray widgets, are the body.
 
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
 use ego_tree::{NodeId, NodeRef};
@@ -224,12 +225,24 @@ struct Block {
     node: NodeId,
     kind: BlockKind,
     text: String,
+    chars: usize,
     link_chars: usize,
+    /// The text as [`normalize`] writes it, made on first use: several rules compare it.
+    normalized: OnceCell<String>,
 }
 
 impl Block {
+    fn new(node: NodeId, kind: BlockKind, text: &str, link_chars: usize) -> Self {
+        let chars = text.chars().count();
+        Block { node, kind, text: text.to_string(), chars, link_chars, normalized: OnceCell::new() }
+    }
+
     fn chars(&self) -> usize {
-        self.text.chars().count()
+        self.chars
+    }
+
+    fn normalized(&self) -> &str {
+        self.normalized.get_or_init(|| normalize(&self.text))
     }
 
     fn link_density(&self) -> f32 {
@@ -508,7 +521,7 @@ impl BlockBuilder {
         for line in text.split('\n').map(str::trim).filter(|l| !l.is_empty()) {
             // Spread link text over the lines in proportion to their length.
             let share = line.chars().count() * link_chars / total;
-            self.blocks.push(Block { node: owner, kind, text: line.to_string(), link_chars: share });
+            self.blocks.push(Block::new(owner, kind, line, share));
         }
     }
 }
@@ -687,7 +700,7 @@ fn paragraphs_in_pass(html: &Html, announced: Announced, skipper: &Skipper) -> V
     let is_summary = |block: &Block| shown_summary(block, &summaries);
     let is_headline = |block: &Block| {
         html.tree.get(block.node).and_then(|n| n.value().as_element().map(|e| e.name() == "h1")).unwrap_or(false)
-            || normalized_title.as_deref() == Some(normalize(&block.text).as_str())
+            || normalized_title.as_deref() == Some(block.normalized())
     };
     let pictures = PictureTexts::of(html, blocks.iter().filter(|b| inside(b.node)));
     let lead = lead_before_container(html, &blocks, containers[0], |b| inside(b.node), is_headline, is_summary);
@@ -719,7 +732,7 @@ fn paragraphs_in_pass(html: &Html, announced: Announced, skipper: &Skipper) -> V
             || is_site_talk(&block.text)
             || is_date_line(&block.text)
             || is_picture_credit(&block.text)
-            || pictures.describe(&block.text)
+            || pictures.describe(block)
             || is_filing_line(&block.text)
         {
             tracing::trace!(text = %block.text, "dropped: widget, byline, date line, picture credit or caption, filing line or site talk");
@@ -865,17 +878,17 @@ impl PictureTexts {
         let (mut blocks, mut described) = (0usize, 0usize);
         for block in article {
             blocks += 1;
-            described += usize::from(pictures.describe(&block.text));
+            described += usize::from(pictures.describe(block));
         }
         if described as f32 > CAPTIONS_MAX_SHARE * blocks as f32 { PictureTexts(Vec::new()) } else { pictures }
     }
 
     /// Whether most of the text is an image's own description.
-    fn describe(&self, text: &str) -> bool {
+    fn describe(&self, block: &Block) -> bool {
         if self.0.is_empty() {
             return false;
         }
-        let text = normalize(text);
+        let text = block.normalized();
         self.0.iter().any(|t| t.len() * 10 >= text.len() * 6 && text.contains(t.as_str()))
     }
 }
@@ -905,11 +918,11 @@ fn shown_summary(block: &Block, summaries: &[String]) -> bool {
         return false;
     }
     let shorter = |a: &str, b: &str| a.len().min(b.len());
-    let block = normalize(&block.text);
+    let block = block.normalized();
     block.len() >= SUMMARY_MIN_CHARS
-        && summaries.iter().any(|s| {
-            shorter(s, &block) >= SUMMARY_MIN_CHARS && (s.starts_with(block.as_str()) || block.starts_with(s.as_str()))
-        })
+        && summaries
+            .iter()
+            .any(|s| shorter(s, block) >= SUMMARY_MIN_CHARS && (s.starts_with(block) || block.starts_with(s.as_str())))
 }
 
 /// How many levels above the article's container the lead and the container meet at most.

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use aho_corasick::AhoCorasick;
 use ego_tree::NodeId;
 use once_cell::sync::Lazy;
 use regex::Regex;
@@ -95,8 +96,14 @@ const UPDATED_CUES: &[&str] = &[
 const DATE_LABEL_WORDS: &[&str] =
     &["last", "on", "at", "am", "um", "le", "el", "il", "de", "op", "the", "stand", "datum", "date"];
 /// Class or id of readers' comments and of lists of other stories.
-static OTHER_STORIES: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"(?i)comment|related|recommend|more-stories|trending|popular|most-read").unwrap());
+/// (Words found by Aho-Corasick: every element's names are checked, and a case-insensitive regex
+/// of words has no fast literal search.)
+static OTHER_STORIES: Lazy<AhoCorasick> = Lazy::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(["comment", "related", "recommend", "more-stories", "trending", "popular", "most-read"])
+        .expect("plain words")
+});
 /// Characters of a line that is little more than a date.
 const SHORT_DATE_LINE: usize = 100;
 /// Characters of an element marked as a date (its class or id) in which the date is looked for.
