@@ -261,7 +261,13 @@ struct Skipper {
     /// Class names with a boilerplate word that the page gives to so many elements that they are
     /// its layout's vocabulary ("elementor-widget" on every block of a page builder), not marks.
     layout_classes: HashSet<String>,
+    /// Whether captions hold the page's text (see [`GALLERY_CAPTION_SHARE`]).
+    gallery: bool,
 }
+
+/// A page whose figure captions hold this share of its text is a gallery (a slideshow, a listicle
+/// of pictures): the captions are its article, not notes beside one.
+const GALLERY_CAPTION_SHARE: f32 = 0.5;
 
 /// Elements that must carry a class name for it to be the layout's vocabulary.
 const LAYOUT_CLASS_MIN_ELEMENTS: usize = 5;
@@ -298,6 +304,7 @@ const PHRASE_MIN_SURROUNDING_CHARS: usize = 100;
 impl Skipper {
     fn new(html: &Html, max_share: f32) -> Self {
         let mut text_len: FxHashMap<NodeId, TextLen> = FxHashMap::default();
+        let mut captions = 0;
         for edge in html.tree.root().traverse() {
             let ego_tree::iter::Edge::Close(node) = edge else { continue };
             let len = match node.value() {
@@ -314,8 +321,10 @@ impl Skipper {
                         len.all += child_len.all;
                         len.in_links += child_len.in_links;
                     }
-                    if node.value().as_element().is_some_and(|e| e.name() == "a") {
-                        len.in_links = len.all;
+                    match node.value().as_element().map(|e| e.name()) {
+                        Some("a") => len.in_links = len.all,
+                        Some("figcaption") => captions += len.all,
+                        _ => {}
                     }
                     len
                 }
@@ -336,7 +345,8 @@ impl Skipper {
             .filter(|(class, count)| *count >= LAYOUT_CLASS_MIN_ELEMENTS && WEAK_BOILERPLATE.is_match(class))
             .map(|(class, _)| class.to_string())
             .collect();
-        Skipper { max_share, text_len, page, layout_classes }
+        let gallery = captions as f32 >= GALLERY_CAPTION_SHARE * page.all as f32;
+        Skipper { max_share, text_len, page, layout_classes, gallery }
     }
 
     fn with_share(self, max_share: f32) -> Self {
@@ -346,6 +356,9 @@ impl Skipper {
     fn skips(&self, node: &NodeRef<Node>) -> bool {
         let Some(el) = node.value().as_element() else { return false };
         let tag = el.name();
+        if tag == "figcaption" && self.gallery {
+            return false;
+        }
         if SKIPPED_TAGS.contains(&tag) {
             return true;
         }
@@ -1459,6 +1472,22 @@ mod tests {
         );
         let page = format!(r#"<html><body><div class="posts">{post}{}</div></body></html>"#, card(1));
         assert!(body(&page).contains(&PROSE.to_string()));
+    }
+
+    #[test]
+    fn captions_are_the_article_only_on_a_gallery() {
+        let figure = |n: usize| {
+            format!(
+                r#"<figure><img src="/{n}.jpg"><figcaption class="slide-caption">Look {n}: a long coat, a wide hat and boots, and the costume is ready for the night.</figcaption></figure>"#
+            )
+        };
+        let gallery = article_page(&format!("<p>{PROSE}</p>{}", (1..=6).map(figure).collect::<String>()));
+        let paragraphs = body(&gallery);
+        assert_eq!(paragraphs.len(), 7);
+        assert!(paragraphs[6].starts_with("Look 6: a long coat"));
+        // One picture beside an article: its caption is a note, not the text.
+        let article = article_page(&format!("<p>{PROSE}</p>{}<p>{PROSE} Second.</p>", figure(1)));
+        assert_eq!(body(&article), vec![PROSE.to_string(), format!("{PROSE} Second.")]);
     }
 
     #[test]
