@@ -958,11 +958,11 @@ fn lead_before_container(
     let is_near = |b: &Block| html.tree.get(b.node).is_some_and(|n| n.ancestors().any(|a| near.contains(&a.id())));
     // Text after the headline that reads as sentences is the lead; so is the page's own summary
     // shown before the body, however far from the headline.
-    let headline = (0..first)
-        .rev()
-        .filter(|&i| blocks[i].link_density() <= 0.5)
-        .take(LEAD_SEARCH_BLOCKS)
-        .find(|&i| is_headline(&blocks[i]));
+    let candidates = || (0..first).rev().filter(|&i| blocks[i].link_density() <= 0.5).take(LEAD_SEARCH_BLOCKS);
+    // A page whose <h1> is its logo titles the story with a lesser heading.
+    let headline = candidates()
+        .find(|&i| is_headline(&blocks[i]))
+        .or_else(|| candidates().find(|&i| blocks[i].kind == BlockKind::Heading));
     // The line right under the headline is its deck when it is as long as a sentence, whether or not
     // it ends like one.
     let deck = headline.map(|h| h + 1).filter(|&i| {
@@ -1376,6 +1376,17 @@ mod tests {
                 format!("{PROSE} Second.")
             ]
         );
+    }
+
+    #[test]
+    fn under_a_logo_in_the_h1_a_lesser_heading_titles_the_story_and_its_lead_is_kept() {
+        let lead = "Child labour is not the problem in itself, the association says, but the conditions of the work.";
+        let page = format!(
+            r#"<html><body><h1><a href="/">Site name</a></h1><div class="content"><h2>Children and work</h2>
+            <div class="leader"><p>{lead}</p></div><p><a href="/print">Print</a></p>
+            <div class="text"><p>{PROSE}</p><p>{PROSE} Second.</p></div></div></body></html>"#
+        );
+        assert_eq!(body(&page), vec![lead.to_string(), PROSE.to_string(), format!("{PROSE} Second.")]);
     }
 
     #[test]
