@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use ego_tree::{NodeId, NodeRef};
 use once_cell::sync::Lazy;
 use regex::Regex;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use scraper::{Html, Node};
 
 use super::metadata::is_date_line;
@@ -263,6 +263,10 @@ struct Skipper {
     layout_classes: HashSet<String>,
     /// Whether captions hold the page's text (see [`GALLERY_CAPTION_SHARE`]).
     gallery: bool,
+    /// `<article>` and `<main>` elements with prose: where the page itself says its article is.
+    marked_articles: Vec<NodeId>,
+    /// Those elements and their ancestors.
+    around_marked_articles: FxHashSet<NodeId>,
 }
 
 /// A page whose figure captions hold this share of its text is a gallery (a slideshow, a listicle
@@ -346,7 +350,17 @@ impl Skipper {
             .map(|(class, _)| class.to_string())
             .collect();
         let gallery = captions as f32 >= GALLERY_CAPTION_SHARE * page.all as f32;
-        Skipper { max_share, text_len, page, layout_classes, gallery }
+        let marked: Vec<NodeRef<Node>> = html
+            .tree
+            .root()
+            .descendants()
+            .filter(|n| n.value().as_element().is_some_and(|e| matches!(e.name(), "article" | "main")))
+            .filter(|n| text_len.get(&n.id()).is_some_and(|l| l.prose() >= CONTENT_NAME_MIN_PROSE))
+            .collect();
+        let around_marked_articles =
+            marked.iter().flat_map(|n| std::iter::once(*n).chain(n.ancestors())).map(|n| n.id()).collect();
+        let marked_articles = marked.iter().map(|n| n.id()).collect();
+        Skipper { max_share, text_len, page, layout_classes, gallery, marked_articles, around_marked_articles }
     }
 
     fn with_share(self, max_share: f32) -> Self {
@@ -375,7 +389,7 @@ impl Skipper {
             return false;
         }
         let len = self.text_len.get(&node.id()).copied().unwrap_or_default();
-        if len.all as f32 / self.page.all as f32 >= self.max_share {
+        if len.all as f32 / self.page.all as f32 >= self.max_share && self.may_wrap_the_article(node) {
             return false;
         }
         if USUALLY_SKIPPED_TAGS.contains(&tag) {
@@ -419,6 +433,14 @@ impl Skipper {
         let prose_share = len.prose() as f32 / self.page.prose().max(1) as f32;
         let named_content = CONTENT_HINT.is_match(&names) && len.prose() >= CONTENT_NAME_MIN_PROSE;
         !text_element && !named_content && prose_share < WEAK_NAME_MAX_PROSE_SHARE
+    }
+
+    /// Whether an element could be the layout around the article: always, unless the page marks its
+    /// article elsewhere (a sidebar beside an `<article>` is not the article, however long it is).
+    fn may_wrap_the_article(&self, node: &NodeRef<Node>) -> bool {
+        self.marked_articles.is_empty()
+            || self.around_marked_articles.contains(&node.id())
+            || node.ancestors().any(|a| self.marked_articles.contains(&a.id()))
     }
 
     /// A short text that, with a headline linking elsewhere and little else, makes up a card built
@@ -1499,6 +1521,20 @@ mod tests {
         // One picture beside an article: its caption is a note, not the text.
         let article = article_page(&format!("<p>{PROSE}</p>{}<p>{PROSE} Second.</p>", figure(1)));
         assert_eq!(body(&article), vec![PROSE.to_string(), format!("{PROSE} Second.")]);
+    }
+
+    #[test]
+    fn a_long_sidebar_beside_a_marked_article_is_not_the_article() {
+        let widget = (1..=8)
+            .map(|n| format!("<p>{n}. The party wants more of this, more of that, and all of it, soon.</p>"))
+            .collect::<String>();
+        let page = format!(
+            r#"<html><body><div id="content"><article><h1>Title</h1><p>{PROSE}</p><p>{PROSE} Second.</p><p>{PROSE} Third.</p></article></div><aside class="widget"><div class="textwidget">{widget}</div></aside></body></html>"#
+        );
+        assert_eq!(body(&page), vec![PROSE.to_string(), format!("{PROSE} Second."), format!("{PROSE} Third.")]);
+        // Without an `<article>` or `<main>`, an `<aside>` holding most of the text may be the layout.
+        let unmarked = page.replace("<article>", "<div>").replace("</article>", "</div>");
+        assert!(body(&unmarked).iter().any(|p| p.starts_with("8. The party")));
     }
 
     #[test]
