@@ -671,14 +671,32 @@ fn text_within(el: &ElementRef, max_chars: usize) -> Option<String> {
     Some(text_of(el)).filter(|t| t.chars().count() <= max_chars)
 }
 
-/// The element's text, without what its scripts and styles hold.
+/// The element's text, without what its scripts and styles hold nor the labels only screen readers
+/// say ("Author", "Post date"); hidden punctuation that joins a kicker to a headline stays.
 fn text_of(el: &ElementRef) -> String {
     let text: String = el
         .descendants()
         .filter(|node| !is_code(node))
-        .filter_map(|node| node.value().as_text().map(|t| &**t))
+        .filter_map(|node| {
+            let text = node.value().as_text()?;
+            let label = for_screen_readers(&node, el) && text.chars().any(char::is_alphabetic);
+            Some(if label { " " } else { &**text })
+        })
         .collect();
     clean(&text)
+}
+
+/// Class names that the common themes and CSS frameworks give text hidden from sight and kept for
+/// screen readers.
+const SCREEN_READER_CLASSES: &[&str] = &["screen-reader-text", "sr-only", "visually-hidden", "visuallyhidden"];
+
+/// A text node inside `el` that only screen readers say.
+fn for_screen_readers(node: &ego_tree::NodeRef<scraper::Node>, el: &ElementRef) -> bool {
+    node.value().is_text()
+        && node
+            .ancestors()
+            .take_while(|a| a.id() != el.id())
+            .any(|a| a.value().as_element().is_some_and(|e| e.classes().any(|c| SCREEN_READER_CLASSES.contains(&c))))
 }
 
 /// Text a script or style holds: code, not words a reader sees.
@@ -738,6 +756,18 @@ mod tests {
         assert_eq!(m.language.as_deref(), Some("en"));
         assert_eq!(m.canonical_url.as_deref(), Some("https://daily.example/news/big-story"));
         assert_eq!(m.site_name.as_deref(), Some("The Daily"));
+    }
+
+    #[test]
+    fn labels_for_screen_readers_are_not_read_as_text() {
+        let page = r#"<html><head><title>x</title></head><body><article>
+            <h1><span class="kicker">Rail</span><span class="visually-hidden">: </span>A night train to Rome</h1>
+            <span class="byline"><span class="screen-reader-text">Author</span><a href="/a/jr">Jane Roe</a></span>
+            </article></body></html>"#;
+        let m = extract_metadata(&Html::parse_document(page), "");
+        assert_eq!(m.byline.as_deref(), Some("Jane Roe"));
+        // Hidden punctuation between a kicker and the headline is kept: it is what joins them.
+        assert_eq!(m.title.as_deref(), Some("Rail: A night train to Rome"));
     }
 
     #[test]
