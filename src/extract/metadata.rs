@@ -708,7 +708,16 @@ fn is_code(node: &ego_tree::NodeRef<scraper::Node>) -> bool {
             .is_some_and(|e| matches!(e.name(), "script" | "style" | "noscript"))
 }
 
+/// Text with its whitespace collapsed and character references decoded: pages put HTML-escaped text
+/// into JSON-LD ("Redacci&oacute;n") and escape some attributes twice.
 fn clean(s: &str) -> String {
+    let decoded;
+    let s = if s.contains('&') && s.contains(';') {
+        decoded = Html::parse_fragment(s).root_element().text().collect::<String>();
+        &decoded
+    } else {
+        s
+    };
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -768,6 +777,15 @@ mod tests {
         assert_eq!(m.byline.as_deref(), Some("Jane Roe"));
         // Hidden punctuation between a kicker and the headline is kept: it is what joins them.
         assert_eq!(m.title.as_deref(), Some("Rail: A night train to Rome"));
+    }
+
+    #[test]
+    fn escaped_text_in_json_ld_is_decoded() {
+        let page = r#"<html><head><script type="application/ld+json">{"@type":"NewsArticle","headline":"Lluvias &amp; cortes",
+            "author":{"@type":"Person","name":"Redacci&oacute;n Central"}}</script></head><body></body></html>"#;
+        let m = extract_metadata(&Html::parse_document(page), "");
+        assert_eq!(m.byline.as_deref(), Some("Redacción Central"));
+        assert_eq!(m.title.as_deref(), Some("Lluvias & cortes"));
     }
 
     #[test]
