@@ -721,15 +721,18 @@ fn clean(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A byline without the word that introduces it ("By", "Von", "Par", "Autor:").
+/// The words that introduce a byline, in the main European languages: "By", "Posted by", "Von",
+/// "Eingestellt von", "Par", "Autor:", "Text:", "Interview:".
+static BYLINE_CUE: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r"(?i)^(?:(?:(?:posted|written|published) )?by|(?:(?:eingestellt|geschrieben|verfasst|erstellt) )?von|(?:publié )?par|(?:escrito )?por|(?:post )?(?:author|autor|autorin|auteur)\s*:?|(?:text|interview|fotos?)\s*:)\s+",
+    )
+    .unwrap()
+});
+
+/// A byline without the words that introduce it.
 fn strip_by(s: &str) -> String {
-    let lower = s.to_lowercase();
-    for cue in ["by ", "von ", "par ", "por ", "autor: ", "author: ", "auteur: ", "autor ", "author "] {
-        if lower.starts_with(cue) {
-            return s[cue.len()..].trim().to_string();
-        }
-    }
-    s.to_string()
+    BYLINE_CUE.replace(s, "").trim().to_string()
 }
 
 fn resolve(base: &str, href: &str) -> Option<String> {
@@ -786,6 +789,21 @@ mod tests {
         let m = extract_metadata(&Html::parse_document(page), "");
         assert_eq!(m.byline.as_deref(), Some("Redacción Central"));
         assert_eq!(m.title.as_deref(), Some("Lluvias & cortes"));
+    }
+
+    #[test]
+    fn the_words_that_introduce_a_byline_are_not_the_name() {
+        for (byline, name) in [
+            ("By Jane Roe", "Jane Roe"),
+            ("Posted by Jane Roe", "Jane Roe"),
+            ("Eingestellt von Jana Roth", "Jana Roth"),
+            ("Autor: Jana Roth", "Jana Roth"),
+            ("Interview: Jana Roth", "Jana Roth"),
+            ("Bybee Textor", "Bybee Textor"),
+            ("Texter Paul", "Texter Paul"),
+        ] {
+            assert_eq!(strip_by(byline), name);
+        }
     }
 
     #[test]
