@@ -722,10 +722,11 @@ fn clean(s: &str) -> String {
 }
 
 /// The words that introduce a byline, in the main European languages: "By", "Posted by", "Von",
-/// "Eingestellt von", "Par", "Autor:", "Text:", "Interview:".
+/// "Eingestellt von", "Par", "Autor:", "Text:", "Interview:" (not "Foto:": a photographer is not the
+/// author).
 static BYLINE_CUE: Lazy<Regex> = Lazy::new(|| {
     Regex::new(
-        r"(?i)^(?:(?:(?:posted|written|published) )?by|(?:(?:eingestellt|geschrieben|verfasst|erstellt) )?von|(?:publié )?par|(?:escrito )?por|(?:post )?(?:author|autor|autorin|auteur)\s*:?|(?:text|interview|fotos?)\s*:)\s+",
+        r"(?i)^(?:(?:(?:posted|written|published) )?by|(?:(?:eingestellt|geschrieben|verfasst|erstellt) )?von|(?:publié )?par|(?:escrito )?por|(?:post )?(?:author|autor|autorin|auteur)\s*:?|(?:text|interview)\s*:)\s+",
     )
     .unwrap()
 });
