@@ -659,13 +659,11 @@ fn squash(s: &str) -> String {
 /// longer one is never gathered (most candidate lines are containers holding much of the page).
 fn text_within(el: &ElementRef, max_chars: usize) -> Option<String> {
     let mut visible = 0;
-    for node in el.descendants().filter(|node| !is_code(node)) {
-        if let Some(t) = node.value().as_text() {
-            // Characters other than spaces all stay in the cleaned text.
-            visible += t.chars().filter(|c| !c.is_whitespace()).count();
-            if visible > max_chars {
-                return None;
-            }
+    for piece in visible_pieces(el) {
+        // Characters other than spaces all stay in the cleaned text.
+        visible += piece.chars().filter(|c| !c.is_whitespace()).count();
+        if visible > max_chars {
+            return None;
         }
     }
     Some(text_of(el)).filter(|t| t.chars().count() <= max_chars)
@@ -674,16 +672,16 @@ fn text_within(el: &ElementRef, max_chars: usize) -> Option<String> {
 /// The element's text, without what its scripts and styles hold nor the labels only screen readers
 /// say ("Author", "Post date"); hidden punctuation that joins a kicker to a headline stays.
 fn text_of(el: &ElementRef) -> String {
-    let text: String = el
-        .descendants()
-        .filter(|node| !is_code(node))
-        .filter_map(|node| {
-            let text = node.value().as_text()?;
-            let label = for_screen_readers(&node, el) && text.chars().any(char::is_alphabetic);
-            Some(if label { " " } else { &**text })
-        })
-        .collect();
-    clean(&text)
+    clean(&visible_pieces(el).collect::<String>())
+}
+
+/// The element's text nodes as a reader sees them: code left out, a screen-reader label a space.
+fn visible_pieces<'a>(el: &'a ElementRef<'a>) -> impl Iterator<Item = &'a str> + 'a {
+    el.descendants().filter(|node| !is_code(node)).filter_map(move |node| {
+        let text = node.value().as_text()?;
+        let label = for_screen_readers(&node, el) && text.chars().any(char::is_alphabetic);
+        Some(if label { " " } else { &**text })
+    })
 }
 
 /// Class names that the common themes and CSS frameworks give text hidden from sight and kept for
