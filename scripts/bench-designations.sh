@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # Designation benchmark: reproduces every figure of the designation head's model card.
 #
-#   scripts/bench-designations.sh [SHARED_DIR]
+#   scripts/bench-designations.sh [SHARED_DIR] [SEEDS]
 #
-# 1. Cross-validation by document (5 folds): `train-designations` with the shipped settings and texts
-#    (the shared sets and corpus/designations.jsonl), written to
-#    target/bench-designations/head (never over the shipped model). Each text is predicted by a head,
-#    and a threshold, trained without it; designation_eval.py scores those predictions per set.
+# 1. Cross-validation by document (5 folds, one run per seed; default seeds 13,14,15):
+#    `train-designations` with the shipped settings and texts (the shared sets, corpus/designations.jsonl,
+#    and as general news the 181 article-extraction pages and the two halves of the 990-page set),
+#    written to target/bench-designations/head (never over the shipped model). Each text is predicted
+#    by a gate, a head and thresholds trained and chosen without it. Per seed and set: designee P/R/F1
+#    (the labelled sets) or the pages that give any designation (general news); then the mean and
+#    range over the seeds, and designation_eval.py on the first seed's out-of-fold predictions.
 # 2. In-sample: the shipped binary (`extract --jsonl`) on the same texts, which it was trained on.
-# 3. The example sentence of issue 11, and the seed article.
+# 3. The example sentences of issues 11 and 31, and the seed article.
 # 4. What designations add to annotation time: `cargo bench --bench annotation`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=${1:-../shared}
+seeds=${2:-13,14,15}
 news=$shared/data/sanctions-news
 dev=$shared/data/sanctions-dev
 eval_py=$shared/tools/designation_eval.py
@@ -21,11 +25,52 @@ mkdir -p "$out/head"
 cargo build --release --quiet
 bin=target/release/newshound
 
-echo "== 1. cross-validated (5 folds by document; each fold's head and threshold never saw its texts)"
+# General news as three sets: the 181 article-extraction pages, and the 990 pages' even and odd halves.
+general=$out/general
+rm -rf "$general"
+mkdir -p "$general/article-extraction" "$general/trafilatura-even" "$general/trafilatura-odd"
+ln -s "$(realpath "$shared/bench/article-extraction/html")"/* "$general/article-extraction/"
+for page in "$shared"/bench/trafilatura-eval/pages/p*; do
+  number=$(basename "$page"); number=${number#p}; number=${number%%.*}
+  half=$([ $((10#$number % 2)) -eq 0 ] && echo even || echo odd)
+  ln -s "$(realpath "$page")" "$general/trafilatura-$half/"
+done
+
+echo "== 1. cross-validated (5 folds by document, seeds $seeds; each fold's gate, head and thresholds never saw its texts)"
 cp models/ner/config.json models/ner/model.safetensors models/ner/tokenizer.json "$out/head/"
+seed_args=()
+IFS=, read -ra seed_list <<< "$seeds"
+for seed in "${seed_list[@]}"; do seed_args+=(--seed "$seed"); done
 "$bin" -q train-designations --model "$out/head" --out "$out/head" \
   --gold "$news/gold.jsonl" --gold "$dev/gold_designees_narrow.jsonl" --gold "$dev/seed_gold.jsonl" \
-  --gold corpus/designations.jsonl --predictions "$out/cv.jsonl" | sed 's/^/   /'
+  --gold corpus/designations.jsonl \
+  --general "$general/article-extraction" --general "$general/trafilatura-even" --general "$general/trafilatura-odd" \
+  "${seed_args[@]}" --predictions "$out/cv.jsonl" | sed 's/^/   /'
+echo "   mean [min, max] over the seeds:"
+python3 - "$out/head/designations-training.json" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+sets = {}
+for cv in report["cross_validated"]:
+    for name, score in cv["by_set"]:
+        sets.setdefault(name, []).append(score)
+for name, scores in sets.items():
+    if "Designees" in scores[0]:
+        parts = []
+        for key in ("precision", "recall", "f1"):
+            values = [s["Designees"][key] for s in scores]
+            parts.append(f"{key[0].upper() if key != 'f1' else 'F1'} {sum(values) / len(values):.3f} [{min(values):.3f}, {max(values):.3f}]")
+        print(f"   {name:<40} " + "  ".join(parts))
+    else:
+        values = [s["General"]["per_thousand"] for s in scores]
+        pages = [s["General"]["pages_with_any"] for s in scores]
+        print(f"   {name:<40} pages with any designation per 1,000: {sum(values) / len(values):.1f} "
+              f"[{min(values):.1f}, {max(values):.1f}] ({pages} of {scores[0]['General']['pages']})")
+        for seed_scores, cv in zip(scores, report["cross_validated"]):
+            for page, count in seed_scores["General"]["which"]:
+                print(f"      seed {cv['seed']}: {page}: {count} designations")
+PY
+echo "   designation_eval.py on the first seed's out-of-fold predictions:"
 for gold in "$news/gold.jsonl" "$dev/gold_designees_narrow.jsonl" "$dev/seed_gold.jsonl" corpus/designations.jsonl; do
   printf '   %-60s ' "$gold"
   python3 "$eval_py" "$gold" "$out/cv.jsonl" 2>/dev/null | tr '\n' ' ' | sed 's/documents.*matched [0-9]*  //'
@@ -42,12 +87,22 @@ for pair in "$news/gold.jsonl:$out/news.jsonl" "$dev/gold_designees_narrow.jsonl
   python3 "$eval_py" "${pair%%:*}" "${pair##*:}" 2>/dev/null | tr '\n' ' ' | sed 's/documents.*matched [0-9]*  //'
   echo
 done
+for set in article-extraction trafilatura-even trafilatura-odd; do
+  "$bin" -q extract --jsonl "$general/$set" | python3 -c '
+import json, sys
+docs = [json.loads(line) for line in sys.stdin]
+flagged = [(d["id"], [x["target"]["name"] for x in d.get("designations") or []]) for d in docs if d.get("designations")]
+print(f"   {sys.argv[1]:<40} {len(flagged)} of {len(docs)} pages give any designation ({1000 * len(flagged) / len(docs):.1f} per 1,000)")
+for page, names in flagged:
+    print(f"      {page}: {names}")' "$set"
+done
 
-echo "== 3. the example sentence, and the seed article"
+echo "== 3. the example sentences, and the seed article"
 printf '%s\n' "Ship manager and owner sanctioned" \
   "The measures target Baltic Freight Lines FZE, a Sharjah-registered ship manager, and its owner Anton Viktorovich Kessler, who are now subject to an asset freeze and a travel ban." \
   > "$out/example.txt"
-"$bin" -q extract --jsonl "$out/example.txt" "$shared/seed/000_f293cfb5a39cabc5.txt" | python3 -c '
+printf '%s\n' "EU ministers proposed adding the tanker SEA DRAGON to the list." > "$out/proposal.txt"
+"$bin" -q extract --jsonl "$out/example.txt" "$out/proposal.txt" "$shared/seed/000_f293cfb5a39cabc5.txt" | python3 -c '
 import json, sys
 for line in sys.stdin:
     d = json.loads(line)

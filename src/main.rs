@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use newshound::annotate::Annotator;
-use newshound::annotate::designations::train::HeadOptions;
+use newshound::annotate::designations::train::{HeadOptions, SetScore};
 use newshound::annotate::ner::{self, NerModel, train::TrainOptions};
 use newshound::config::Config;
 use newshound::index::NewsIndex;
@@ -283,9 +283,29 @@ enum Command {
         /// without it the head fits its training texts far better than new ones.
         #[arg(long, default_value_t = 0.06)]
         l2: f64,
-        #[arg(long, default_value_t = 13)]
-        seed: u64,
-        /// Write each text's out-of-fold designations as JSON lines (`designation_eval.py` reads them).
+        /// A folder of ordinary news pages (sport, markets, elections …), each taken to report no
+        /// sanctions action: they teach the gate what such a text looks like, and the report says
+        /// how many of them give any designation. Repeat for several sets.
+        #[arg(long = "general", value_name = "DIR")]
+        general: Vec<PathBuf>,
+        /// L2 strengths the gate chooses from, inside each fold (each with and without the text's
+        /// bag of words).
+        #[arg(long, value_delimiter = ',', default_value = "0.1,0.3,1,3")]
+        gate_l2: Vec<f64>,
+        /// Full-batch training steps of the gate (a logistic regression over the whole text).
+        #[arg(long, default_value_t = 300)]
+        gate_epochs: usize,
+        #[arg(long, default_value_t = 1e-2)]
+        gate_learning_rate: f64,
+        /// The largest share of general-news pages that may give a designation when the
+        /// thresholds are chosen.
+        #[arg(long, default_value_t = 0.002)]
+        max_false_alarms: f64,
+        /// Seeds of the cross-validation (folds and initialisation), each run in turn; the first also
+        /// trains the shipped head.
+        #[arg(long = "seed", default_values_t = [13])]
+        seeds: Vec<u64>,
+        /// Write each text's out-of-fold designations (first seed) as JSON lines (`designation_eval.py` reads them).
         #[arg(long, value_name = "FILE")]
         predictions: Option<PathBuf>,
         /// Write every candidate's features and label as JSON lines, for analysis.
@@ -480,21 +500,46 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             learning_rate,
             weight_decay,
             l2,
-            seed,
+            general,
+            gate_l2,
+            gate_epochs,
+            gate_learning_rate,
+            max_false_alarms,
+            seeds,
             predictions,
             candidates,
             model,
         } => {
-            let options =
-                HeadOptions { hidden, encoder_layer, members, epochs, learning_rate, weight_decay, l2, folds, seed };
+            let options = HeadOptions {
+                hidden,
+                encoder_layer,
+                members,
+                epochs,
+                learning_rate,
+                weight_decay,
+                l2,
+                gate_l2,
+                gate_epochs,
+                gate_learning_rate,
+                max_false_alarms,
+                folds,
+                seeds,
+            };
+            let inputs = TrainingInputs { gold, general };
             let outputs = TrainingOutputs { head: out, predictions, candidates };
-            train_designations(&config, model_of(model).as_deref(), &gold, &outputs, &options, cli.quiet)
+            train_designations(&config, model_of(model).as_deref(), &inputs, &outputs, &options, cli.quiet)
         }
         Command::Designations { since, target, authority, program, json, limit, .. } => {
             let filter = DesignationFilter { since, target, authority, program, ..DesignationFilter::default() };
             designations(&config, &filter, json, limit.into())
         }
     }
+}
+
+/// What `train-designations` reads: gold files of labelled texts, and folders of general news.
+struct TrainingInputs {
+    gold: Vec<PathBuf>,
+    general: Vec<PathBuf>,
 }
 
 /// Where `train-designations` writes: the head, and optionally the out-of-fold predictions and the
@@ -520,37 +565,55 @@ fn write_json_lines<T: serde::Serialize>(path: &Path, rows: &[T]) -> anyhow::Res
 fn train_designations(
     config: &Config,
     model: Option<&Path>,
-    gold: &[PathBuf],
+    inputs: &TrainingInputs,
     outputs: &TrainingOutputs,
     options: &HeadOptions,
     quiet: bool,
 ) -> anyhow::Result<ExitCode> {
     let out = &outputs.head;
-    let articles = newshound::labelled::load(gold, config.fetch.max_body_bytes)?;
+    let mut articles = newshound::labelled::load(&inputs.gold, config.fetch.max_body_bytes)?;
+    articles.extend(newshound::labelled::load_general(&inputs.general, config.fetch.max_body_bytes)?);
     let ner = NerModel::open(model)?;
     let mut progress = Progress::counting(Some(articles.len()), !quiet, "texts");
     let (head, report) = newshound::annotate::designations::train::train(&articles, &ner, options, &mut progress)?;
     head.save(out)?;
     std::fs::write(out.join("designations-training.json"), serde_json::to_string_pretty(&report)? + "\n")?;
     if let Some(path) = &outputs.predictions {
-        write_json_lines(path, &report.predictions)?;
+        write_json_lines(path, &report.cross_validated[0].predictions)?;
     }
     if let Some(path) = &outputs.candidates {
         write_json_lines(path, &report.candidate_table)?;
     }
     println!(
-        "{} texts, {} candidates ({} designees); {} gold designees have no candidate",
-        report.documents, report.candidates, report.positives, report.gold_without_candidate
+        "{} texts ({} general-news pages), {} candidates ({} designees); {} gold designees have no candidate",
+        report.documents, report.general_pages, report.candidates, report.positives, report.gold_without_candidate
     );
-    for (name, scores) in [("cross-validated", &report.cross_validated), ("in-sample", &report.in_sample)] {
-        for (set, s) in scores {
-            println!(
-                "{name:>16} {set:<40} P {:.4}  R {:.4}  F1 {:.4}  ({} texts, {} gold, {} predicted)",
-                s.precision, s.recall, s.f1, s.documents, s.gold, s.predicted
-            );
+    let print = |name: &str, set: &str, score: &SetScore| match score {
+        SetScore::Designees(s) => println!(
+            "{name:>22} {set:<40} P {:.4}  R {:.4}  F1 {:.4}  ({} texts, {} gold, {} predicted)",
+            s.precision, s.recall, s.f1, s.documents, s.gold, s.predicted
+        ),
+        SetScore::General(a) => println!(
+            "{name:>22} {set:<40} {} of {} pages give any designation ({:.1} per 1,000; {} designations)",
+            a.pages_with_any, a.pages, a.per_thousand, a.designations
+        ),
+    };
+    for cv in &report.cross_validated {
+        for (set, score) in &cv.by_set {
+            print(&format!("cross-validated ({})", cv.seed), set, score);
         }
     }
-    println!("threshold {:.3}; head written to {}", report.threshold, out.display());
+    for (set, score) in &report.in_sample {
+        print("in-sample", set, score);
+    }
+    println!(
+        "gate L2 {} {} words, gate threshold {:.3}, candidate threshold {:.3}; head written to {}",
+        report.gate.l2,
+        if report.gate.words { "with" } else { "without" },
+        report.gate_threshold,
+        report.threshold,
+        out.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -19,11 +19,19 @@ fn train_designations_cross_validates_and_writes_a_head_that_extract_loads() {
     copy_encoder(&model);
     let predictions = dir.path().join("cv.jsonl");
     let model_arg = model.to_str().unwrap();
+    // Ordinary news: pages that report no sanctions action.
+    let general = dir.path().join("ordinary-news");
+    std::fs::create_dir_all(&general).unwrap();
+    for page in ["city-marathon-record-unrelated.html", "world-section-front.html"] {
+        std::fs::copy(format!("corpus/{page}"), general.join(page)).unwrap();
+    }
     let out = newshound(&[
         "-q",
         "train-designations",
         "--gold",
         "corpus/designations.jsonl",
+        "--general",
+        general.to_str().unwrap(),
         "--model",
         model_arg,
         "--out",
@@ -34,18 +42,26 @@ fn train_designations_cross_validates_and_writes_a_head_that_extract_loads() {
         "2",
         "--epochs",
         "60",
+        "--seed",
+        "13",
+        "--seed",
+        "14",
         "--predictions",
         predictions.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report = String::from_utf8(out.stdout).unwrap();
-    assert!(report.contains("cross-validated corpus/designations"), "{report}");
+    for seed in ["13", "14"] {
+        assert!(report.contains(&format!("cross-validated ({seed}) corpus/designations")), "{report}");
+        assert!(report.contains(&format!("cross-validated ({seed}) ordinary-news")), "{report}");
+    }
     assert!(report.contains("in-sample corpus/designations"), "{report}");
+    assert!(report.contains("of 2 pages give any designation"), "{report}");
 
     // One out-of-fold prediction line per labelled text, in the scorer's format.
     let lines: Vec<serde_json::Value> =
         std::fs::read_to_string(&predictions).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(lines.len(), 10);
+    assert_eq!(lines.len(), 12);
     assert!(lines.iter().all(|l| l["id"].is_string() && l["designations"].is_array()));
 
     // The head sits beside the encoder it was trained on, and extract uses the pair.
@@ -71,7 +87,8 @@ fn a_model_folder_without_its_head_is_named_with_the_way_to_train_one() {
 
     std::fs::write(
         dir.path().join("designations.json"),
-        r#"{"features": 3, "hidden": 0, "members": 1, "threshold": 0.5, "encoder_layer": 4}"#,
+        r#"{"gate": {"features": 3, "hidden": 0, "members": 1, "threshold": 0.5},
+            "candidates": {"features": 3, "hidden": 0, "members": 1, "threshold": 0.5}, "encoder_layer": 4}"#,
     )
     .unwrap();
     std::fs::write(dir.path().join("designations.safetensors"), b"not weights").unwrap();
@@ -108,4 +125,63 @@ fn a_plain_news_sentence_gives_both_targets_an_asset_freeze() {
     let confidence = kessler["confidence"].to_string();
     assert!(confidence.len() <= 4, "{confidence}");
     assert_eq!(kessler["target"]["type"], "person");
+}
+
+/// Extracts each text (title line, blank line, body) and returns the names it designates.
+fn designated_in(texts: &[&str]) -> Vec<Vec<String>> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for (i, text) in texts.iter().enumerate() {
+        let path = dir.path().join(format!("text-{i}.txt"));
+        std::fs::write(&path, text).unwrap();
+        paths.push(path.to_str().unwrap().to_string());
+    }
+    let mut args = vec!["-q", "extract", "--jsonl"];
+    args.extend(paths.iter().map(String::as_str));
+    let out = newshound(&args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let docs: Vec<serde_json::Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(docs.len(), texts.len());
+    docs.iter()
+        .map(|d| {
+            let designations = d["designations"].as_array().cloned().unwrap_or_default();
+            designations.iter().map(|x| x["target"]["name"].as_str().unwrap().to_string()).collect()
+        })
+        .collect()
+}
+
+#[test]
+fn a_proposal_designates_no_one() {
+    // Issue 31's example: a proposal is no designation.
+    let found = designated_in(&["EU ministers proposed adding the tanker SEA DRAGON to the list.\n"]);
+    assert_eq!(found, [Vec::<String>::new()]);
+}
+
+#[test]
+fn ordinary_news_that_uses_the_action_words_designates_no_one() {
+    // Sport, markets, elections and science say "designated", "listed", "penalty", "banned" and
+    // "target" too. Written for this test; no such text trained the head.
+    let texts = [
+        "Rangers designate veteran reliever for assignment\n\nThe Texas Rangers designated right-hander Tom \
+         Keller for assignment on Sunday and recalled Luis Ortega from Triple-A Round Rock. Keller, 34, had a 6.12 \
+         ERA in 19 appearances. Manager Bruce Bochy said the club needed a fresh arm for the series against the \
+         Seattle Mariners.\n",
+        "Chip designer lists on Nasdaq\n\nShares of Helio Semiconductor rose 18 percent in their first day of \
+         trading after the company listed on the Nasdaq, raising $640 million. Analysts at Morgan Stanley set a \
+         price target of $52, citing demand for data-centre chips. Chief executive Anna Weber said the proceeds \
+         would fund a new plant in Arizona.\n",
+        "Late penalty sends Arsenal top\n\nBukayo Saka converted a penalty in the 88th minute as Arsenal beat \
+         Aston Villa 2-1. Villa defender Ezri Konsa was shown a red card and will be banned for the match against \
+         Chelsea. Mikel Arteta said his side had targeted the title from the first day of the season.\n",
+        "Governor endorses Martinez for Senate\n\nGovernor Laura Kelly endorsed state senator Ruben Martinez in \
+         the Democratic primary on Tuesday. Martinez, who is listed first on the ballot, said he would target \
+         rural voters. The Kansas Democratic Party designated August 5 as the date for the candidates' debate.\n",
+        "Drug trial meets its target\n\nA phase III trial of Norvexa's heart drug met its primary target, the \
+         company said. Regulators had restricted the drug's use in 2021 after reports of side effects. The \
+         European Medicines Agency listed the study as a priority review.\n",
+    ];
+    for (text, found) in texts.iter().zip(designated_in(&texts)) {
+        assert!(found.is_empty(), "{found:?} designated in {}", text.lines().next().unwrap());
+    }
 }

@@ -11,9 +11,10 @@ use super::attributes::target_type;
 use super::rules::{NOT_AN_ACTION, TRIGGER};
 use super::{ArticleView, Found};
 use crate::document::{DesignationAction, EntityLabel, TargetType};
+use crate::identity::without_legal_forms;
 
 /// Words that say which action a sentence reports, most specific first.
-static ACTION_WORDS: Lazy<Vec<(DesignationAction, Regex)>> = Lazy::new(|| {
+pub static ACTION_WORDS: Lazy<Vec<(DesignationAction, Regex)>> = Lazy::new(|| {
     let pattern = |p: &str| Regex::new(p).expect("valid action pattern");
     vec![
         (
@@ -87,14 +88,14 @@ pub struct SentenceCues {
     /// Where its first action word starts (a byte offset in the body).
     action_at: Option<usize>,
     /// The rules' designation trigger matches.
-    trigger: bool,
+    pub trigger: bool,
     /// Conditional, proposed, threatened or negated.
-    negated: bool,
-    earlier: bool,
+    pub negated: bool,
+    pub earlier: bool,
     /// Enumerates: two commas or more, a colon, "including".
     list: bool,
     /// The mean of its word vectors.
-    vector: Vec<f32>,
+    pub vector: Vec<f32>,
 }
 
 pub fn sentence_cues(view: &ArticleView) -> Vec<SentenceCues> {
@@ -120,6 +121,20 @@ pub fn sentence_cues(view: &ArticleView) -> Vec<SentenceCues> {
             }
         })
         .collect()
+}
+
+/// The mean of `vectors` (zeros when there are none).
+pub fn mean<V: AsRef<[f32]>>(vectors: impl Iterator<Item = V>, dim: usize) -> Vec<f32> {
+    let mut sum = vec![0f32; dim];
+    let mut count = 0;
+    for v in vectors {
+        sum.iter_mut().zip(v.as_ref()).for_each(|(s, x)| *s += x);
+        count += 1;
+    }
+    if count > 0 {
+        sum.iter_mut().for_each(|s| *s /= count as f32);
+    }
+    sum
 }
 
 /// The mean of the vectors of the words inside `start..end` (zeros when there are none).
@@ -162,11 +177,6 @@ impl<'m> Candidate<'m> {
 /// Hand-read cues per candidate, then five encoder vectors: its mentions; its mentions in sentences
 /// that report an action, the words just before and just after those mentions, and those sentences.
 pub const CUE_FEATURES: usize = 35;
-const VECTORS: usize = 5;
-
-pub fn feature_count(dim: usize) -> usize {
-    CUE_FEATURES + VECTORS * dim
-}
 
 /// The vector of the word that ends just before `at` (`before`) or starts just after it.
 fn neighbour_vector(view: &ArticleView, at: usize, before: bool, dim: usize) -> Vec<f32> {
@@ -216,6 +226,8 @@ fn is_candidate(m: &Mention) -> bool {
         && m.canonical.chars().filter(|c| c.is_alphanumeric()).count() >= 2
         // Names start with a capital or a digit; a lower-case start is a phrase the tagger took in.
         && m.canonical.chars().next().is_some_and(|c| c.is_uppercase() || c.is_numeric())
+        // A legal form alone ("S.A. de C.V.") is the tail of a name, never a name.
+        && !without_legal_forms(&m.canonical).0.is_empty()
         && authority_named(&m.canonical).is_none()
         && !AUTHORITIES.iter().any(|a| a.canonical == m.canonical)
 }
@@ -333,25 +345,13 @@ fn features(
         share(&|m| quoted_speaker(body, m)),
     ];
     debug_assert_eq!(f.len(), CUE_FEATURES);
-    let mut mean_of = |vectors: &mut dyn Iterator<Item = Vec<f32>>| {
-        let mut sum = vec![0f32; dim];
-        let mut count = 0;
-        for v in vectors {
-            sum.iter_mut().zip(&v).for_each(|(s, x)| *s += x);
-            count += 1;
-        }
-        if count > 0 {
-            sum.iter_mut().for_each(|s| *s /= count as f32);
-        }
-        f.extend(sum);
-    };
-    mean_of(&mut candidate.mentions.iter().map(|m| mean_vector(view, m.start, m.end, dim)));
-    mean_of(&mut candidate.mentions.iter().filter(|m| in_action(m)).map(|m| mean_vector(view, m.start, m.end, dim)));
-    mean_of(
-        &mut candidate.mentions.iter().filter(|m| in_action(m)).map(|m| neighbour_vector(view, m.start, true, dim)),
-    );
-    mean_of(&mut candidate.mentions.iter().filter(|m| in_action(m)).map(|m| neighbour_vector(view, m.end, false, dim)));
-    mean_of(&mut candidate.sentences.iter().filter(|&&s| cues[s].action.is_some()).map(|&s| cues[s].vector.clone()));
+    let in_action_mentions = || candidate.mentions.iter().filter(|m| in_action(m));
+    f.extend(mean(candidate.mentions.iter().map(|m| mean_vector(view, m.start, m.end, dim)), dim));
+    f.extend(mean(in_action_mentions().map(|m| mean_vector(view, m.start, m.end, dim)), dim));
+    f.extend(mean(in_action_mentions().map(|m| neighbour_vector(view, m.start, true, dim)), dim));
+    f.extend(mean(in_action_mentions().map(|m| neighbour_vector(view, m.end, false, dim)), dim));
+    let action_sentences = candidate.sentences.iter().filter(|&&s| cues[s].action.is_some());
+    f.extend(mean(action_sentences.map(|&s| cues[s].vector.as_slice()), dim));
     f
 }
 

@@ -1,8 +1,9 @@
-//! The designation head: small networks over each candidate's features (see [`super::candidates`])
-//! that say how likely the candidate is a designee of the action the article reports; their mean is
-//! the score (an ensemble of differently seeded members is steadier than any one of them). Trained by
-//! `newshound train-designations` ([`super::train`]) and stored beside the NER model it reads:
-//! `designations.safetensors` (weights, and the features' mean and scale) and `designations.json`.
+//! The designation head: small networks that say how likely a text reports a sanctions action (the
+//! gate, one score per text) and how likely each candidate is a designee of it (one score per name,
+//! see [`super::candidates`]). Each is an ensemble: its members' mean probability is steadier than
+//! any one of them. Trained by `newshound train-designations` ([`super::train`]) and stored beside the
+//! NER model it reads: `designations.safetensors` (weights, and the features' mean and scale) and
+//! `designations.json`.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -28,34 +29,44 @@ const GOOD_HEAD_HINT: &str = "a model folder needs the designation head that was
      run `newshound train-designations --model DIR` (see models/ner/README.md), or unset --model, \
      NEWSHOUND_MODEL and [annotate] ner_model to use the model built into newshound";
 
-/// The shape of the head and its decision threshold.
+/// The shape of one ensemble and the score from which it says yes.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct HeadConfig {
-    /// Input features per candidate.
+pub struct EnsembleConfig {
+    /// Input features per row.
     pub features: usize,
-    /// Units of the hidden layer; 0 for a linear (logistic) head.
+    /// Units of the hidden layer; 0 for a linear (logistic) network.
     pub hidden: usize,
     /// Networks whose scores are averaged.
     pub members: usize,
-    /// Candidates scoring at least this are designees.
+    /// Rows scoring at least this pass.
     pub threshold: f32,
+}
+
+/// The head's two ensembles and the encoder layer both read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HeadConfig {
+    /// Whether a text reports a sanctions action at all (its features: [`super::report`]).
+    pub gate: EnsembleConfig,
+    /// Whether a candidate name is a designee of it.
+    pub candidates: EnsembleConfig,
     /// The encoder layer whose word vectors the head reads (1 is the first).
     pub encoder_layer: usize,
 }
 
-pub struct DesignationHead {
-    config: HeadConfig,
+/// Standardised features → members' networks → mean probability.
+pub struct Ensemble {
+    config: EnsembleConfig,
     mean: Vec<f32>,
     scale: Vec<f32>,
     members: Vec<Member>,
 }
 
-/// One network of the ensemble.
+/// One network of an ensemble.
 struct Member {
-    /// `hidden × features`, row-major (absent for a linear head).
+    /// `hidden × features`, row-major (absent for a linear network).
     hidden_weight: Vec<f32>,
     hidden_bias: Vec<f32>,
-    /// `hidden` (or `features` for a linear head).
+    /// `hidden` (or `features` for a linear network).
     output_weight: Vec<f32>,
     output_bias: f32,
 }
@@ -69,6 +80,88 @@ impl Member {
         hidden.zip(&self.output_weight).map(|(h, w)| h * w).sum::<f32>() + self.output_bias
     }
 }
+
+impl Ensemble {
+    /// From named tensors under `prefix`: `feature_mean`, `feature_scale`, and for each member
+    /// `m{i}.output.weight`, `m{i}.output.bias`, and with a hidden layer `m{i}.hidden.weight`,
+    /// `m{i}.hidden.bias`.
+    pub fn from_tensors(config: EnsembleConfig, tensors: &HashMap<String, Tensor>, prefix: &str) -> anyhow::Result<Self> {
+        let vector = |name: &str, len: usize| -> anyhow::Result<Vec<f32>> {
+            let name = format!("{prefix}{name}");
+            let t = tensors.get(&name).with_context(|| format!("no tensor {name}"))?;
+            let v = t.flatten_all()?.to_dtype(candle_core::DType::F32)?.to_vec1::<f32>()?;
+            anyhow::ensure!(v.len() == len, "{name} has {} values, expected {len}", v.len());
+            Ok(v)
+        };
+        let (f, h) = (config.features, config.hidden);
+        anyhow::ensure!(config.members > 0, "an ensemble needs at least one member");
+        let members = (0..config.members)
+            .map(|i| -> anyhow::Result<Member> {
+                let name = |part: &str| format!("m{i}.{part}");
+                let (hidden_weight, hidden_bias) = if h > 0 {
+                    (vector(&name("hidden.weight"), h * f)?, vector(&name("hidden.bias"), h)?)
+                } else {
+                    (Vec::new(), Vec::new())
+                };
+                Ok(Member {
+                    hidden_weight,
+                    hidden_bias,
+                    output_weight: vector(&name("output.weight"), if h > 0 { h } else { f })?,
+                    output_bias: vector(&name("output.bias"), 1)?[0],
+                })
+            })
+            .collect::<anyhow::Result<_>>()?;
+        Ok(Ensemble { mean: vector("feature_mean", f)?, scale: vector("feature_scale", f)?, members, config })
+    }
+
+    /// The tensors [`Ensemble::from_tensors`] reads, named under `prefix`.
+    fn tensors(&self, prefix: &str) -> anyhow::Result<Vec<(String, Tensor)>> {
+        let (f, h) = (self.config.features, self.config.hidden);
+        let tensor = |v: &[f32], shape: &[usize]| Tensor::from_slice(v, shape, &Device::Cpu);
+        let mut tensors = vec![
+            (format!("{prefix}feature_mean"), tensor(&self.mean, &[f])?),
+            (format!("{prefix}feature_scale"), tensor(&self.scale, &[f])?),
+        ];
+        for (i, m) in self.members.iter().enumerate() {
+            let name = |part: &str| format!("{prefix}m{i}.{part}");
+            tensors.push((name("output.weight"), tensor(&m.output_weight, &[1, if h > 0 { h } else { f }])?));
+            tensors.push((name("output.bias"), tensor(&[m.output_bias], &[1])?));
+            if h > 0 {
+                tensors.push((name("hidden.weight"), tensor(&m.hidden_weight, &[h, f])?));
+                tensors.push((name("hidden.bias"), tensor(&m.hidden_bias, &[h])?));
+            }
+        }
+        Ok(tensors)
+    }
+
+    pub fn threshold(&self) -> f32 {
+        self.config.threshold
+    }
+
+    pub fn with_threshold(mut self, threshold: f32) -> Self {
+        self.config.threshold = threshold;
+        self
+    }
+
+    /// The members' mean probability for one row of features, of which it reads the first
+    /// `features` of its config (a gate may read fewer than are made).
+    pub fn score(&self, features: &[f32]) -> f32 {
+        let features = &features[..self.config.features];
+        let x: Vec<f32> = features.iter().zip(&self.mean).zip(&self.scale).map(|((v, m), s)| (v - m) / s).collect();
+        let sigmoid = |z: f32| 1.0 / (1.0 + (-z).exp());
+        self.members.iter().map(|m| sigmoid(m.logit(&x))).sum::<f32>() / self.members.len() as f32
+    }
+}
+
+/// The gate and the candidate scorer over one encoder layer.
+pub struct DesignationHead {
+    pub gate: Ensemble,
+    pub candidates: Ensemble,
+    encoder_layer: usize,
+}
+
+const GATE_PREFIX: &str = "gate.";
+const CANDIDATES_PREFIX: &str = "";
 
 impl DesignationHead {
     /// The head beside the NER model in `dir`, else the built-in one.
@@ -108,81 +201,41 @@ impl DesignationHead {
             .with_context(|| format!("{}: does not match {CONFIG_FILE}; {GOOD_HEAD_HINT}", weights_path.display()))
     }
 
-    /// From named tensors: `feature_mean`, `feature_scale`, and for each member `m{i}.output.weight`,
-    /// `m{i}.output.bias`, and with a hidden layer `m{i}.hidden.weight`, `m{i}.hidden.bias`.
-    pub fn from_tensors(config: HeadConfig, tensors: &HashMap<String, Tensor>) -> anyhow::Result<Self> {
-        let vector = |name: &str, len: usize| -> anyhow::Result<Vec<f32>> {
-            let t = tensors.get(name).with_context(|| format!("no tensor {name}"))?;
-            let v = t.flatten_all()?.to_dtype(candle_core::DType::F32)?.to_vec1::<f32>()?;
-            anyhow::ensure!(v.len() == len, "{name} has {} values, expected {len}", v.len());
-            Ok(v)
-        };
-        let (f, h) = (config.features, config.hidden);
-        anyhow::ensure!(config.members > 0, "a head needs at least one member");
-        let members = (0..config.members)
-            .map(|i| -> anyhow::Result<Member> {
-                let name = |part: &str| format!("m{i}.{part}");
-                let (hidden_weight, hidden_bias) = if h > 0 {
-                    (vector(&name("hidden.weight"), h * f)?, vector(&name("hidden.bias"), h)?)
-                } else {
-                    (Vec::new(), Vec::new())
-                };
-                Ok(Member {
-                    hidden_weight,
-                    hidden_bias,
-                    output_weight: vector(&name("output.weight"), if h > 0 { h } else { f })?,
-                    output_bias: vector(&name("output.bias"), 1)?[0],
-                })
-            })
-            .collect::<anyhow::Result<_>>()?;
-        Ok(DesignationHead { mean: vector("feature_mean", f)?, scale: vector("feature_scale", f)?, members, config })
+    fn from_tensors(config: HeadConfig, tensors: &HashMap<String, Tensor>) -> anyhow::Result<Self> {
+        Ok(DesignationHead {
+            gate: Ensemble::from_tensors(config.gate, tensors, GATE_PREFIX).context("the gate")?,
+            candidates: Ensemble::from_tensors(config.candidates, tensors, CANDIDATES_PREFIX)
+                .context("the candidate scorer")?,
+            encoder_layer: config.encoder_layer,
+        })
+    }
+
+    pub fn new(gate: Ensemble, candidates: Ensemble, encoder_layer: usize) -> Self {
+        DesignationHead { gate, candidates, encoder_layer }
     }
 
     /// Writes `designations.json` and `designations.safetensors` into `dir`.
     pub fn save(&self, dir: &Path) -> anyhow::Result<()> {
         std::fs::create_dir_all(dir)?;
-        let (f, h) = (self.config.features, self.config.hidden);
-        let tensor = |v: &[f32], shape: &[usize]| Tensor::from_slice(v, shape, &Device::Cpu);
-        let mut tensors = HashMap::from([
-            ("feature_mean".to_string(), tensor(&self.mean, &[f])?),
-            ("feature_scale".to_string(), tensor(&self.scale, &[f])?),
-        ]);
-        for (i, m) in self.members.iter().enumerate() {
-            let name = |part: &str| format!("m{i}.{part}");
-            tensors.insert(name("output.weight"), tensor(&m.output_weight, &[1, if h > 0 { h } else { f }])?);
-            tensors.insert(name("output.bias"), tensor(&[m.output_bias], &[1])?);
-            if h > 0 {
-                tensors.insert(name("hidden.weight"), tensor(&m.hidden_weight, &[h, f])?);
-                tensors.insert(name("hidden.bias"), tensor(&m.hidden_bias, &[h])?);
-            }
-        }
+        let mut tensors: HashMap<String, Tensor> = self.gate.tensors(GATE_PREFIX)?.into_iter().collect();
+        tensors.extend(self.candidates.tensors(CANDIDATES_PREFIX)?);
         candle_core::safetensors::save(&tensors, dir.join(WEIGHTS_FILE))?;
-        std::fs::write(dir.join(CONFIG_FILE), serde_json::to_string_pretty(&self.config)? + "\n")?;
+        let config = HeadConfig {
+            gate: self.gate.config.clone(),
+            candidates: self.candidates.config.clone(),
+            encoder_layer: self.encoder_layer,
+        };
+        std::fs::write(dir.join(CONFIG_FILE), serde_json::to_string_pretty(&config)? + "\n")?;
         Ok(())
     }
 
     pub fn encoder_layer(&self) -> usize {
-        self.config.encoder_layer
-    }
-
-    pub fn threshold(&self) -> f32 {
-        self.config.threshold
-    }
-
-    pub fn with_threshold(mut self, threshold: f32) -> Self {
-        self.config.threshold = threshold;
-        self
+        self.encoder_layer
     }
 
     /// The probability that each candidate is a designee.
     pub fn score(&self, candidates: &[Candidate]) -> Vec<f32> {
-        candidates.iter().map(|c| self.score_features(&c.features)).collect()
-    }
-
-    pub fn score_features(&self, features: &[f32]) -> f32 {
-        let x: Vec<f32> = features.iter().zip(&self.mean).zip(&self.scale).map(|((v, m), s)| (v - m) / s).collect();
-        let sigmoid = |z: f32| 1.0 / (1.0 + (-z).exp());
-        self.members.iter().map(|m| sigmoid(m.logit(&x))).sum::<f32>() / self.members.len() as f32
+        candidates.iter().map(|c| self.candidates.score(&c.features)).collect()
     }
 }
 

@@ -1,7 +1,9 @@
 //! Sanctions designations stated in an article: who was designated (or delisted), by whom, under
 //! which programme, when, and the sentence that says so.
 //!
-//! Who is a designee is learned: every name of the article (PER, ORG, MISC, grouped by canonical
+//! Whether the text reports a sanctions action at all is learned first: a gate over the whole text
+//! ([`report`]) that ordinary news (sport, markets, elections) does not pass. Who is a designee is
+//! learned next: every name of the article (PER, ORG, MISC, grouped by canonical
 //! name) is a candidate, described by the NER encoder's vectors of its mentions and their sentences
 //! and by what the rules see around it (action words, negation, earlier-time and delisting cues,
 //! lists, speakers); the designation head ([`head`]) scores it. The rules ([`rules`]) propose
@@ -12,6 +14,7 @@ mod attributes;
 mod candidates;
 pub mod head;
 mod names;
+mod report;
 mod rules;
 pub mod train;
 
@@ -50,12 +53,18 @@ pub struct ArticleView<'a> {
     pub published: Option<NaiveDate>,
 }
 
-/// The designations an article reports: rule-found delistings, and each candidate the head scores at
-/// or above its threshold.
+/// The designations an article reports: none when the gate says it reports no sanctions action;
+/// else rule-found delistings, and each candidate the head scores at or above its threshold.
 pub fn find_designations(view: &ArticleView, head: &DesignationHead) -> Vec<Found> {
-    let reading = Reading::of(view);
+    let cues = candidates::sentence_cues(view);
+    let gate = head.gate.score(&report::features(view, &cues));
+    if gate < head.gate.threshold() {
+        return Vec::new();
+    }
+    let reading = Reading::of(view, cues);
     let scores = head.score(&reading.candidates);
-    decide(view, &reading, &scores, head.threshold())
+    let thresholds = Thresholds { gate: head.gate.threshold(), candidate: head.candidates.threshold() };
+    decide(view, &reading, gate, &scores, thresholds)
 }
 
 /// What the decision reads of an article: the sentence cues, the candidates with their features, and
@@ -67,20 +76,50 @@ struct Reading<'a> {
 }
 
 impl<'a> Reading<'a> {
-    fn of(view: &ArticleView<'a>) -> Self {
+    fn of(view: &ArticleView<'a>, cues: Vec<SentenceCues>) -> Self {
         let rule_found = rules::find_designations(view.body, view.sentences, view.mentions, view.published);
-        let cues = candidates::sentence_cues(view);
         let candidates = candidates::candidates(view, &cues, &rule_found);
         Reading { cues, candidates, rule_found }
     }
+
+    /// The names `decide` gives at these scores and thresholds, without their attributes: the
+    /// rules' delistings (`true`), then each candidate at or above the threshold (`false`).
+    fn decided_names(&self, gate: f32, scores: &[f32], thresholds: Thresholds) -> Vec<(&str, bool)> {
+        if gate < thresholds.gate {
+            return Vec::new();
+        }
+        let mut names: Vec<(&str, bool)> = self
+            .rule_found
+            .iter()
+            .filter(|f| f.action == DesignationAction::Delist)
+            .map(|f| (f.target_name.as_str(), true))
+            .collect();
+        for (candidate, &score) in self.candidates.iter().zip(scores) {
+            if score >= thresholds.candidate && !names.iter().any(|(n, _)| *n == candidate.canonical) {
+                names.push((candidate.canonical.as_str(), false));
+            }
+        }
+        names
+    }
 }
 
-fn decide(view: &ArticleView, reading: &Reading, scores: &[f32], threshold: f32) -> Vec<Found> {
+/// Where the gate and the candidate scorer say yes.
+#[derive(Debug, Clone, Copy)]
+struct Thresholds {
+    gate: f32,
+    candidate: f32,
+}
+
+fn decide(view: &ArticleView, reading: &Reading, gate: f32, scores: &[f32], thresholds: Thresholds) -> Vec<Found> {
     let Reading { cues, candidates, rule_found } = reading;
+    let decided = reading.decided_names(gate, scores, thresholds);
+    if decided.is_empty() {
+        return Vec::new();
+    }
     let mut found: Vec<Found> = rule_found.iter().filter(|f| f.action == DesignationAction::Delist).cloned().collect();
     let authorities = once_cell::unsync::OnceCell::new();
     for (candidate, &score) in candidates.iter().zip(scores) {
-        if score < threshold || found.iter().any(|f| f.target_name == candidate.canonical) {
+        if !decided.iter().any(|&(n, delisted)| !delisted && n == candidate.canonical) {
             continue;
         }
         // The sentence that states the action: the rules' one, else the first of its mentions in a

@@ -2,7 +2,14 @@
 //! cross-validation by document that says how well it does on texts it never saw.
 //!
 //! Labels are names, not offsets: a candidate is positive when one of its names matches a gold
-//! designee's name or alias, as `designation_eval.py` matches names ([`super::names`]).
+//! designee's name or alias, as `designation_eval.py` matches names ([`super::names`]). A text
+//! passes the gate when a person read a designation or delisting in it; pages of ordinary news
+//! (`general`) are texts that report none, so they train the gate and show how often it raises a
+//! false alarm, but their names never train the candidate scorer.
+//!
+//! Every setting that is chosen rather than given (what the gate reads and its penalty, both
+//! thresholds) is chosen inside the training texts of each fold, by an inner cross-validation on
+//! those texts only.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -19,10 +26,11 @@ use serde::Serialize;
 use super::super::entities::{self, EncodedWords, Mention};
 use super::super::ner::NerModel;
 use super::super::text;
-use super::candidates::{CUE_FEATURES, feature_count};
-use super::head::{DesignationHead, HeadConfig};
+use super::candidates::{self as candidate_features, sentence_cues};
+use super::head::{DesignationHead, Ensemble, EnsembleConfig};
 use super::names::{MATCH, normalise, similar, similarity};
-use super::{ArticleView, Reading, decide};
+use super::report;
+use super::{ArticleView, Reading, Thresholds, decide};
 use crate::document::{Article, DesignationAction};
 
 /// A text with the designees a person read in it; each designee is its name, then its aliases.
@@ -32,25 +40,91 @@ pub struct LabelledArticle {
     pub set: String,
     pub article: Article,
     pub designees: Vec<Vec<String>>,
+    pub delisted: Vec<String>,
+    /// A page of ordinary news, taken to report no sanctions action.
+    pub general: bool,
 }
 
 #[derive(Debug, Clone)]
 pub struct HeadOptions {
-    /// Hidden units (0: logistic regression).
+    /// Hidden units of the candidate scorer (0: logistic regression).
     pub hidden: usize,
     /// The encoder layer whose word vectors the head reads.
     pub encoder_layer: usize,
-    /// Differently seeded networks averaged.
+    /// Differently seeded networks averaged in the candidate scorer.
     pub members: usize,
     pub epochs: usize,
     pub learning_rate: f64,
     pub weight_decay: f64,
-    /// Strength of the L2 penalty added to the mean loss: on the weights of the encoder-vector
-    /// features and of the output, not on those of the cue features.
+    /// Strength of the L2 penalty added to the candidate scorer's mean loss: on the weights of the
+    /// encoder-vector features and of the output, not on those of the cue features.
     pub l2: f64,
+    /// The gate's L2 strengths to choose from, inside each fold, each with and without the bag of
+    /// words.
+    pub gate_l2: Vec<f64>,
+    /// The gate's steps and learning rate (a logistic regression: one member, no hidden layer).
+    pub gate_epochs: usize,
+    pub gate_learning_rate: f64,
+    /// The most general-news pages, as a share, that may give any designation when the thresholds
+    /// are chosen.
+    pub max_false_alarms: f64,
     /// Folds of the cross-validation by document.
     pub folds: usize,
-    pub seed: u64,
+    /// Seeds of the cross-validations (folds and initialisation); the first also trains the shipped head.
+    pub seeds: Vec<u64>,
+}
+
+/// How one network is trained.
+struct NetworkOptions {
+    hidden: usize,
+    members: usize,
+    epochs: usize,
+    learning_rate: f64,
+    weight_decay: f64,
+    l2: f64,
+    /// The first features, hand-read cues, which the penalty spares.
+    free_features: usize,
+    seed: u64,
+}
+
+/// One way to train the gate, among which each fold chooses.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct GateVariant {
+    pub l2: f64,
+    /// Whether it reads the text's bag of words too.
+    pub words: bool,
+}
+
+impl HeadOptions {
+    fn gate_variants(&self) -> Vec<GateVariant> {
+        [false, true].into_iter().flat_map(|words| self.gate_l2.iter().map(move |&l2| GateVariant { l2, words })).collect()
+    }
+
+    fn candidate_network(&self, seed: u64) -> NetworkOptions {
+        NetworkOptions {
+            hidden: self.hidden,
+            members: self.members,
+            epochs: self.epochs,
+            learning_rate: self.learning_rate,
+            weight_decay: self.weight_decay,
+            l2: self.l2,
+            free_features: candidate_features::CUE_FEATURES,
+            seed,
+        }
+    }
+
+    fn gate_network(&self, l2: f64, seed: u64) -> NetworkOptions {
+        NetworkOptions {
+            hidden: 0,
+            members: 1,
+            epochs: self.gate_epochs,
+            learning_rate: self.gate_learning_rate,
+            weight_decay: self.weight_decay,
+            l2,
+            free_features: report::CUE_FEATURES,
+            seed,
+        }
+    }
 }
 
 /// An article as the entity stage leaves it: what the candidates are read from.
@@ -64,6 +138,9 @@ struct Encoded {
     encoded: EncodedWords,
     published: Option<NaiveDate>,
     gold: Vec<Vec<String>>,
+    /// Whether a person read a designation or delisting in it: the gate's label.
+    reports_action: bool,
+    general: bool,
 }
 
 impl Encoded {
@@ -79,8 +156,10 @@ impl Encoded {
     }
 }
 
-/// Candidate names, features and labels of one article.
+/// What one article gives the training: its gate features, and its candidates' names, features and
+/// labels.
 struct Table {
+    gate_features: Vec<f32>,
     names: Vec<String>,
     features: Vec<Vec<f32>>,
     labels: Vec<bool>,
@@ -112,12 +191,46 @@ impl Score {
     }
 }
 
+/// How often pages of ordinary news give designations.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FalseAlarms {
+    pub pages: usize,
+    /// Pages that give any designation (or delisting).
+    pub pages_with_any: usize,
+    pub per_thousand: f64,
+    pub designations: usize,
+    /// The pages that give any, with how many they give (their names stay out of the report, which
+    /// is stored beside the model: the pages are not the project's).
+    pub which: Vec<(String, usize)>,
+}
+
+impl FalseAlarms {
+    fn add(&mut self, id: &str, designations: usize) {
+        self.pages += 1;
+        if designations > 0 {
+            self.pages_with_any += 1;
+            self.designations += designations;
+            self.which.push((id.to_string(), designations));
+        }
+        self.per_thousand = 1000.0 * self.pages_with_any as f64 / self.pages as f64;
+    }
+}
+
+/// One set's figures: designee scores for a labelled set, false alarms for general news.
+#[derive(Debug, Clone, Serialize)]
+pub enum SetScore {
+    Designees(Score),
+    General(FalseAlarms),
+}
+
 /// One document's predicted designations, as `newshound extract --jsonl` writes the fields the
 /// scorer reads.
 #[derive(Debug, Serialize)]
 pub struct Prediction {
     pub id: String,
     pub set: String,
+    /// The gate's score: how likely the text reports a sanctions action.
+    pub gate: f32,
     pub designations: Vec<PredictedDesignation>,
 }
 
@@ -133,22 +246,34 @@ pub struct PredictedTarget {
     pub name: String,
 }
 
+/// One seed's cross-validation.
+#[derive(Debug, Serialize)]
+pub struct CrossValidation {
+    pub seed: u64,
+    /// Out-of-fold figures by set: each document scored by a head and thresholds that never saw it.
+    pub by_set: Vec<(String, SetScore)>,
+    /// What each fold chose inside its training texts: the gate, its threshold, the candidates'.
+    pub fold_choices: Vec<(GateVariant, f32, f32)>,
+    #[serde(skip)]
+    pub predictions: Vec<Prediction>,
+}
+
 #[derive(Debug, Serialize)]
 pub struct TrainReport {
     pub options: String,
     pub documents: usize,
+    pub general_pages: usize,
     pub candidates: usize,
     pub positives: usize,
     /// Gold designees that no candidate matches: the most any head could find.
     pub gold_without_candidate: usize,
-    /// Out-of-fold scores by set: each document scored by a model and threshold that never saw it.
-    pub cross_validated: Vec<(String, Score)>,
-    /// The final model on the texts it was trained on, by set.
-    pub in_sample: Vec<(String, Score)>,
-    pub fold_thresholds: Vec<f32>,
+    pub cross_validated: Vec<CrossValidation>,
+    /// The shipped head on the texts it was trained on, by set.
+    pub in_sample: Vec<(String, SetScore)>,
+    /// The shipped head's gate and thresholds, chosen on the first seed's out-of-fold scores.
+    pub gate: GateVariant,
+    pub gate_threshold: f32,
     pub threshold: f32,
-    #[serde(skip)]
-    pub predictions: Vec<Prediction>,
     /// Every candidate's features and label, by document, for analysis.
     #[serde(skip)]
     pub candidate_table: Vec<CandidateRow>,
@@ -163,7 +288,38 @@ pub struct CandidateRow {
     pub features: Vec<f32>,
 }
 
-/// Encodes the articles, cross-validates the head by document, then trains it on all of them.
+/// Everything the folds read, made once: every threshold tried and every fold decides from the
+/// same readings.
+struct Corpus<'a> {
+    docs: &'a [Encoded],
+    readings: &'a [Reading<'a>],
+    tables: &'a [Table],
+    /// The encoder's vector size.
+    dim: usize,
+}
+
+/// Scores of every document by heads that did not see it: the gate's for each variant
+/// (`gate[variant][document]`), and its candidates'.
+struct Scores {
+    gate: Vec<Vec<f32>>,
+    candidates: Vec<Vec<f32>>,
+}
+
+impl Scores {
+    fn new(documents: usize, gate_variants: usize) -> Self {
+        Scores { gate: vec![vec![0.0; documents]; gate_variants], candidates: vec![Vec::new(); documents] }
+    }
+}
+
+/// What a fold chose inside its training texts.
+#[derive(Debug, Clone, Copy)]
+struct Choice {
+    gate: usize,
+    thresholds: Thresholds,
+}
+
+/// Encodes the articles, cross-validates the head by document (once per seed), then trains it on
+/// all of them.
 pub fn train(
     articles: &[LabelledArticle],
     model: &NerModel,
@@ -177,6 +333,8 @@ pub fn train(
         articles.len(),
         options.folds
     );
+    anyhow::ensure!(!options.seeds.is_empty(), "at least one seed is needed");
+    anyhow::ensure!(!options.gate_l2.is_empty(), "at least one gate L2 strength is needed");
     model.ensure_layer(options.encoder_layer).context("--encoder-layer")?;
     let mut docs = Vec::with_capacity(articles.len());
     for labelled in articles {
@@ -184,59 +342,57 @@ pub fn train(
         progress.advance(&labelled.id);
     }
     progress.finish();
-    // Read once: every threshold tried and every fold decides from the same readings.
-    let readings: Vec<Reading> = docs.iter().map(|d| Reading::of(&d.view())).collect();
+    let readings: Vec<Reading> = docs.iter().map(|d| Reading::of(&d.view(), sentence_cues(&d.view()))).collect();
     let tables: Vec<Table> = docs.iter().zip(&readings).map(|(d, r)| table(d, r)).collect();
-    let dim = model.hidden_size();
-    let candidates: usize = tables.iter().map(|t| t.labels.len()).sum();
-    let positives: usize = tables.iter().map(|t| t.labels.iter().filter(|&&l| l).count()).sum();
+    let labelled = || docs.iter().zip(&tables).filter(|(d, _)| !d.general).map(|(_, t)| t);
+    let candidates: usize = labelled().map(|t| t.labels.len()).sum();
+    let positives: usize = labelled().map(|t| t.labels.iter().filter(|&&l| l).count()).sum();
     let gold_without_candidate: usize = docs.iter().zip(&readings).map(|(d, r)| unreachable_gold(d, r)).sum();
-    tracing::info!(documents = docs.len(), candidates, positives, gold_without_candidate, "candidates read");
+    let general_pages = docs.iter().filter(|d| d.general).count();
+    tracing::info!(documents = docs.len(), general_pages, candidates, positives, gold_without_candidate, "candidates read");
+    let corpus = Corpus { docs: &docs, readings: &readings, tables: &tables, dim: model.hidden_size() };
 
-    // Outer folds: each document is predicted by a head (and threshold) trained without it.
-    let folds = fold_of(docs.len(), options.folds, options.seed);
-    let mut out_of_fold: Vec<Vec<f32>> = vec![Vec::new(); docs.len()];
-    let mut fold_thresholds = Vec::new();
-    for fold in 0..options.folds {
-        let training: Vec<usize> = (0..docs.len()).filter(|&d| folds[d] != fold).collect();
-        let threshold = inner_threshold(&docs, &readings, &tables, &training, options, dim)?;
-        let head = fit(&tables, &training, options, dim)?.with_threshold(threshold);
-        for d in (0..docs.len()).filter(|&d| folds[d] == fold) {
-            out_of_fold[d] = tables[d].features.iter().map(|f| head.score_features(f)).collect();
+    let mut cross_validated = Vec::new();
+    let mut first_out_of_fold = None;
+    for &seed in &options.seeds {
+        let (cv, out_of_fold) = cross_validate(&corpus, options, seed)?;
+        for (set, score) in &cv.by_set {
+            tracing::info!(seed, set, ?score, "cross-validated");
         }
-        tracing::info!(fold, threshold, "fold trained");
-        fold_thresholds.push(threshold);
+        cross_validated.push(cv);
+        first_out_of_fold.get_or_insert(out_of_fold);
     }
-    let mut predictions = Vec::new();
-    for (d, doc) in docs.iter().enumerate() {
-        predictions.push(predict(doc, &readings[d], &out_of_fold[d], fold_thresholds[folds[d]]));
-    }
-    let cross_validated = score_by_set(&docs, &predictions);
 
-    // The shipped head: all documents; its threshold from the out-of-fold scores.
+    // The shipped head: all documents, with the gate and thresholds that do best on the first
+    // seed's out-of-fold scores.
+    let seed = options.seeds[0];
     let all: Vec<usize> = (0..docs.len()).collect();
-    let threshold = best_threshold(&docs, &readings, &all, &out_of_fold);
-    let head = fit(&tables, &all, options, dim)?.with_threshold(threshold);
+    let choice = choose(&corpus, &all, first_out_of_fold.as_ref().expect("one seed at least"), options);
+    let gate = options.gate_variants()[choice.gate];
+    let head = fit_head(&corpus, &all, options, gate, seed, choice.thresholds)?;
     let in_sample_predictions: Vec<Prediction> = (0..docs.len())
         .map(|d| {
-            let scores: Vec<f32> = tables[d].features.iter().map(|f| head.score_features(f)).collect();
-            predict(&docs[d], &readings[d], &scores, threshold)
+            let gate = head.gate.score(&tables[d].gate_features);
+            let scores: Vec<f32> = tables[d].features.iter().map(|f| head.candidates.score(f)).collect();
+            predict(&docs[d], &readings[d], gate, &scores, choice.thresholds)
         })
         .collect();
     let report = TrainReport {
         options: format!("{options:?}"),
         documents: docs.len(),
+        general_pages,
         candidates,
         positives,
         gold_without_candidate,
         cross_validated,
         in_sample: score_by_set(&docs, &in_sample_predictions),
-        fold_thresholds,
-        threshold,
-        predictions,
+        gate,
+        gate_threshold: choice.thresholds.gate,
+        threshold: choice.thresholds.candidate,
         candidate_table: docs
             .iter()
             .zip(&tables)
+            .filter(|(doc, _)| !doc.general)
             .flat_map(|(doc, t)| {
                 t.features.iter().zip(&t.labels).zip(&t.names).map(|((f, &label), name)| CandidateRow {
                     id: doc.id.clone(),
@@ -251,10 +407,183 @@ pub fn train(
     Ok((head, report))
 }
 
+/// One cross-validation by document: each fold's head, gate L2 and thresholds chosen and trained
+/// on the other folds only. Also returns the out-of-fold scores.
+fn cross_validate(corpus: &Corpus, options: &HeadOptions, seed: u64) -> anyhow::Result<(CrossValidation, Scores)> {
+    let n = corpus.docs.len();
+    let folds = fold_of(n, options.folds, seed);
+    let variants = options.gate_variants();
+    let mut out_of_fold = Scores::new(n, variants.len());
+    let mut choices = Vec::new();
+    for fold in 0..options.folds {
+        let training: Vec<usize> = (0..n).filter(|&d| folds[d] != fold).collect();
+        let held: Vec<usize> = (0..n).filter(|&d| folds[d] == fold).collect();
+        let choice = inner_choice(corpus, &training, options, seed)?;
+        score_held(corpus, &training, &held, options, seed, &mut out_of_fold)?;
+        tracing::info!(seed, fold, gate = ?variants[choice.gate], thresholds = ?choice.thresholds, "fold trained");
+        choices.push(choice);
+    }
+    let predictions: Vec<Prediction> = (0..n)
+        .map(|d| {
+            let choice = choices[folds[d]];
+            let gate = out_of_fold.gate[choice.gate][d];
+            predict(&corpus.docs[d], &corpus.readings[d], gate, &out_of_fold.candidates[d], choice.thresholds)
+        })
+        .collect();
+    let cv = CrossValidation {
+        seed,
+        by_set: score_by_set(corpus.docs, &predictions),
+        fold_choices: choices
+            .iter()
+            .map(|c| (variants[c.gate], c.thresholds.gate, c.thresholds.candidate))
+            .collect(),
+        predictions,
+    };
+    Ok((cv, out_of_fold))
+}
+
+/// The gate and thresholds for a head trained on `training`, chosen by an inner cross-validation on
+/// those documents only.
+fn inner_choice(corpus: &Corpus, training: &[usize], options: &HeadOptions, seed: u64) -> anyhow::Result<Choice> {
+    let inner_folds = (options.folds - 1).max(2);
+    let assignment = fold_of(training.len(), inner_folds, seed.wrapping_add(1));
+    let mut scores = Scores::new(corpus.docs.len(), options.gate_variants().len());
+    for fold in 0..inner_folds {
+        let part = |inside: bool| -> Vec<usize> {
+            training.iter().enumerate().filter(|(i, _)| (assignment[*i] == fold) == inside).map(|(_, &d)| d).collect()
+        };
+        score_held(corpus, &part(false), &part(true), options, seed, &mut scores)?;
+    }
+    Ok(choose(corpus, training, &scores, options))
+}
+
+/// Trains on `training` and scores `held`: each variant of the gate, and the candidates.
+fn score_held(
+    corpus: &Corpus,
+    training: &[usize],
+    held: &[usize],
+    options: &HeadOptions,
+    seed: u64,
+    scores: &mut Scores,
+) -> anyhow::Result<()> {
+    let candidates = fit_candidates(corpus, training, options, seed)?;
+    for &d in held {
+        scores.candidates[d] = corpus.tables[d].features.iter().map(|f| candidates.score(f)).collect();
+    }
+    for (i, variant) in options.gate_variants().into_iter().enumerate() {
+        let gate = fit_gate(corpus, training, options, variant, seed)?;
+        for &d in held {
+            scores.gate[i][d] = gate.score(&corpus.tables[d].gate_features);
+        }
+    }
+    Ok(())
+}
+
+fn fit_candidates(corpus: &Corpus, documents: &[usize], options: &HeadOptions, seed: u64) -> anyhow::Result<Ensemble> {
+    let rows: Vec<(&[f32], bool)> = documents
+        .iter()
+        .filter(|&&d| !corpus.docs[d].general)
+        .flat_map(|&d| corpus.tables[d].features.iter().map(Vec::as_slice).zip(corpus.tables[d].labels.iter().copied()))
+        .collect();
+    fit(&rows, &options.candidate_network(seed))
+}
+
+fn fit_gate(
+    corpus: &Corpus,
+    documents: &[usize],
+    options: &HeadOptions,
+    variant: GateVariant,
+    seed: u64,
+) -> anyhow::Result<Ensemble> {
+    let read = |features: &'_ [f32]| -> usize { if variant.words { features.len() } else { report::without_words(corpus.dim) } };
+    let rows: Vec<(&[f32], bool)> = documents
+        .iter()
+        .map(|&d| {
+            let features = corpus.tables[d].gate_features.as_slice();
+            (&features[..read(features)], corpus.docs[d].reports_action)
+        })
+        .collect();
+    fit(&rows, &options.gate_network(variant.l2, seed))
+}
+
+fn fit_head(
+    corpus: &Corpus,
+    documents: &[usize],
+    options: &HeadOptions,
+    gate: GateVariant,
+    seed: u64,
+    thresholds: Thresholds,
+) -> anyhow::Result<DesignationHead> {
+    let gate = fit_gate(corpus, documents, options, gate, seed)?.with_threshold(thresholds.gate);
+    let candidates = fit_candidates(corpus, documents, options, seed)?.with_threshold(thresholds.candidate);
+    Ok(DesignationHead::new(gate, candidates, options.encoder_layer))
+}
+
+const CANDIDATE_THRESHOLDS: std::ops::Range<usize> = 1..40;
+const GATE_THRESHOLDS: std::ops::Range<usize> = 0..40;
+const THRESHOLD_STEP: f32 = 0.025;
+
+/// The gate variant and the pair of thresholds that maximise name-level F1 over the labelled texts among
+/// `documents`, while at most `max_false_alarms` of its general-news pages give any designation
+/// (the fewest such pages, when no choice keeps under it).
+fn choose(corpus: &Corpus, documents: &[usize], scores: &Scores, options: &HeadOptions) -> Choice {
+    let (labelled, general): (Vec<usize>, Vec<usize>) = documents.iter().partition(|&&d| !corpus.docs[d].general);
+    // Per labelled text and candidate threshold: (gold, predicted, matched) when its gate passes.
+    let counts: Vec<Vec<(usize, usize, usize)>> = labelled
+        .iter()
+        .map(|&d| {
+            CANDIDATE_THRESHOLDS
+                .map(|step| {
+                    let thresholds = Thresholds { gate: 0.0, candidate: step as f32 * THRESHOLD_STEP };
+                    let names = corpus.readings[d].decided_names(1.0, &scores.candidates[d], thresholds);
+                    count(&corpus.docs[d], names.iter().filter(|(_, delisted)| !delisted).map(|(n, _)| *n))
+                })
+                .collect()
+        })
+        .collect();
+    // Per general page: up to which candidate threshold it gives a designation (always with a
+    // delisting, never without candidates).
+    let alarm_up_to: Vec<f32> = general
+        .iter()
+        .map(|&d| {
+            let delists = corpus.readings[d].rule_found.iter().any(|f| f.action == DesignationAction::Delist);
+            if delists { f32::INFINITY } else { scores.candidates[d].iter().copied().fold(f32::NEG_INFINITY, f32::max) }
+        })
+        .collect();
+    let allowed = (options.max_false_alarms * general.len() as f64).floor() as usize;
+    // (within the allowance, −false pages, F1) compared lexicographically.
+    let mut best: Option<((bool, i64, f64), Choice)> = None;
+    for (variant, gate_scores) in scores.gate.iter().enumerate() {
+        for gate_step in GATE_THRESHOLDS {
+            let gate = gate_step as f32 * THRESHOLD_STEP;
+            for (c, step) in CANDIDATE_THRESHOLDS.enumerate() {
+                let candidate = step as f32 * THRESHOLD_STEP;
+                let mut score = Score::default();
+                for (i, &d) in labelled.iter().enumerate() {
+                    let (gold, predicted, matched) = counts[i][c];
+                    if gate_scores[d] >= gate { score.add(gold, predicted, matched) } else { score.add(gold, 0, 0) }
+                }
+                let false_pages = general
+                    .iter()
+                    .zip(&alarm_up_to)
+                    .filter(|&(&d, &up_to)| gate_scores[d] >= gate && candidate <= up_to)
+                    .count();
+                let key = (false_pages <= allowed, -(false_pages as i64), score.f1);
+                let within = |k: &(bool, i64, f64)| (k.0, if k.0 { 0 } else { k.1 }, k.2);
+                if best.as_ref().is_none_or(|(b, _)| within(&key) > within(b)) {
+                    best = Some((key, Choice { gate: variant, thresholds: Thresholds { gate, candidate } }));
+                }
+            }
+        }
+    }
+    best.expect("the grids are not empty").1
+}
+
 fn encode(labelled: &LabelledArticle, model: &NerModel, encoder_layer: usize) -> anyhow::Result<Encoded> {
     let body = labelled.article.body();
     let sentences = text::sentences(&body);
-    let (mentions, encoded) = entities::recognize(&body, &sentences, model, Some(encoder_layer))?;
+    let (mentions, encoded) = entities::recognize(&body, &sentences, model, Some(encoder_layer))
+        .with_context(|| format!("{}: {}", labelled.set, labelled.id))?;
     Ok(Encoded {
         id: labelled.id.clone(),
         set: labelled.set.clone(),
@@ -265,6 +594,8 @@ fn encode(labelled: &LabelledArticle, model: &NerModel, encoder_layer: usize) ->
         mentions,
         encoded,
         gold: labelled.designees.clone(),
+        reports_action: !labelled.designees.is_empty() || !labelled.delisted.is_empty(),
+        general: labelled.general,
     })
 }
 
@@ -282,7 +613,12 @@ fn table(doc: &Encoded, reading: &Reading) -> Table {
         })
         .collect();
     let names = candidates.iter().map(|c| c.canonical.clone()).collect();
-    Table { names, features: candidates.iter().map(|c| c.features.clone()).collect(), labels }
+    Table {
+        gate_features: report::features(&doc.view(), &reading.cues),
+        names,
+        features: candidates.iter().map(|c| c.features.clone()).collect(),
+        labels,
+    }
 }
 
 /// Gold designees that none of the document's candidates names.
@@ -307,54 +643,13 @@ fn fold_of(documents: usize, folds: usize, seed: u64) -> Vec<usize> {
     fold
 }
 
-/// The threshold for a head trained on `training`, chosen by an inner cross-validation on those
-/// documents only.
-fn inner_threshold(
-    docs: &[Encoded],
-    readings: &[Reading],
-    tables: &[Table],
-    training: &[usize],
-    options: &HeadOptions,
-    dim: usize,
-) -> anyhow::Result<f32> {
-    let inner_folds = (options.folds - 1).max(2);
-    let assignment = fold_of(training.len(), inner_folds, options.seed.wrapping_add(1));
-    let mut scores: Vec<Vec<f32>> = vec![Vec::new(); docs.len()];
-    for fold in 0..inner_folds {
-        let inner_training: Vec<usize> =
-            training.iter().enumerate().filter(|(i, _)| assignment[*i] != fold).map(|(_, &d)| d).collect();
-        let head = fit(tables, &inner_training, options, dim)?;
-        for (_, &d) in training.iter().enumerate().filter(|(i, _)| assignment[*i] == fold) {
-            scores[d] = tables[d].features.iter().map(|f| head.score_features(f)).collect();
-        }
-    }
-    Ok(best_threshold(docs, readings, training, &scores))
-}
-
-/// The threshold that maximises name-level F1 over `documents`, given each one's candidate scores.
-fn best_threshold(docs: &[Encoded], readings: &[Reading], documents: &[usize], scores: &[Vec<f32>]) -> f32 {
-    let mut best = (f64::MIN, 0.5);
-    for step in 1..40 {
-        let threshold = step as f32 * 0.025;
-        let mut score = Score::default();
-        for &d in documents {
-            let prediction = predict(&docs[d], &readings[d], &scores[d], threshold);
-            let (gold, predicted, matched) = count(&docs[d], &prediction);
-            score.add(gold, predicted, matched);
-        }
-        if score.f1 > best.0 {
-            best = (score.f1, threshold);
-        }
-    }
-    best.1
-}
-
-/// What the article yields at `threshold`, exactly as `extract` would decide it.
-fn predict(doc: &Encoded, reading: &Reading, scores: &[f32], threshold: f32) -> Prediction {
-    let found = decide(&doc.view(), reading, scores, threshold);
+/// What the article yields at these scores and thresholds, exactly as `extract` would decide it.
+fn predict(doc: &Encoded, reading: &Reading, gate: f32, scores: &[f32], thresholds: Thresholds) -> Prediction {
+    let found = decide(&doc.view(), reading, gate, scores, thresholds);
     Prediction {
         id: doc.id.clone(),
         set: doc.set.clone(),
+        gate,
         designations: found
             .into_iter()
             .map(|f| PredictedDesignation {
@@ -366,30 +661,30 @@ fn predict(doc: &Encoded, reading: &Reading, scores: &[f32], threshold: f32) -> 
     }
 }
 
-fn score_by_set(docs: &[Encoded], predictions: &[Prediction]) -> Vec<(String, Score)> {
-    let mut by_set: Vec<(String, Score)> = Vec::new();
+fn score_by_set(docs: &[Encoded], predictions: &[Prediction]) -> Vec<(String, SetScore)> {
+    let mut by_set: Vec<(String, SetScore)> = Vec::new();
     for (doc, prediction) in docs.iter().zip(predictions) {
-        let (gold, predicted, matched) = count(doc, prediction);
         if !by_set.iter().any(|(s, _)| *s == doc.set) {
-            by_set.push((doc.set.clone(), Score::default()));
+            let empty = if doc.general { SetScore::General(FalseAlarms::default()) } else { SetScore::Designees(Score::default()) };
+            by_set.push((doc.set.clone(), empty));
         }
         let entry = by_set.iter_mut().find(|(s, _)| *s == doc.set).expect("just added");
-        entry.1.add(gold, predicted, matched);
+        match &mut entry.1 {
+            SetScore::General(alarms) => alarms.add(&doc.id, prediction.designations.len()),
+            SetScore::Designees(score) => {
+                let designated = prediction.designations.iter().filter(|d| d.action != DesignationAction::Delist);
+                let (gold, predicted, matched) = count(doc, designated.map(|d| d.target.name.as_str()));
+                score.add(gold, predicted, matched);
+            }
+        }
     }
     by_set
 }
 
-/// (gold, predicted, matched) names of one document, matched one to one as the scorer does;
-/// delistings are not designations.
-fn count(doc: &Encoded, prediction: &Prediction) -> (usize, usize, usize) {
+/// (gold, predicted, matched) names of one document, matched one to one as the scorer does.
+fn count<'n>(doc: &Encoded, designated: impl Iterator<Item = &'n str>) -> (usize, usize, usize) {
     let gold: Vec<String> = doc.gold.iter().filter_map(|names| names.first()).map(|n| normalise(n)).collect();
-    let mut predicted: Vec<String> = prediction
-        .designations
-        .iter()
-        .filter(|d| d.action != DesignationAction::Delist)
-        .map(|d| normalise(&d.target.name))
-        .filter(|n| !n.is_empty())
-        .collect();
+    let mut predicted: Vec<String> = designated.map(normalise).filter(|n| !n.is_empty()).collect();
     predicted.sort();
     predicted.dedup();
     let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
@@ -413,20 +708,18 @@ fn count(doc: &Encoded, prediction: &Prediction) -> (usize, usize, usize) {
     (gold.len(), predicted.len(), matched)
 }
 
-/// Trains a head on the candidates of `documents`: standardised features, class-balanced logistic
-/// loss with an L2 penalty, full-batch AdamW from a seeded start.
-fn fit(tables: &[Table], documents: &[usize], options: &HeadOptions, dim: usize) -> anyhow::Result<DesignationHead> {
-    let features = feature_count(dim);
-    let rows: Vec<(&Vec<f32>, bool)> =
-        documents.iter().flat_map(|&d| tables[d].features.iter().zip(tables[d].labels.iter().copied())).collect();
-    anyhow::ensure!(!rows.is_empty(), "no candidates to train on");
+/// Trains an ensemble on `rows` (features, label): standardised features, class-balanced logistic
+/// loss with an L2 penalty, full-batch AdamW from seeded starts.
+fn fit(rows: &[(&[f32], bool)], network: &NetworkOptions) -> anyhow::Result<Ensemble> {
+    anyhow::ensure!(!rows.is_empty(), "no rows to train on");
+    let features = rows[0].0.len();
     let n = rows.len();
     let mut mean = vec![0f32; features];
-    for (f, _) in &rows {
+    for (f, _) in rows {
         mean.iter_mut().zip(f.iter()).for_each(|(m, v)| *m += v / n as f32);
     }
     let mut scale = vec![0f32; features];
-    for (f, _) in &rows {
+    for (f, _) in rows {
         scale.iter_mut().zip(f.iter().zip(&mean)).for_each(|(s, (v, m))| *s += (v - m) * (v - m) / n as f32);
     }
     scale.iter_mut().for_each(|s| *s = if *s > 1e-12 { s.sqrt() } else { 1.0 });
@@ -447,20 +740,14 @@ fn fit(tables: &[Table], documents: &[usize], options: &HeadOptions, dim: usize)
         ("feature_mean".to_string(), Tensor::from_vec(mean, features, &device)?),
         ("feature_scale".to_string(), Tensor::from_vec(scale, features, &device)?),
     ]);
-    for member in 0..options.members {
-        let seed = options.seed.wrapping_add(member as u64);
-        for (name, tensor) in fit_member(&x, &y, &w, options, seed)? {
+    for member in 0..network.members {
+        let seed = network.seed.wrapping_add(member as u64);
+        for (name, tensor) in fit_member(&x, &y, &w, network, seed)? {
             tensors.insert(format!("m{member}.{name}"), tensor);
         }
     }
-    let config = HeadConfig {
-        features,
-        hidden: options.hidden,
-        members: options.members,
-        threshold: 0.5,
-        encoder_layer: options.encoder_layer,
-    };
-    DesignationHead::from_tensors(config, &tensors)
+    let config = EnsembleConfig { features, hidden: network.hidden, members: network.members, threshold: 0.5 };
+    Ensemble::from_tensors(config, &tensors, "")
 }
 
 /// One network on standardised features `x`, labels `y` and weights `w`, from a seeded start.
@@ -468,7 +755,7 @@ fn fit_member(
     x: &Tensor,
     y: &Tensor,
     w: &Tensor,
-    options: &HeadOptions,
+    network: &NetworkOptions,
     seed: u64,
 ) -> anyhow::Result<Vec<(&'static str, Tensor)>> {
     let device = Device::Cpu;
@@ -479,7 +766,7 @@ fn fit_member(
         let values: Vec<f32> = (0..rows * cols).map(|_| rng.random_range(-bound..bound)).collect();
         Var::from_tensor(&Tensor::from_vec(values, (rows, cols), &device)?)
     };
-    let h = options.hidden;
+    let h = network.hidden;
     let (hidden_weight, hidden_bias) =
         if h > 0 { (Some(seeded(h, features)?), Some(Var::zeros(h, DType::F32, &device)?)) } else { (None, None) };
     let output_weight = seeded(1, if h > 0 { h } else { features })?;
@@ -489,7 +776,7 @@ fn fit_member(
     vars.extend(hidden_bias.iter().cloned());
     let mut optimizer = AdamW::new(
         vars,
-        ParamsAdamW { lr: options.learning_rate, weight_decay: options.weight_decay, ..Default::default() },
+        ParamsAdamW { lr: network.learning_rate, weight_decay: network.weight_decay, ..Default::default() },
     )?;
     let logits = |x: &Tensor| -> candle_core::Result<Tensor> {
         let inner = match (&hidden_weight, &hidden_bias) {
@@ -498,21 +785,22 @@ fn fit_member(
         };
         inner.matmul(&output_weight.as_tensor().t()?)?.broadcast_add(output_bias.as_tensor())?.squeeze(D::Minus1)
     };
-    for _ in 0..options.epochs {
+    let free = network.free_features.min(features);
+    for _ in 0..network.epochs {
         let z = logits(x)?;
         // log(1 + e^z) - y·z, computed stably.
         let softplus = (z.relu()? + ((z.abs()?.neg()?.exp()? + 1.0)?.log()?))?;
         let mut loss = ((softplus - (y * &z)?)? * w)?.mean_all()?;
-        if options.l2 > 0.0 {
+        if network.l2 > 0.0 {
             // The penalty falls on the weights of the encoder vectors, which are many, and on the
             // hidden units' outputs; the few cue features are free to count fully.
             let first = hidden_weight.as_ref().unwrap_or(&output_weight).as_tensor();
-            let mut penalised = vec![first.narrow(1, CUE_FEATURES, features - CUE_FEATURES)?];
+            let mut penalised = vec![first.narrow(1, free, features - free)?];
             if hidden_weight.is_some() {
                 penalised.push(output_weight.as_tensor().clone());
             }
             for weight in penalised {
-                loss = (loss + (weight.sqr()?.sum_all()? * (options.l2 / 2.0))?)?;
+                loss = (loss + (weight.sqr()?.sum_all()? * (network.l2 / 2.0))?)?;
             }
         }
         optimizer.backward_step(&loss)?;

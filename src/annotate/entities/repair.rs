@@ -14,7 +14,7 @@ use regex::Regex;
 use super::Mention;
 use crate::annotate::gazetteer::{AUTHORITIES, COMPANY_WORDS, ORG_WORDS, PERSON_TITLES, authority_named};
 use crate::document::EntityLabel;
-use crate::identity::{country_named, leading_legal_form};
+use crate::identity::{country_named, leading_legal_form, without_legal_forms};
 
 /// A number or Roman numeral that ends a ship's or a unit's name.
 static NAME_NUMBER: Lazy<Regex> = Lazy::new(|| Regex::new(r"^ (?:[0-9]{1,3}|[IVX]{1,4})(?:$|[^\p{L}\p{N}])").unwrap());
@@ -180,6 +180,22 @@ fn take_in_ordinals(body: &str, mentions: &mut [Mention]) {
     }
 }
 
+/// Whether `m`, written `gap` after the name before it, is that name's tail: a legal form alone
+/// after a space or a comma, or one word and a legal form after a space ("Trading Co."). After a
+/// comma, a word and a form are a name of their own ("Gazprom, Rosneft PJSC").
+fn is_name_tail(m: &Mention, gap: &str) -> bool {
+    if !matches!(m.label, EntityLabel::Org | EntityLabel::Misc) || !m.text.starts_with(char::is_uppercase) {
+        return false;
+    }
+    let (bare, forms) = without_legal_forms(&m.text);
+    let words = bare.split_whitespace().count();
+    forms > 0 && match gap {
+        " " => words <= 1,
+        ", " => words == 0,
+        _ => false,
+    }
+}
+
 fn is_name(m: &Mention) -> bool {
     matches!(m.label, EntityLabel::Org | EntityLabel::Misc) && authority_named(&m.text).is_none()
 }
@@ -212,6 +228,15 @@ pub fn repair(body: &str, mentions: &mut Vec<Mention>) {
             && matches!(&body[previous.end..m.start], " and " | " & ")
             && !has_company_word(&previous.text)
             && ends_with_company_word(&m.text)
+        {
+            *previous = Mention::new(body, previous.start, m.end, EntityLabel::Org);
+            continue;
+        }
+        // "Hongda | Technology Co. Ltd.", "Grupo Minero, | S.A. de C.V.": the tail of a long name, which
+        // the tagger took for a name of its own, is never one.
+        if let Some(previous) = out.last_mut()
+            && is_name_tail(&m, &body[previous.end..m.start])
+            && authority_named(&previous.text).is_none()
         {
             *previous = Mention::new(body, previous.start, m.end, EntityLabel::Org);
             continue;
@@ -281,6 +306,26 @@ mod tests {
         assert_eq!(
             names,
             ["Golden Lotus Oil Gas and Real Estate Joint Stock Company", "CHIRON 5", "AL DIAB II", "SEA BIRD"]
+        );
+    }
+
+    #[test]
+    fn the_tail_of_a_long_name_is_not_a_name_of_its_own() {
+        let body = "It listed Shenzhen Hongda Technology Co. Ltd., Grupo Minero Delta, S.A. de C.V. and Gazprom, Rosneft PJSC.";
+        let names = repaired(
+            body,
+            &[
+                ("Shenzhen Hongda", EntityLabel::Loc),
+                ("Technology Co. Ltd.", EntityLabel::Org),
+                ("Grupo Minero Delta", EntityLabel::Per),
+                ("S.A. de C.V.", EntityLabel::Org),
+                ("Gazprom", EntityLabel::Org),
+                ("Rosneft PJSC", EntityLabel::Org),
+            ],
+        );
+        assert_eq!(
+            names,
+            ["Shenzhen Hongda Technology Co. Ltd.", "Grupo Minero Delta, S.A. de C.V.", "Gazprom", "Rosneft PJSC"]
         );
     }
 
