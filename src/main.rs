@@ -255,57 +255,18 @@ enum Command {
         /// `sources/CASE.txt|html` beside it (or at `source_file`). Repeat for several sets.
         #[arg(long = "gold", required = true, value_name = "FILE")]
         gold: Vec<PathBuf>,
-        /// Where the head is written: the folder of the NER model it reads.
-        #[arg(long, value_name = "DIR", default_value = "models/ner")]
-        out: PathBuf,
-        /// Folds of the cross-validation by document.
-        #[arg(long, default_value_t = 5)]
-        folds: usize,
-        /// Hidden units of the head (0: logistic regression).
-        #[arg(long, default_value_t = 32)]
-        hidden: usize,
-        /// The encoder layer whose word vectors the head reads (1 is the first). A middle layer
-        /// keeps more of the sentence than the last, which is tuned to entity tags.
-        #[arg(long, default_value_t = 4)]
-        encoder_layer: usize,
-        /// Differently seeded networks whose scores are averaged.
-        #[arg(long, default_value_t = 5)]
-        members: usize,
-        /// Full-batch training steps.
-        #[arg(long, default_value_t = 300)]
-        epochs: usize,
-        #[arg(long, default_value_t = 1e-3)]
-        learning_rate: f64,
-        #[arg(long, default_value_t = 1e-2)]
-        weight_decay: f64,
-        /// Strength of an L2 penalty on the head's weights (all but the hand-read cue features'), added to
-        /// its loss. The candidates are few and their features many (five encoder vectors each):
-        /// without it the head fits its training texts far better than new ones.
-        #[arg(long, default_value_t = 0.06)]
-        l2: f64,
         /// A folder of ordinary news pages (sport, markets, elections …), each taken to report no
         /// sanctions action: they teach the gate what such a text looks like, and the report says
         /// how many of them give any designation. Repeat for several sets.
         #[arg(long = "general", value_name = "DIR")]
         general: Vec<PathBuf>,
-        /// L2 strengths the gate chooses from, inside each fold (each with and without the text's
-        /// bag of words).
-        #[arg(long, value_delimiter = ',', default_value = "0.1,0.3,1,3")]
-        gate_l2: Vec<f64>,
-        /// Full-batch training steps of the gate (a logistic regression over the whole text).
-        #[arg(long, default_value_t = 300)]
-        gate_epochs: usize,
-        #[arg(long, default_value_t = 1e-2)]
-        gate_learning_rate: f64,
-        /// The largest share of general-news pages that may give a designation when the
-        /// thresholds are chosen.
-        #[arg(long, default_value_t = 0.002)]
-        max_false_alarms: f64,
-        /// Seeds of the cross-validation (folds and initialisation), each run in turn; the first also
-        /// trains the shipped head.
-        #[arg(long = "seed", default_values_t = [13])]
-        seeds: Vec<u64>,
-        /// Write each text's out-of-fold designations (first seed) as JSON lines (`designation_eval.py` reads them).
+        /// Where the head is written: the folder of the NER model it reads.
+        #[arg(long, value_name = "DIR", default_value = "models/ner")]
+        out: PathBuf,
+        #[command(flatten)]
+        head: HeadOptions,
+        /// Write each text's out-of-fold designations (first seed) as JSON lines
+        /// (`designation_eval.py` reads them).
         #[arg(long, value_name = "FILE")]
         predictions: Option<PathBuf>,
         /// Write every candidate's features and label as JSON lines, for analysis.
@@ -489,45 +450,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::TrainDesignations {
-            gold,
-            out,
-            folds,
-            hidden,
-            encoder_layer,
-            members,
-            epochs,
-            learning_rate,
-            weight_decay,
-            l2,
-            general,
-            gate_l2,
-            gate_epochs,
-            gate_learning_rate,
-            max_false_alarms,
-            seeds,
-            predictions,
-            candidates,
-            model,
-        } => {
-            let options = HeadOptions {
-                hidden,
-                encoder_layer,
-                members,
-                epochs,
-                learning_rate,
-                weight_decay,
-                l2,
-                gate_l2,
-                gate_epochs,
-                gate_learning_rate,
-                max_false_alarms,
-                folds,
-                seeds,
-            };
+        Command::TrainDesignations { gold, general, out, head, predictions, candidates, model } => {
             let inputs = TrainingInputs { gold, general };
             let outputs = TrainingOutputs { head: out, predictions, candidates };
-            train_designations(&config, model_of(model).as_deref(), &inputs, &outputs, &options, cli.quiet)
+            train_designations(&config, model_of(model).as_deref(), &inputs, &outputs, &head, cli.quiet)
         }
         Command::Designations { since, target, authority, program, json, limit, .. } => {
             let filter = DesignationFilter { since, target, authority, program, ..DesignationFilter::default() };

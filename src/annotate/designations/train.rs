@@ -45,32 +45,50 @@ pub struct LabelledArticle {
     pub general: bool,
 }
 
-#[derive(Debug, Clone)]
+/// How the head is trained: also the flags of `newshound train-designations`.
+#[derive(Debug, Clone, clap::Args)]
 pub struct HeadOptions {
-    /// Hidden units of the candidate scorer (0: logistic regression).
-    pub hidden: usize,
-    /// The encoder layer whose word vectors the head reads.
-    pub encoder_layer: usize,
-    /// Differently seeded networks averaged in the candidate scorer.
-    pub members: usize,
-    pub epochs: usize,
-    pub learning_rate: f64,
-    pub weight_decay: f64,
-    /// Strength of the L2 penalty added to the candidate scorer's mean loss: on the weights of the
-    /// encoder-vector features and of the output, not on those of the cue features.
-    pub l2: f64,
-    /// The gate's L2 strengths to choose from, inside each fold, each with and without the bag of
-    /// words.
-    pub gate_l2: Vec<f64>,
-    /// The gate's steps and learning rate (a logistic regression: one member, no hidden layer).
-    pub gate_epochs: usize,
-    pub gate_learning_rate: f64,
-    /// The most general-news pages, as a share, that may give any designation when the thresholds
-    /// are chosen.
-    pub max_false_alarms: f64,
     /// Folds of the cross-validation by document.
+    #[arg(long, default_value_t = 5)]
     pub folds: usize,
-    /// Seeds of the cross-validations (folds and initialisation); the first also trains the shipped head.
+    /// Hidden units of the candidate scorer (0: logistic regression).
+    #[arg(long, default_value_t = 32)]
+    pub hidden: usize,
+    /// The encoder layer whose word vectors the head reads (1 is the first). A middle layer keeps
+    /// more of the sentence than the last, which is tuned to entity tags.
+    #[arg(long, default_value_t = 4)]
+    pub encoder_layer: usize,
+    /// Differently seeded networks whose scores the candidate scorer averages.
+    #[arg(long, default_value_t = 5)]
+    pub members: usize,
+    /// Full-batch training steps of the candidate scorer.
+    #[arg(long, default_value_t = 300)]
+    pub epochs: usize,
+    #[arg(long, default_value_t = 1e-3)]
+    pub learning_rate: f64,
+    #[arg(long, default_value_t = 1e-2)]
+    pub weight_decay: f64,
+    /// Strength of an L2 penalty on the candidate scorer's weights (all but the hand-read cue
+    /// features'), added to its loss. The candidates are few and their features many (five encoder
+    /// vectors each): without it the scorer fits its training texts far better than new ones.
+    #[arg(long, default_value_t = 0.06)]
+    pub l2: f64,
+    /// L2 strengths the gate chooses from, inside each fold (each with and without the text's bag
+    /// of words).
+    #[arg(long, value_delimiter = ',', default_value = "0.1,0.3,1,3")]
+    pub gate_l2: Vec<f64>,
+    /// Full-batch training steps of the gate (a logistic regression over the whole text).
+    #[arg(long, default_value_t = 300)]
+    pub gate_epochs: usize,
+    #[arg(long, default_value_t = 1e-2)]
+    pub gate_learning_rate: f64,
+    /// The largest share of general-news pages that may give any designation when the thresholds
+    /// are chosen.
+    #[arg(long, default_value_t = 0.002)]
+    pub max_false_alarms: f64,
+    /// Seeds of the cross-validation (folds and initialisation), run in turn; the first also
+    /// trains the shipped head.
+    #[arg(long = "seed", default_values_t = [13])]
     pub seeds: Vec<u64>,
 }
 
