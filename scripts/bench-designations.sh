@@ -5,12 +5,14 @@
 #
 # 1. Cross-validation by document (5 folds, one run per seed; default seeds 13,14,15):
 #    `train-designations` with the shipped settings and texts (the shared sets, corpus/designations.jsonl,
-#    and as general news the 181 article-extraction pages and the two halves of the 990-page set),
+#    and as general news the 181 article-extraction pages, the two halves of the 990-page set and the
+#    documents of CoNLL-2003's train.txt, scripts/conll_documents.py),
 #    written to target/bench-designations/head (never over the shipped model). Each text is predicted
 #    by a gate, a head and thresholds trained and chosen without it. Per seed and set: designee P/R/F1
 #    (the labelled sets) or the pages that give any designation (general news); then the mean and
 #    range over the seeds, and designation_eval.py on the first seed's out-of-fold predictions.
-# 2. In-sample: the shipped binary (`extract --jsonl`) on the same texts, which it was trained on.
+# 2. In-sample: the shipped binary (`extract --jsonl`) on the same texts, which it was trained on; and
+#    out of sample, CoNLL-2003's valid.txt and test.txt documents, which no head was trained on.
 # 3. The example sentences of issues 11 and 31, and the seed article.
 # 4. What designations add to annotation time: `cargo bench --bench annotation`.
 set -euo pipefail
@@ -35,6 +37,9 @@ for page in "$shared"/bench/trafilatura-eval/pages/p*; do
   half=$([ $((10#$number % 2)) -eq 0 ] && echo even || echo odd)
   ln -s "$(realpath "$page")" "$general/trafilatura-$half/"
 done
+for split in train valid test; do
+  python3 scripts/conll_documents.py "$shared/data/conll2003/$split.txt" "$general/conll-$split" | sed 's/^/   /'
+done
 
 echo "== 1. cross-validated (5 folds by document, seeds $seeds; each fold's gate, head and thresholds never saw its texts)"
 cp models/ner/config.json models/ner/model.safetensors models/ner/tokenizer.json "$out/head/"
@@ -45,6 +50,7 @@ for seed in "${seed_list[@]}"; do seed_args+=(--seed "$seed"); done
   --gold "$news/gold.jsonl" --gold "$dev/gold_designees_narrow.jsonl" --gold "$dev/seed_gold.jsonl" \
   --gold corpus/designations.jsonl \
   --general "$general/article-extraction" --general "$general/trafilatura-even" --general "$general/trafilatura-odd" \
+  --general "$general/conll-train" \
   "${seed_args[@]}" --predictions "$out/cv.jsonl" | sed 's/^/   /'
 echo "   mean [min, max] over the seeds:"
 python3 - "$out/head/designations-training.json" <<'PY'
@@ -77,7 +83,7 @@ for gold in "$news/gold.jsonl" "$dev/gold_designees_narrow.jsonl" "$dev/seed_gol
   echo
 done
 
-echo "== 2. in-sample (the shipped model on the texts it was trained on)"
+echo "== 2. the shipped model on the texts it was trained on (in-sample), and on CoNLL-2003 valid and test (out of sample)"
 "$bin" -q extract --jsonl "$news/sources" > "$out/news.jsonl"
 "$bin" -q extract --jsonl "$dev/sources" "$shared/seed/000_f293cfb5a39cabc5.txt" > "$out/dev.jsonl"
 "$bin" -q extract --jsonl corpus/ > "$out/corpus.jsonl"
@@ -87,7 +93,7 @@ for pair in "$news/gold.jsonl:$out/news.jsonl" "$dev/gold_designees_narrow.jsonl
   python3 "$eval_py" "${pair%%:*}" "${pair##*:}" 2>/dev/null | tr '\n' ' ' | sed 's/documents.*matched [0-9]*  //'
   echo
 done
-for set in article-extraction trafilatura-even trafilatura-odd; do
+for set in article-extraction trafilatura-even trafilatura-odd conll-train conll-valid conll-test; do
   "$bin" -q extract --jsonl "$general/$set" | python3 -c '
 import json, sys
 docs = [json.loads(line) for line in sys.stdin]

@@ -85,7 +85,11 @@ impl Ensemble {
     /// From named tensors under `prefix`: `feature_mean`, `feature_scale`, and for each member
     /// `m{i}.output.weight`, `m{i}.output.bias`, and with a hidden layer `m{i}.hidden.weight`,
     /// `m{i}.hidden.bias`.
-    pub fn from_tensors(config: EnsembleConfig, tensors: &HashMap<String, Tensor>, prefix: &str) -> anyhow::Result<Self> {
+    pub fn from_tensors(
+        config: EnsembleConfig,
+        tensors: &HashMap<String, Tensor>,
+        prefix: &str,
+    ) -> anyhow::Result<Self> {
         let vector = |name: &str, len: usize| -> anyhow::Result<Vec<f32>> {
             let name = format!("{prefix}{name}");
             let t = tensors.get(&name).with_context(|| format!("no tensor {name}"))?;

@@ -58,6 +58,7 @@ pub struct ArticleView<'a> {
 pub fn find_designations(view: &ArticleView, head: &DesignationHead) -> Vec<Found> {
     let cues = candidates::sentence_cues(view);
     let gate = head.gate.score(&report::features(view, &cues));
+    tracing::debug!(gate, threshold = head.gate.threshold(), "how likely the text reports a sanctions action");
     if gate < head.gate.threshold() {
         return Vec::new();
     }

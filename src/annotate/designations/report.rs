@@ -1,5 +1,5 @@
-//! What the gate reads of a whole text to decide whether it reports a sanctions action at all: how
-//! many of its sentences carry action words of each kind, and how (triggered, negated, earlier), and
+//! What the gate reads of a text's opening to decide whether it reports a sanctions action at all:
+//! how many of its sentences carry action words of each kind, and how (triggered, negated, earlier), and
 //! what the encoder makes of those sentences and of the text as a whole, and which words it uses (a
 //! hashed bag of words, whose weights are learned). A story about sport, markets or elections uses
 //! "designated", "penalty", "listed" or "banned" too; what it is about shows in the vectors and the
@@ -15,8 +15,8 @@ use crate::document::EntityLabel;
 /// The domain's own word, apart from the other action words that ordinary news also uses.
 static SANCTION: Lazy<Regex> = Lazy::new(|| Regex::new(r"(?i)sanction").unwrap());
 
-/// Hand-read cues per text (then two encoder vectors: the mean of its action sentences and of all
-/// its sentences; then the words).
+/// Hand-read cues per text (then two encoder vectors: the mean of the opening's action sentences and
+/// of all its sentences; then the words).
 pub const CUE_FEATURES: usize = 14;
 /// Buckets of the hashed bag of words.
 const WORD_BUCKETS: usize = 2048;
@@ -26,42 +26,53 @@ pub fn without_words(dim: usize) -> usize {
     CUE_FEATURES + 2 * dim
 }
 
+/// How much of a text the gate reads: its opening, where news says what it reports. The labelled
+/// texts are openings of about this length; reading every text so, the gate cannot tell a sanctions
+/// text from ordinary news by its length.
+const OPENING_BYTES: usize = 2_000;
+
 pub fn features(view: &ArticleView, cues: &[SentenceCues]) -> Vec<f32> {
     let dim = view.encoded.vectors.dim;
-    let sentences = cues.len().max(1) as f32;
-    let acting: Vec<(usize, &SentenceCues)> = cues.iter().enumerate().filter(|(_, c)| c.action.is_some()).collect();
-    let share_acting = |test: fn(&SentenceCues) -> bool| {
-        acting.iter().filter(|(_, c)| test(c)).count() as f32 / acting.len().max(1) as f32
-    };
-    let log_count = |n: usize| (1.0 + n as f32).ln();
-    let mut f = vec![log_count(cues.len()), acting.len() as f32 / sentences];
+    // The sentences that start in the opening (at least the first).
+    let opening = view.sentences.iter().take_while(|s| s.start < OPENING_BYTES).count().clamp(1, cues.len().max(1));
+    let (sentences, cues) = (&view.sentences[..opening.min(view.sentences.len())], &cues[..opening.min(cues.len())]);
+    let share = |n: usize| n as f32 / cues.len().max(1) as f32;
+    let acting: Vec<&SentenceCues> = cues.iter().filter(|c| c.action.is_some()).collect();
+    let share_acting =
+        |test: fn(&SentenceCues) -> bool| acting.iter().filter(|c| test(c)).count() as f32 / acting.len().max(1) as f32;
+    // Shares, not counts: a long text has more of everything.
+    let mut f = vec![share(acting.len())];
     for (kind, _) in ACTION_WORDS.iter() {
-        f.push(log_count(acting.iter().filter(|(_, c)| c.action == Some(*kind)).count()));
+        f.push(share(acting.iter().filter(|c| c.action == Some(*kind)).count()));
     }
-    let naming_sanctions = view.sentences.iter().filter(|s| SANCTION.is_match(&view.body[(*s).clone()])).count();
-    let names = view.mentions.iter().filter(|m| matches!(m.label, EntityLabel::Per | EntityLabel::Org | EntityLabel::Misc));
+    let naming_sanctions = sentences.iter().filter(|s| SANCTION.is_match(&view.body[(*s).clone()])).count();
+    let opening_end = sentences.last().map_or(0, |s| s.end);
+    let names = view.mentions.iter().filter(|m| {
+        m.start < opening_end && matches!(m.label, EntityLabel::Per | EntityLabel::Org | EntityLabel::Misc)
+    });
     f.extend([
-        log_count(naming_sanctions),
+        share(naming_sanctions),
         share_acting(|c| c.trigger),
         share_acting(|c| c.negated),
         share_acting(|c| c.earlier),
-        log_count(names.count()),
+        share(names.count()),
         view.title.is_some_and(|t| ACTION_WORDS.iter().any(|(_, p)| p.is_match(t))) as u8 as f32,
-        acting.iter().any(|(_, c)| c.trigger && !c.negated && !c.earlier) as u8 as f32,
+        acting.iter().any(|c| c.trigger && !c.negated && !c.earlier) as u8 as f32,
+        view.title.is_some_and(|t| SANCTION.is_match(t)) as u8 as f32,
     ]);
     debug_assert_eq!(f.len(), CUE_FEATURES);
-    f.extend(mean(acting.iter().map(|(_, c)| c.vector.as_slice()), dim));
+    f.extend(mean(acting.iter().map(|c| c.vector.as_slice()), dim));
     f.extend(mean(cues.iter().map(|c| c.vector.as_slice()), dim));
     debug_assert_eq!(f.len(), without_words(dim));
-    f.extend(bag_of_words(view));
+    f.extend(bag_of_words(view.title, &view.body[..opening_end]));
     f
 }
 
-/// The text's words (title and body, lower case, three letters or more) hashed into buckets, each
-/// the log of its count, the whole scaled to unit length so that long texts weigh as much as short.
-fn bag_of_words(view: &ArticleView) -> Vec<f32> {
+/// The words of the title and the opening (lower case, three letters or more) hashed into buckets,
+/// each the log of its count, the whole scaled to unit length.
+fn bag_of_words(title: Option<&str>, opening: &str) -> Vec<f32> {
     let mut buckets = vec![0f32; WORD_BUCKETS];
-    let text = view.title.into_iter().chain(std::iter::once(view.body));
+    let text = title.into_iter().chain(std::iter::once(opening));
     for word in text.flat_map(|t| t.split(|c: char| !c.is_alphabetic())).filter(|w| w.chars().count() >= 3) {
         buckets[(fnv1a(&word.to_lowercase()) % WORD_BUCKETS as u64) as usize] += 1.0;
     }

@@ -115,7 +115,10 @@ pub struct GateVariant {
 
 impl HeadOptions {
     fn gate_variants(&self) -> Vec<GateVariant> {
-        [false, true].into_iter().flat_map(|words| self.gate_l2.iter().map(move |&l2| GateVariant { l2, words })).collect()
+        [false, true]
+            .into_iter()
+            .flat_map(|words| self.gate_l2.iter().map(move |&l2| GateVariant { l2, words }))
+            .collect()
     }
 
     fn candidate_network(&self, seed: u64) -> NetworkOptions {
@@ -367,7 +370,14 @@ pub fn train(
     let positives: usize = labelled().map(|t| t.labels.iter().filter(|&&l| l).count()).sum();
     let gold_without_candidate: usize = docs.iter().zip(&readings).map(|(d, r)| unreachable_gold(d, r)).sum();
     let general_pages = docs.iter().filter(|d| d.general).count();
-    tracing::info!(documents = docs.len(), general_pages, candidates, positives, gold_without_candidate, "candidates read");
+    tracing::info!(
+        documents = docs.len(),
+        general_pages,
+        candidates,
+        positives,
+        gold_without_candidate,
+        "candidates read"
+    );
     let corpus = Corpus { docs: &docs, readings: &readings, tables: &tables, dim: model.hidden_size() };
 
     let mut cross_validated = Vec::new();
@@ -451,10 +461,7 @@ fn cross_validate(corpus: &Corpus, options: &HeadOptions, seed: u64) -> anyhow::
     let cv = CrossValidation {
         seed,
         by_set: score_by_set(corpus.docs, &predictions),
-        fold_choices: choices
-            .iter()
-            .map(|c| (variants[c.gate], c.thresholds.gate, c.thresholds.candidate))
-            .collect(),
+        fold_choices: choices.iter().map(|c| (variants[c.gate], c.thresholds.gate, c.thresholds.candidate)).collect(),
         predictions,
     };
     Ok((cv, out_of_fold))
@@ -513,7 +520,9 @@ fn fit_gate(
     variant: GateVariant,
     seed: u64,
 ) -> anyhow::Result<Ensemble> {
-    let read = |features: &'_ [f32]| -> usize { if variant.words { features.len() } else { report::without_words(corpus.dim) } };
+    let read = |features: &'_ [f32]| -> usize {
+        if variant.words { features.len() } else { report::without_words(corpus.dim) }
+    };
     let rows: Vec<(&[f32], bool)> = documents
         .iter()
         .map(|&d| {
@@ -683,7 +692,11 @@ fn score_by_set(docs: &[Encoded], predictions: &[Prediction]) -> Vec<(String, Se
     let mut by_set: Vec<(String, SetScore)> = Vec::new();
     for (doc, prediction) in docs.iter().zip(predictions) {
         if !by_set.iter().any(|(s, _)| *s == doc.set) {
-            let empty = if doc.general { SetScore::General(FalseAlarms::default()) } else { SetScore::Designees(Score::default()) };
+            let empty = if doc.general {
+                SetScore::General(FalseAlarms::default())
+            } else {
+                SetScore::Designees(Score::default())
+            };
             by_set.push((doc.set.clone(), empty));
         }
         let entry = by_set.iter_mut().find(|(s, _)| *s == doc.set).expect("just added");

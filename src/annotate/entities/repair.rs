@@ -169,7 +169,7 @@ fn drop_what_precedes_names(body: &str, mentions: &mut [Mention]) {
 fn take_in_ordinals(body: &str, mentions: &mut [Mention]) {
     let mut previous_end = 0;
     for m in mentions.iter_mut() {
-        let before = &body[previous_end..m.start];
+        let before = between(body, previous_end, m.start);
         previous_end = m.end;
         if !is_name(m) || !m.text.starts_with(char::is_uppercase) {
             continue;
@@ -189,11 +189,18 @@ fn is_name_tail(m: &Mention, gap: &str) -> bool {
     }
     let (bare, forms) = without_legal_forms(&m.text);
     let words = bare.split_whitespace().count();
-    forms > 0 && match gap {
-        " " => words <= 1,
-        ", " => words == 0,
-        _ => false,
-    }
+    forms > 0
+        && match gap {
+            " " => words <= 1,
+            ", " => words == 0,
+            _ => false,
+        }
+}
+
+/// The text from `end` (of one mention) to `start` (of the next); empty where the two overlap, as
+/// the tagger's spans and the repairs above can make them.
+fn between(body: &str, end: usize, start: usize) -> &str {
+    body.get(end..start).unwrap_or("")
 }
 
 fn is_name(m: &Mention) -> bool {
@@ -225,7 +232,7 @@ pub fn repair(body: &str, mentions: &mut Vec<Mention>) {
         if let Some(previous) = out.last_mut()
             && is_name(previous)
             && m.label == EntityLabel::Org
-            && matches!(&body[previous.end..m.start], " and " | " & ")
+            && matches!(between(body, previous.end, m.start), " and " | " & ")
             && !has_company_word(&previous.text)
             && ends_with_company_word(&m.text)
         {
@@ -235,7 +242,7 @@ pub fn repair(body: &str, mentions: &mut Vec<Mention>) {
         // "Hongda | Technology Co. Ltd.", "Grupo Minero, | S.A. de C.V.": the tail of a long name, which
         // the tagger took for a name of its own, is never one.
         if let Some(previous) = out.last_mut()
-            && is_name_tail(&m, &body[previous.end..m.start])
+            && is_name_tail(&m, between(body, previous.end, m.start))
             && authority_named(&previous.text).is_none()
         {
             *previous = Mention::new(body, previous.start, m.end, EntityLabel::Org);
@@ -250,7 +257,7 @@ pub fn repair(body: &str, mentions: &mut Vec<Mention>) {
             && !m.text.contains(' ')
             && is_capitals(&m.text)
             && m.text.chars().filter(|c| c.is_alphabetic()).count() >= 5
-            && &body[previous.end..m.start] == " "
+            && between(body, previous.end, m.start) == " "
             && authority_named(&m.text).is_none()
         {
             *previous = Mention::new(body, previous.start, m.end, EntityLabel::Per);
@@ -307,6 +314,17 @@ mod tests {
             names,
             ["Golden Lotus Oil Gas and Real Estate Joint Stock Company", "CHIRON 5", "AL DIAB II", "SEA BIRD"]
         );
+    }
+
+    #[test]
+    fn overlapping_mentions_are_read_without_a_panic() {
+        // The tagger's spans may overlap after repairs; the text between them is then empty.
+        let body = "Puig's first novel, \" Bertillon 166, \" was published in 1960 by the 2nd Havana Press.";
+        let mut mentions =
+            mentions_at(body, &[("Bertillon 166", EntityLabel::Misc), ("166, \" was", EntityLabel::Misc)]);
+        mentions.push(Mention::new(body, body.find("Havana").unwrap(), body.len() - 1, EntityLabel::Org));
+        repair(body, &mut mentions);
+        assert!(mentions.iter().any(|m| m.text.ends_with("Havana Press")), "{mentions:?}");
     }
 
     #[test]
