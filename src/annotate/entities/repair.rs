@@ -271,7 +271,7 @@ pub fn repair(body: &str, mentions: &mut Vec<Mention>) {
             continue;
         }
         let next_start = starts.get(i + 1).copied().unwrap_or(body.len());
-        let after = &body[m.end..next_start];
+        let after = between(body, m.end, next_start);
         let extension = if let Some(number) = NAME_NUMBER.find(after) {
             Some(number.as_str().trim_end_matches(|c: char| !c.is_alphanumeric()).len())
         } else if is_capitals(&m.text) {
