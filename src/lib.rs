@@ -15,6 +15,7 @@ pub mod extract;
 pub mod identity;
 pub mod index;
 pub mod labelled;
+pub mod lists;
 pub mod pipeline;
 pub mod progress;
 pub mod queue;
