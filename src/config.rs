@@ -2,9 +2,9 @@
 //!
 //! The file is `--config FILE`, else `./config.toml`, else the user's
 //! `$XDG_CONFIG_HOME/newshound/config.toml` (`~/.config/newshound/config.toml`), else none. Relative
-//! paths in a file are taken from the file's folder; the default index lives in the user's data folder
-//! (`$XDG_DATA_HOME/newshound/index`, `~/.local/share/newshound/index`), so every command finds the same
-//! index from any directory.
+//! paths in a file are taken from the file's folder; the default index and list store live in the
+//! user's data folder (`$XDG_DATA_HOME/newshound/index` and `…/lists`, `~/.local/share/newshound/…`),
+//! so every command finds the same ones from any directory.
 
 use std::path::{Path, PathBuf};
 
@@ -19,6 +19,7 @@ pub struct Config {
     pub watch: WatchConfig,
     pub fetch: FetchConfig,
     pub crawl: CrawlConfig,
+    pub lists: ListsConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -41,9 +42,13 @@ impl Default for IndexConfig {
 const APP_DIR: &str = "newshound";
 const CONFIG_FILE: &str = "config.toml";
 
-/// The user's data folder; without a home directory, `./data/index`.
+/// `folder` in the user's data folder; without a home directory, `./data/<folder>`.
+fn default_data_path(folder: &str) -> PathBuf {
+    dirs::data_dir().map_or_else(|| PathBuf::from("data").join(folder), |d| d.join(APP_DIR).join(folder))
+}
+
 fn default_index_path() -> PathBuf {
-    dirs::data_dir().map_or_else(|| PathBuf::from("data/index"), |d| d.join(APP_DIR).join("index"))
+    default_data_path("index")
 }
 
 /// The config file a command reads: the one given, else `./config.toml`, else the user's, when present.
@@ -127,6 +132,31 @@ impl Default for CrawlConfig {
     }
 }
 
+/// `[lists]`: the official sanctions lists, where their snapshots are kept and where they are
+/// downloaded from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ListsConfig {
+    /// The list store, beside the index; relative paths are taken from the config file's folder.
+    pub path: PathBuf,
+    /// What `newshound lists update` downloads.
+    pub sources: Vec<ListSourceConfig>,
+}
+
+impl Default for ListsConfig {
+    fn default() -> Self {
+        ListsConfig { path: default_data_path("lists"), sources: Vec::new() }
+    }
+}
+
+/// One list and the official URL of its published file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListSourceConfig {
+    pub list: crate::lists::ListId,
+    pub url: String,
+}
+
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct AnnotateConfig {
@@ -165,7 +195,8 @@ impl Config {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config {}", path.display()))?;
         let mut config: Config = toml::from_str(&text).with_context(|| format!("invalid config {}", path.display()))?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            for relative in std::iter::once(&mut config.index.path).chain(config.annotate.ner_model.as_mut()) {
+            let paths = [&mut config.index.path, &mut config.lists.path].into_iter();
+            for relative in paths.chain(config.annotate.ner_model.as_mut()) {
                 if relative.is_relative() {
                     *relative = dir.join(&*relative);
                 }

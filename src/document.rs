@@ -253,6 +253,80 @@ pub struct Designation {
     pub date: Option<NaiveDate>,
     pub evidence: Evidence,
     pub confidence: f32,
+    /// How the target stands on the official lists in the list store; absent when the store holds
+    /// no list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listing: Option<ListStatus>,
+}
+
+/// Where a reported target stands on the official lists, as of the newest snapshot the store has.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListStatus {
+    pub status: ListStanding,
+    /// The date of the newest list snapshot the answer rests on.
+    pub as_of: NaiveDate,
+    /// The list entries the target matches, best first.
+    #[serde(default)]
+    pub matches: Vec<ListMatch>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListStanding {
+    /// On a list, added around the article's date or after it: the list confirms the report.
+    Listed,
+    /// On a list since well before the article: context, not a new designation.
+    ListedBefore,
+    /// On no list the store has: reported, not confirmed (as of `as_of`).
+    NotListed,
+}
+
+impl std::fmt::Display for ListStatus {
+    /// "on ofac-sdn (entry 1234) since 2024-07-23", "on ofac-sdn (entry 1234) added between
+    /// 2021-08-18 and 2024-04-26, before the article", "not on the lists as of 2024-05-03".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Some(best) = self.matches.first() else {
+            return write!(f, "not on the lists as of {}", self.as_of);
+        };
+        let since = match (best.since, best.added_after) {
+            (Some(day), _) => format!("since {day}"),
+            (None, Some(after)) => format!("added between {after} and {}", best.first_seen),
+            (None, None) => format!("listed on or before {}", best.first_seen),
+        };
+        let before = if self.status == ListStanding::ListedBefore { ", before the article" } else { "" };
+        write!(f, "on {} (entry {}) {since}{before}", best.list, best.entry_id)
+    }
+}
+
+impl ListStanding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListStanding::Listed => "listed",
+            ListStanding::ListedBefore => "listed_before",
+            ListStanding::NotListed => "not_listed",
+        }
+    }
+}
+
+/// One list entry a reported target matches.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListMatch {
+    pub list: crate::lists::ListId,
+    pub entry_id: String,
+    /// The entry's primary name.
+    pub name: String,
+    #[serde(default)]
+    pub programs: Vec<String>,
+    /// The day it was listed: the list's own listing date, else the first snapshot that held it
+    /// when the snapshot before was at most a week earlier; absent when the store cannot say more
+    /// closely than `added_after` … `first_seen`.
+    pub since: Option<NaiveDate>,
+    /// The first snapshot that held it.
+    pub first_seen: NaiveDate,
+    /// The last snapshot without it; absent when it was in the store's first snapshot.
+    pub added_after: Option<NaiveDate>,
+    /// 1 for the same name written the same way; less for a match by word order or legal form.
+    pub score: f32,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

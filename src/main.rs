@@ -13,6 +13,8 @@ use newshound::config::Config;
 use newshound::index::NewsIndex;
 use newshound::index::designations::DesignationFilter;
 use newshound::index::search::SearchRequest;
+use newshound::lists::update::{Updated, update};
+use newshound::lists::{ListId, ListLinker, ListStore};
 use newshound::pipeline::{Pipeline, Summary};
 use newshound::progress::Progress;
 use newshound::queue::{self, IndexerOptions, Queue, WorkerOptions, run_indexer, run_worker};
@@ -32,6 +34,10 @@ struct Cli {
     /// Threads that extract and annotate (default: one per core).
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
+    /// The official lists' store, read by every command that annotates (default: `[lists] path` in
+    /// the config, else ~/.local/share/newshound/lists).
+    #[arg(long, global = true, value_name = "DIR", env = "NEWSHOUND_LISTS")]
+    lists: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -286,6 +292,11 @@ enum Command {
         #[command(flatten)]
         index: IndexArg,
     },
+    /// The official sanctions lists: download, import, and what the store holds.
+    Lists {
+        #[command(subcommand)]
+        command: ListsCommand,
+    },
     /// Full-text search over titles, bodies and entity names.
     Search {
         query: String,
@@ -309,6 +320,34 @@ enum QueueCommand {
         json: bool,
         #[command(flatten)]
         redis: RedisArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum ListsCommand {
+    /// Download each list of `[lists] sources` (only if it changed) and store it as a snapshot:
+    /// prints what was added, removed and changed. A download that fails or does not parse leaves
+    /// the previous snapshot in force.
+    Update {
+        /// Only these lists (ofac-sdn, uk-ofsi, un-sc, ca-sema, au-dfat).
+        #[arg(long = "list", value_name = "LIST")]
+        lists: Vec<ListId>,
+        /// The snapshot's date (default: the file's Last-Modified day, else today).
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+    },
+    /// Store a published list file as the snapshot of its date (older dates backfill the history).
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        list: ListId,
+        #[arg(long)]
+        date: chrono::NaiveDate,
+    },
+    /// Each list's snapshots and entries.
+    Status {
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -336,6 +375,7 @@ impl Command {
             | Command::Enqueue { .. }
             | Command::Worker { .. }
             | Command::Queue { .. }
+            | Command::Lists { .. }
             | Command::Tag { .. }
             | Command::TrainNer { .. }
             | Command::TrainDesignations { .. } => None,
@@ -378,6 +418,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Some(dir) = cli.command.index() {
         config.index.path = dir.to_path_buf();
     }
+    if let Some(dir) = &cli.lists {
+        config.lists.path = dir.clone();
+    }
     if let Some(threads) = cli.threads {
         rayon::ThreadPoolBuilder::new().num_threads(threads.into()).build_global()?;
     }
@@ -413,6 +456,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             extract(&config, model_of(model), &inputs, jsonl, no_annotate)
         }
         Command::Search { query, json, limit, .. } => search(&config, &query, json, limit.into()),
+        Command::Lists { command } => lists(&config, command),
         Command::Export { format, since, .. } => export(&config, format, since),
         Command::Crawl { starts, watch, model, .. } => {
             let model = model_of(model);
@@ -557,7 +601,13 @@ fn tag(conll_path: &Path, model_dir: Option<&Path>) -> anyhow::Result<ExitCode> 
 /// The pipeline; `annotate` names the NER model folder (`Some(None)`: the built-in model).
 fn pipeline(config: &Config, annotate: Option<Option<&Path>>, keep_empty: bool) -> anyhow::Result<Pipeline> {
     Ok(Pipeline {
-        annotator: annotate.map(Annotator::with_model).transpose()?,
+        annotator: match annotate {
+            Some(model) => {
+                let lists = ListLinker::load(&ListStore::open(&config.lists.path))?;
+                Some(Annotator::with_model(model)?.with_lists(lists))
+            }
+            None => None,
+        },
         http: HttpFetcher::new(&config.fetch),
         max_body_bytes: config.fetch.max_body_bytes,
         keep_empty,
@@ -714,8 +764,9 @@ fn print_summary(s: &Summary, index: &Path) {
         for (doc, d) in s.designated.iter().take(SUMMARY_DESIGNATIONS) {
             let by = d.authority.as_ref().map_or("unknown authority", |a| a.name.as_str());
             let date = d.date.map(|d| d.to_string()).unwrap_or_else(|| "undated".into());
+            let listing = d.listing.as_ref().map(|l| format!("; {l}")).unwrap_or_default();
             println!(
-                "  {} ({}) {} by {by}, {date}  [{doc}]",
+                "  {} ({}) {} by {by}, {date}{listing}  [{doc}]",
                 d.target.name,
                 d.target.kind.as_str(),
                 d.action.past_tense()
@@ -839,6 +890,88 @@ fn designations(config: &Config, filter: &DesignationFilter, json: bool, limit: 
         for r in &t.reports {
             println!("    {:?}", r.designation.evidence.text);
             println!("    — {} <{}>", r.title.as_deref().unwrap_or(&r.article_id), r.url);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn lists(config: &Config, command: ListsCommand) -> anyhow::Result<ExitCode> {
+    let store = ListStore::open(&config.lists.path);
+    let print_delta = |list: ListId, date: chrono::NaiveDate, delta: &newshound::lists::Delta| {
+        println!(
+            "{list} {date}: {} added, {} removed, {} changed",
+            delta.added.len(),
+            delta.removed.len(),
+            delta.changed.len()
+        );
+        for (mark, entries) in [("+", &delta.added), ("-", &delta.removed)] {
+            for e in entries.iter().take(SUMMARY_DESIGNATIONS) {
+                println!("  {mark} {} {}", e.id, e.name);
+            }
+            if entries.len() > SUMMARY_DESIGNATIONS {
+                println!("  {mark} … and {} more", entries.len() - SUMMARY_DESIGNATIONS);
+            }
+        }
+    };
+    match command {
+        ListsCommand::Import { file, list, date } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let origin =
+                newshound::lists::store::Origin { url: Some(file.display().to_string()), ..Default::default() };
+            let delta = store.import(list, &bytes, date, origin).with_context(|| file.display().to_string())?;
+            print_delta(list, date, &delta);
+        }
+        ListsCommand::Update { lists, date } => {
+            let fetcher = HttpFetcher::new(&config.fetch);
+            let sources: Vec<_> =
+                config.lists.sources.iter().filter(|s| lists.is_empty() || lists.contains(&s.list)).collect();
+            if sources.is_empty() {
+                anyhow::bail!("no list to update: add [[lists.sources]] to the config (see config.toml)");
+            }
+            let mut failed = 0;
+            for source in sources {
+                match update(&store, &fetcher, source, date) {
+                    Ok(Updated::NotModified) => println!("{}: not modified since the last snapshot", source.list),
+                    Ok(Updated::Stored { date, delta }) => print_delta(source.list, date, &delta),
+                    Err(e) => {
+                        eprintln!("error: {e} (the previous snapshot stays in force)");
+                        failed += 1;
+                    }
+                }
+            }
+            if failed > 0 {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        ListsCommand::Status { json } => {
+            let mut rows = Vec::new();
+            for list in ListId::ALL {
+                let state = store.state(list)?;
+                let Some(newest) = state.snapshots.last() else { continue };
+                let listed = state.entries.values().filter(|h| h.removed.is_none()).count();
+                rows.push(serde_json::json!({
+                    "list": list, "authority": list.authority(), "snapshots": state.snapshots.len(),
+                    "first": state.snapshots[0].date, "newest": newest.date, "listed": listed,
+                    "ever_listed": state.entries.len(), "last_delta": {
+                        "added": newest.added, "removed": newest.removed, "changed": newest.changed },
+                }));
+                if !json {
+                    println!(
+                        "{list:<9} {listed:>6} listed  {} snapshots {} … {}  (last: +{} -{} ~{})",
+                        state.snapshots.len(),
+                        state.snapshots[0].date,
+                        newest.date,
+                        newest.added,
+                        newest.removed,
+                        newest.changed
+                    );
+                }
+            }
+            if json {
+                println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "lists": rows }))?);
+            } else if rows.is_empty() {
+                println!("no lists in {}: run `newshound lists update` or `lists import`", store.dir().display());
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

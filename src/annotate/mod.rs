@@ -12,16 +12,18 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use crate::document::{Annotations, Article, Designation, Entity, Evidence, Target};
+use crate::lists::ListLinker;
 use designations::{ArticleView, DesignationHead};
 use ner::NerModel;
 
-/// Annotates articles. Holds what the annotators load once: the NER model and the designation head
-/// that reads its encoder.
+/// Annotates articles. Holds what the annotators load once: the NER model, the designation head
+/// that reads its encoder, and the official lists that reported targets are looked up in.
 #[derive(Clone)]
 pub struct Annotator {
     model: Arc<NerModel>,
     head: Arc<DesignationHead>,
     designations: bool,
+    lists: Option<Arc<ListLinker>>,
 }
 
 impl Annotator {
@@ -35,7 +37,12 @@ impl Annotator {
         let model = NerModel::open(dir)?;
         let head = DesignationHead::open(dir)?;
         model.ensure_layer(head.encoder_layer()).context("the designation head does not fit the NER model")?;
-        Ok(Annotator { model: Arc::new(model), head: Arc::new(head), designations: true })
+        Ok(Annotator { model: Arc::new(model), head: Arc::new(head), designations: true, lists: None })
+    }
+
+    /// Each designation says how its target stands on these lists.
+    pub fn with_lists(self, lists: Option<ListLinker>) -> Self {
+        Annotator { lists: lists.map(Arc::new), ..self }
     }
 
     /// Entities only, without designation extraction (to measure what designations cost).
@@ -45,6 +52,7 @@ impl Annotator {
 
     pub fn annotate(&self, article: &Article) -> anyhow::Result<Annotations> {
         let body = article.body();
+        let published = article.published.map(|p| p.date_naive());
         let sentences = text::sentences(&body);
         let vector_layer = self.designations.then(|| self.head.encoder_layer());
         let (mut mentions, encoded) = entities::recognize(&body, &sentences, &self.model, vector_layer)?;
@@ -55,14 +63,14 @@ impl Annotator {
                 sentences: &sentences,
                 mentions: &mentions,
                 encoded: &encoded,
-                published: article.published.map(|p| p.date_naive()),
+                published,
             };
             designations::find_designations(&view, &self.head)
         } else {
             Vec::new()
         };
 
-        entities::identify(&body, &mut mentions, article.published.map(|p| p.date_naive()));
+        entities::identify(&body, &mut mentions, published);
 
         let chars = text::CharOffsets::new(&body);
         let entities = mentions
@@ -80,24 +88,28 @@ impl Annotator {
             .collect();
         let designations = found
             .into_iter()
-            .map(|f| Designation {
-                authority: f.authority,
-                action: f.action,
-                target: Target {
+            .map(|f| {
+                let target = Target {
                     name: f.target_name,
                     kind: f.target_type,
                     aliases: f.target_aliases,
                     country: f.target_country,
-                },
-                program: f.program,
-                date: f.date,
-                evidence: Evidence {
-                    text: body[f.evidence.clone()].to_string(),
-                    start: chars.char_offset(f.evidence.start),
-                    end: chars.char_offset(f.evidence.end),
-                },
-                // A coarse score: two decimals say all it knows (and f32 sums would print as 0.70000005).
-                confidence: (f.confidence * 100.0).round() / 100.0,
+                };
+                Designation {
+                    listing: self.lists.as_ref().map(|lists| lists.status(&target, published)),
+                    authority: f.authority,
+                    action: f.action,
+                    target,
+                    program: f.program,
+                    date: f.date,
+                    evidence: Evidence {
+                        text: body[f.evidence.clone()].to_string(),
+                        start: chars.char_offset(f.evidence.start),
+                        end: chars.char_offset(f.evidence.end),
+                    },
+                    // A coarse score: two decimals say all it knows (and f32 sums would print as 0.70000005).
+                    confidence: (f.confidence * 100.0).round() / 100.0,
+                }
             })
             .collect();
         Ok(Annotations { entities, designations })

@@ -8,11 +8,13 @@
 
 mod australia;
 mod canada;
+pub mod link;
 mod ofac;
 mod sheet;
 pub mod store;
 mod uk;
 mod un;
+pub mod update;
 
 use std::fmt;
 use std::str::FromStr;
@@ -20,6 +22,7 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub use link::ListLinker;
 pub use store::{Delta, ListStore};
 
 /// The lists newshound can read.

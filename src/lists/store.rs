@@ -50,33 +50,20 @@ pub struct EntryHistory {
     pub entry: ListEntry,
     /// The first snapshot that held it.
     pub first_seen: NaiveDate,
-    /// It was in the first snapshot the store has, so it may have been listed long before.
-    pub in_first_snapshot: bool,
+    /// The last snapshot without it: it was added after this day, on or before `first_seen`.
+    /// `None` when it was in the store's first snapshot (listed on or before that day).
+    pub added_after: Option<NaiveDate>,
     pub last_seen: NaiveDate,
     /// The first snapshot without it, if it has left the list.
     pub removed: Option<NaiveDate>,
 }
 
 impl EntryHistory {
-    /// Whether the list held it on `date`, as far as the snapshots show (`None` before the first
-    /// snapshot, unless the list's own listing date says so).
-    pub fn listed_on(&self, date: NaiveDate, first_snapshot: NaiveDate) -> Option<bool> {
-        if self.removed.is_some_and(|r| r <= date) {
-            return Some(false);
-        }
-        if self.entry.listed_on.is_some_and(|l| l <= date) || (!self.in_first_snapshot && self.first_seen <= date) {
-            return Some(true);
-        }
-        if date >= first_snapshot {
-            return Some(self.first_seen <= date);
-        }
-        (!self.in_first_snapshot).then_some(false)
-    }
-
-    /// Since when it is listed: the list's own date, else the first snapshot that held it when that
-    /// is not the store's first (which only says "on or before").
-    pub fn since(&self) -> Option<NaiveDate> {
-        self.entry.listed_on.or((!self.in_first_snapshot).then_some(self.first_seen))
+    /// The day it was listed, as far as the store knows it: the list's own listing date, else the
+    /// first snapshot that held it when the one before was at most `within_days` earlier.
+    pub fn since(&self, within_days: u64) -> Option<NaiveDate> {
+        let close = |before: NaiveDate| self.first_seen <= before + chrono::Days::new(within_days);
+        self.entry.listed_on.or(self.added_after.filter(|&b| close(b)).map(|_| self.first_seen))
     }
 }
 
@@ -142,14 +129,13 @@ impl ListStore {
         let mut state = self.state(list)?;
         let newest = state.snapshots.last().map(|s| s.date);
         let (delta, snapshot_entries) = if newest.is_none_or(|n| date > n) {
-            let previous = state.entries.values().filter(|h| h.removed.is_none()).count();
-            let first = state.snapshots.is_empty();
-            let delta = apply(&mut state, entries, date, first);
-            if previous > 0 && delta.removed.len() as f64 > MAX_SHARE_REMOVED * previous as f64 {
+            let listed = listed_count(&state);
+            let delta = apply(&mut state, entries, date, newest);
+            if listed > 0 && delta.removed.len() as f64 > MAX_SHARE_REMOVED * listed as f64 {
                 return Err(ListError::Malformed {
                     list,
                     reason: format!(
-                        "it would remove {} of the {previous} entries listed: refused as cut or wrong (the store is unchanged)",
+                        "it would remove {} of the {listed} entries listed: refused as cut or wrong (the store is unchanged)",
                         delta.removed.len()
                     ),
                 });
@@ -194,8 +180,8 @@ impl ListStore {
         for snapshot in &state.snapshots {
             let path = self.snapshot_path(list, snapshot.date);
             let bytes = fs::read(&path).map_err(|source| ListError::Io { path: path.display().to_string(), source })?;
-            let first = rebuilt.snapshots.is_empty();
-            let delta = apply(&mut rebuilt, list.parse(&bytes)?, snapshot.date, first);
+            let previous = rebuilt.snapshots.last().map(|s| s.date);
+            let delta = apply(&mut rebuilt, list.parse(&bytes)?, snapshot.date, previous);
             let mut record = snapshot.clone();
             (record.added, record.removed, record.changed) =
                 (delta.added.len(), delta.removed.len(), delta.changed.len());
@@ -215,8 +201,8 @@ fn listed_count(state: &ListState) -> usize {
     state.entries.values().filter(|h| h.removed.is_none()).count()
 }
 
-/// Applies the snapshot of `date` (newer than every one applied) to `state`.
-fn apply(state: &mut ListState, entries: Vec<ListEntry>, date: NaiveDate, first: bool) -> Delta {
+/// Applies the snapshot of `date` to `state`, whose newest snapshot is `previous`.
+fn apply(state: &mut ListState, entries: Vec<ListEntry>, date: NaiveDate, previous: Option<NaiveDate>) -> Delta {
     let mut delta = Delta::default();
     let mut present = std::collections::HashSet::new();
     for entry in entries {
@@ -233,14 +219,14 @@ fn apply(state: &mut ListState, entries: Vec<ListEntry>, date: NaiveDate, first:
             Some(history) => {
                 delta.added.push(entry.clone());
                 *history =
-                    EntryHistory { entry, first_seen: date, in_first_snapshot: false, last_seen: date, removed: None };
+                    EntryHistory { entry, first_seen: date, added_after: previous, last_seen: date, removed: None };
             }
             None => {
-                if !first {
+                if previous.is_some() {
                     delta.added.push(entry.clone());
                 }
                 let history =
-                    EntryHistory { entry, first_seen: date, in_first_snapshot: first, last_seen: date, removed: None };
+                    EntryHistory { entry, first_seen: date, added_after: previous, last_seen: date, removed: None };
                 state.entries.insert(history.entry.id.clone(), history);
             }
         }
@@ -296,10 +282,11 @@ mod tests {
         let state = store.state(list).unwrap();
         assert_eq!(state.entries["3"].first_seen, day("2024-01-20"));
         assert_eq!(state.entries["2"].removed, Some(day("2024-01-20")));
-        assert!(state.entries["1"].in_first_snapshot);
-        assert_eq!(state.entries["1"].listed_on(day("2024-01-15"), day("2024-01-10")), Some(true));
-        assert_eq!(state.entries["3"].listed_on(day("2024-01-15"), day("2024-01-10")), Some(false));
-        assert_eq!(state.entries["1"].listed_on(day("2023-01-01"), day("2024-01-10")), None);
+        assert_eq!(state.entries["1"].added_after, None);
+        assert_eq!(state.entries["3"].added_after, Some(day("2024-01-10")));
+        assert_eq!(state.entries["3"].since(10), Some(day("2024-01-20")));
+        assert_eq!(state.entries["3"].since(7), None, "added some day in the ten between the snapshots");
+        assert_eq!(state.entries["1"].since(7), None);
 
         // A snapshot between the two: GAMMA appeared on the 15th.
         let backfill = store.import(

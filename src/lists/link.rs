@@ -1,0 +1,261 @@
+//! Which list entries a reported target is: its names (and the article's other names for it) against
+//! every name and alias of the lists in the store, compared as the project's identities compare
+//! names (case, accents, punctuation and legal-form spellings do not matter; OFAC's "LAST, First"
+//! is read in both orders), within the target's type (a vessel matches a vessel), and not across
+//! countries when both sides name one.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Days, NaiveDate};
+
+use super::store::{EntryHistory, ListState};
+use super::{EntryKind, ListError, ListId, ListStore};
+use crate::document::{EntityLabel, ListMatch, ListStanding, ListStatus, Target, TargetType};
+use crate::identity::{country_named, country_of_demonym, fingerprint, without_legal_forms};
+
+/// A list entry's listing counts as news for an article this many days either side of its date;
+/// earlier, the article reports an old designation (OFAC publishes the day it designates, other
+/// lists can lag the announcement by days).
+const NEWS_WINDOW_DAYS: u64 = 7;
+
+/// Scores of the ways two names can be alike.
+const SAME_NAME: f32 = 1.0;
+const SAME_WORDS_OTHER_ORDER: f32 = 0.9;
+const SAME_WITHOUT_LEGAL_FORM: f32 = 0.85;
+/// An alias the article gives counts a little less than the name it reports.
+const ARTICLE_ALIAS: f32 = 0.95;
+
+struct StoredList {
+    list: ListId,
+    entries: Vec<EntryHistory>,
+}
+
+/// Every entry of the stored lists, found by name.
+pub struct ListLinker {
+    lists: Vec<StoredList>,
+    /// Name key → (list, entry) and how alike a name with that key is.
+    by_key: HashMap<String, Vec<(usize, usize, f32)>>,
+    as_of: NaiveDate,
+}
+
+impl ListLinker {
+    /// The lists in `store`; `None` when it holds none.
+    pub fn load(store: &ListStore) -> Result<Option<ListLinker>, ListError> {
+        let mut states = Vec::new();
+        for list in ListId::ALL {
+            states.push((list, store.state(list)?));
+        }
+        Ok(ListLinker::new(states))
+    }
+
+    pub fn new(states: Vec<(ListId, ListState)>) -> Option<ListLinker> {
+        let mut linker = ListLinker { lists: Vec::new(), by_key: HashMap::new(), as_of: NaiveDate::MIN };
+        for (list, state) in states {
+            let Some(newest) = state.snapshots.last() else { continue };
+            linker.as_of = linker.as_of.max(newest.date);
+            let at = linker.lists.len();
+            let entries: Vec<EntryHistory> = state.entries.into_values().collect();
+            for (index, history) in entries.iter().enumerate() {
+                for name in history.entry.names() {
+                    for (key, score) in keys(name, history.entry.kind) {
+                        linker.by_key.entry(key).or_default().push((at, index, score));
+                    }
+                }
+            }
+            linker.lists.push(StoredList { list, entries });
+        }
+        (!linker.lists.is_empty()).then_some(linker)
+    }
+
+    /// The newest snapshot of any stored list.
+    pub fn as_of(&self) -> NaiveDate {
+        self.as_of
+    }
+
+    /// The entries that `target` matches and that were not delisted by `date` (or, without one, are
+    /// listed now), best first.
+    pub fn matches(&self, target: &Target, date: Option<NaiveDate>) -> Vec<ListMatch> {
+        let kind = entry_kind(target.kind);
+        let target_countries = country_codes(target.country.iter().map(String::as_str));
+        let names = std::iter::once((target.name.as_str(), 1.0))
+            .chain(target.aliases.iter().map(|a| (a.as_str(), ARTICLE_ALIAS)));
+        let mut best: HashMap<(usize, usize), f32> = HashMap::new();
+        for (name, weight) in names {
+            for (key, query_score) in keys(name, kind) {
+                for &(list, entry, entry_score) in self.by_key.get(&key).into_iter().flatten() {
+                    let score = weight * query_score.min(entry_score);
+                    let slot = best.entry((list, entry)).or_insert(0.0);
+                    *slot = slot.max(score);
+                }
+            }
+        }
+        let mut matches: Vec<ListMatch> = best
+            .into_iter()
+            .filter_map(|((list, entry), score)| {
+                let stored = &self.lists[list];
+                let history = &stored.entries[entry];
+                // Delisted before the article (or, without a date, at all): not what it reports.
+                if history.removed.is_some_and(|r| date.is_none_or(|d| r <= d)) {
+                    return None;
+                }
+                let countries = country_codes(history.entry.countries.iter().map(String::as_str));
+                if !target_countries.is_empty() && !countries.is_empty() && target_countries.is_disjoint(&countries) {
+                    return None;
+                }
+                Some(ListMatch {
+                    list: stored.list,
+                    entry_id: history.entry.id.clone(),
+                    name: history.entry.name.clone(),
+                    programs: history.entry.programs.clone(),
+                    since: history.since(NEWS_WINDOW_DAYS),
+                    first_seen: history.first_seen,
+                    added_after: history.added_after,
+                    score: (score * 100.0).round() / 100.0,
+                })
+            })
+            .collect();
+        matches.sort_by(|a, b| b.score.total_cmp(&a.score).then((a.list, &a.entry_id).cmp(&(b.list, &b.entry_id))));
+        matches
+    }
+
+    /// Where `target`, reported by an article of `published`, stands on the lists.
+    pub fn status(&self, target: &Target, published: Option<NaiveDate>) -> ListStatus {
+        let matches = self.matches(target, published);
+        let status = if matches.is_empty() {
+            ListStanding::NotListed
+        } else if matches.iter().all(|m| listed_before(m, published)) {
+            ListStanding::ListedBefore
+        } else {
+            ListStanding::Listed
+        };
+        ListStatus { status, as_of: self.as_of, matches }
+    }
+}
+
+/// Whether `m` was listed well before an article of `published` reported it: by its listing day,
+/// else by the latest day it can have been listed on.
+fn listed_before(m: &ListMatch, published: Option<NaiveDate>) -> bool {
+    let Some(published) = published else { return false };
+    let latest = m.since.unwrap_or(m.first_seen);
+    latest.checked_add_days(Days::new(NEWS_WINDOW_DAYS)).is_some_and(|l| l < published)
+}
+
+fn entry_kind(kind: TargetType) -> EntryKind {
+    match kind {
+        TargetType::Person => EntryKind::Person,
+        TargetType::Organisation | TargetType::Company => EntryKind::Entity,
+        TargetType::Vessel => EntryKind::Vessel,
+        TargetType::Aircraft => EntryKind::Aircraft,
+    }
+}
+
+/// The keys under which a name of this kind is found, and how alike two names sharing each are.
+fn keys(name: &str, kind: EntryKind) -> Vec<(String, f32)> {
+    let prefix = match kind {
+        EntryKind::Person => "p",
+        EntryKind::Entity => "e",
+        EntryKind::Vessel => "v",
+        EntryKind::Aircraft => "a",
+    };
+    let label = if kind == EntryKind::Person { EntityLabel::Per } else { EntityLabel::Org };
+    let mut keys = Vec::new();
+    let exact = fingerprint(name, label);
+    if exact.is_empty() {
+        return keys;
+    }
+    if kind == EntryKind::Person {
+        // A surname alone names too many people to link.
+        if exact.split(' ').count() < 2 {
+            return keys;
+        }
+        // "KIM, Sang Man" is Kim Sang Man and Sang Man Kim.
+        if let Some((last, first)) = name.split_once(", ").filter(|(_, rest)| !rest.contains(',')) {
+            keys.push((format!("p:{}", fingerprint(&format!("{first} {last}"), label)), SAME_NAME));
+        }
+        let mut words: Vec<&str> = exact.split(' ').collect();
+        words.sort_unstable();
+        keys.push((format!("p~{}", words.join(" ")), SAME_WORDS_OTHER_ORDER));
+    } else {
+        // "Rosneft" is "PJSC Rosneft", a little less surely than "Rosneft PJSC" is.
+        let (bare, forms) = without_legal_forms(name);
+        if !bare.is_empty() {
+            keys.push((format!("{prefix}-{bare}"), if forms > 0 { SAME_WITHOUT_LEGAL_FORM } else { SAME_NAME }));
+        }
+    }
+    keys.push((format!("{prefix}:{exact}"), SAME_NAME));
+    keys
+}
+
+/// The ISO codes of the countries that `texts` name ("Iran", "Iranian", "Belgium-based", OFAC's
+/// "Korea, North").
+fn country_codes<'a>(texts: impl Iterator<Item = &'a str>) -> HashSet<String> {
+    texts
+        .filter_map(|t| {
+            let t = t.trim().trim_end_matches("-based");
+            let inverted = t.split_once(", ").map(|(name, qualifier)| format!("{qualifier} {name}"));
+            let country = country_named(t).or_else(|| country_of_demonym(t));
+            country.or_else(|| country_named(inverted.as_deref()?)).map(|c| c.code.clone())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lists::store::Origin;
+
+    fn target(name: &str, kind: TargetType) -> Target {
+        Target { name: name.into(), kind, aliases: Vec::new(), country: None }
+    }
+
+    fn linker(rows: &str, date: &str) -> (tempfile::TempDir, ListLinker) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ListStore::open(dir.path());
+        store.import(ListId::OfacSdn, rows.as_bytes(), date.parse().unwrap(), Origin::default()).unwrap();
+        let linker = ListLinker::load(&store).unwrap().unwrap();
+        (dir, linker)
+    }
+
+    const ROWS: &str = concat!(
+        "1,\"KIM, Sang Man\",\"individual\",\"DPRK3\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"nationality Korea, North.\"\n",
+        "2,\"SOBAEKSU TRADING COMPANY\",-0- ,\"DPRK\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"a.k.a. 'SOBAEKSU CO., LTD.'.\"\n",
+        "3,\"SEA DRAGON\",\"vessel\",\"IRAN\",-0- ,-0- ,-0- ,-0- ,-0- ,\"Panama\",-0- ,-0- \n",
+    );
+
+    #[test]
+    fn names_match_across_order_case_and_legal_forms_within_their_type() {
+        let (_dir, linker) = linker(ROWS, "2024-05-03");
+        let found =
+            |t: Target| linker.matches(&t, None).iter().map(|m| (m.entry_id.clone(), m.score)).collect::<Vec<_>>();
+        assert_eq!(found(target("Kim Sang Man", TargetType::Person)), [("1".to_string(), 1.0)]);
+        assert_eq!(found(target("Sang Man Kim", TargetType::Person)), [("1".to_string(), 1.0)]);
+        assert_eq!(found(target("Man Sang Kim", TargetType::Person)), [("1".to_string(), 0.9)]);
+        assert_eq!(found(target("Sobaeksu Co., Ltd.", TargetType::Company)), [("2".to_string(), 1.0)]);
+        assert_eq!(found(target("Sobaeksu Trading Co.", TargetType::Company)), [("2".to_string(), 1.0)]);
+        assert!(found(target("Sea Dragon", TargetType::Company)).is_empty(), "a vessel is not a company");
+        assert_eq!(found(target("SEA DRAGON", TargetType::Vessel)).len(), 1);
+        assert!(found(target("Kim", TargetType::Person)).is_empty(), "a surname alone links nothing");
+    }
+
+    #[test]
+    fn status_says_whether_the_list_confirms_the_report_or_is_older() {
+        let (_dir, linker) = linker(ROWS, "2024-05-03");
+        let kim = target("Kim Sang Man", TargetType::Person);
+        let day = |d: &str| Some(d.parse().unwrap());
+        // In the store's first snapshot: listed on or before 2024-05-03.
+        assert_eq!(linker.status(&kim, day("2024-07-23")).status, ListStanding::ListedBefore);
+        assert_eq!(linker.status(&kim, day("2024-05-01")).status, ListStanding::Listed);
+        let unknown = linker.status(&target("Baltic Freight Lines FZE", TargetType::Company), day("2024-07-23"));
+        assert_eq!((unknown.status, unknown.as_of.to_string()), (ListStanding::NotListed, "2024-05-03".into()));
+    }
+
+    #[test]
+    fn countries_that_differ_keep_two_people_apart() {
+        let (_dir, linker) = linker(ROWS, "2024-05-03");
+        let mut kim = target("Kim Sang Man", TargetType::Person);
+        kim.country = Some("South African".into());
+        assert!(linker.matches(&kim, None).is_empty());
+        kim.country = Some("North Korean".into());
+        assert_eq!(linker.matches(&kim, None).len(), 1);
+    }
+}
