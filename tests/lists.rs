@@ -121,3 +121,200 @@ fn three_ofac_snapshots_give_the_recorded_history() {
     let state = store.state(ListId::OfacSdn).unwrap();
     assert_eq!(state.snapshots.len(), 3);
 }
+
+mod common;
+
+use std::net::TcpListener;
+use std::process::{Command, Output};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const SNAPSHOT_DATES: [&str; 3] = ["2021-08-18", "2024-04-26", "2024-05-03"];
+
+fn snapshot(date: &str) -> Vec<u8> {
+    std::fs::read(shared(&format!("ofac-sdn-history/snapshots/sdn-{date}.csv"))).unwrap()
+}
+
+fn newshound(config: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_newshound")).arg("--config").arg(config).args(args).output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// How the test server answers `/sdn.csv`.
+#[derive(Clone, Copy)]
+enum Serving {
+    Snapshot(usize),
+    /// Announces the whole of the last snapshot and closes after half of it.
+    Cut,
+    /// An error page with status 200, as misconfigured mirrors send.
+    ErrorPage,
+}
+
+/// OFAC's download URL played by a server on 127.0.0.1, serving what `serving` says, with
+/// `Last-Modified` the snapshot's date and an `ETag` it honours.
+fn serve_sdn(serving: Arc<AtomicUsize>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let Some(request) = common::read_request_head(&mut stream) else { continue };
+            let mode = match serving.load(Ordering::SeqCst) {
+                n @ 0..=2 => Serving::Snapshot(n),
+                3 => Serving::Cut,
+                _ => Serving::ErrorPage,
+            };
+            match mode {
+                Serving::Snapshot(n) => {
+                    let etag = format!("\"sdn-{n}\"");
+                    if request.to_ascii_lowercase().contains(&format!("if-none-match: {etag}")) {
+                        common::respond(&mut stream, "304 Not Modified", &[], b"");
+                        continue;
+                    }
+                    let date: NaiveDate = SNAPSHOT_DATES[n].parse().unwrap();
+                    let modified = date.and_hms_opt(12, 0, 0).unwrap().and_utc().to_rfc2822().replace("+0000", "GMT");
+                    let headers = [("ETag", etag), ("Last-Modified", modified), ("Content-Type", "text/csv".into())];
+                    common::respond(&mut stream, "200 OK", &headers, &snapshot(SNAPSHOT_DATES[n]));
+                }
+                Serving::Cut => {
+                    let whole = snapshot(SNAPSHOT_DATES[2]);
+                    let head =
+                        format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", whole.len());
+                    let _ = std::io::Write::write_all(&mut stream, head.as_bytes());
+                    let _ = std::io::Write::write_all(&mut stream, &whole[..whole.len() / 2]);
+                }
+                Serving::ErrorPage => {
+                    common::respond(&mut stream, "200 OK", &[], b"<html><body>Service unavailable</body></html>");
+                }
+            }
+        }
+    });
+    format!("http://127.0.0.1:{port}/sdn.csv")
+}
+
+fn lists_config(dir: &Path, url: &str) -> PathBuf {
+    let path = dir.join("config.toml");
+    let config = format!("[lists]\npath = \"lists\"\n[[lists.sources]]\nlist = \"ofac-sdn\"\nurl = \"{url}\"\n");
+    std::fs::write(&path, config).unwrap();
+    path
+}
+
+#[test]
+fn updates_from_the_official_url_record_each_delta_and_refuse_bad_downloads() {
+    let dir = tempfile::tempdir().unwrap();
+    let serving = Arc::new(AtomicUsize::new(0));
+    let config = lists_config(dir.path(), &serve_sdn(serving.clone()));
+    let update = || newshound(&config, &["lists", "update"]);
+    let out = update();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("ofac-sdn 2021-08-18: 0 added, 0 removed"), "{}", text(&out.stdout));
+    let out = update();
+    assert_eq!(text(&out.stdout), "ofac-sdn: not modified since the last snapshot\n");
+    serving.store(1, Ordering::SeqCst);
+    assert!(text(&update().stdout).starts_with("ofac-sdn 2024-04-26: "));
+    serving.store(2, Ordering::SeqCst);
+    let out = update();
+    assert!(
+        text(&out.stdout).starts_with("ofac-sdn 2024-05-03: 305 added, 8 removed, 0 changed"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let state = dir.path().join("lists/ofac-sdn/state.json");
+    let before = std::fs::read(&state).unwrap();
+    for (mode, expected) in [(3, "reading the body failed"), (4, "not a valid list file")] {
+        serving.store(mode, Ordering::SeqCst);
+        let out = update();
+        assert!(!out.status.success());
+        let err = text(&out.stderr);
+        assert!(err.contains(expected) && err.contains("the previous snapshot stays in force"), "{err}");
+        assert_eq!(std::fs::read(&state).unwrap(), before, "a refused download changes nothing");
+    }
+    let status = newshound(&config, &["lists", "status", "--json"]);
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(status["lists"][0]["newest"], "2024-05-03");
+    assert_eq!(status["lists"][0]["listed"], 14_965);
+}
+
+#[test]
+fn kill_9_during_an_import_leaves_the_old_state_or_the_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = lists_config(dir.path(), "http://127.0.0.1:9/unused");
+    let store = ListStore::open(&dir.path().join("lists"));
+    store.import(ListId::OfacSdn, &snapshot("2021-08-18"), "2021-08-18".parse().unwrap(), Origin::default()).unwrap();
+    let file = shared("ofac-sdn-history/snapshots/sdn-2024-04-26.csv");
+    for delay_ms in [5, 20, 40, 80, 160] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_newshound"))
+            .arg("--config")
+            .arg(&config)
+            .args(["lists", "import", file.to_str().unwrap(), "--list", "ofac-sdn", "--date", "2024-04-26"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let state = store.state(ListId::OfacSdn).expect("the state reads after a kill");
+        let dates: Vec<String> = state.snapshots.iter().map(|s| s.date.to_string()).collect();
+        assert!(dates == ["2021-08-18"] || dates == ["2021-08-18", "2024-04-26"], "{dates:?}");
+        let listed = state.entries.values().filter(|h| h.removed.is_none()).count();
+        assert_eq!(listed, state.snapshots.last().unwrap().entries, "entries agree with the newest snapshot");
+    }
+    let out =
+        newshound(&config, &["lists", "import", file.to_str().unwrap(), "--list", "ofac-sdn", "--date", "2024-04-26"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(store.state(ListId::OfacSdn).unwrap().snapshots.len(), 2);
+}
+
+#[test]
+fn reported_targets_say_how_they_stand_on_the_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = lists_config(dir.path(), "http://127.0.0.1:9/unused");
+    std::fs::write(
+        &config,
+        format!("{}[annotate]\nner_model = {:?}\n", std::fs::read_to_string(&config).unwrap(), common::SHIPPED_MODEL),
+    )
+    .unwrap();
+    let store = ListStore::open(&dir.path().join("lists"));
+    for date in SNAPSHOT_DATES {
+        store.import(ListId::OfacSdn, &snapshot(date), date.parse().unwrap(), Origin::default()).unwrap();
+    }
+    // The seed article (26 July 2024) reports five targets OFAC listed between the store's first two
+    // snapshots: listed before the article, and the store says how closely it knows when.
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seed/000_f293cfb5a39cabc5.txt");
+    let out = newshound(&config, &["-q", "extract", "--jsonl", seed.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let designations = doc["designations"].as_array().unwrap();
+    assert_eq!(designations.len(), 5);
+    for d in designations {
+        let listing = &d["listing"];
+        assert_eq!(listing["status"], "listed_before", "{d}");
+        assert_eq!(listing["as_of"], "2024-05-03");
+        let best = &listing["matches"][0];
+        assert_eq!(
+            (&best["list"], &best["added_after"], &best["first_seen"]),
+            (&"ofac-sdn".into(), &"2021-08-18".into(), &"2024-04-26".into())
+        );
+        assert!(best["since"].is_null(), "no day is claimed that the snapshots do not show");
+    }
+    let kim = designations.iter().find(|d| d["target"]["name"] == "Kim Sang Man").unwrap();
+    assert_eq!(kim["listing"]["matches"][0]["entry_id"], "43377");
+
+    // A target no list has: reported, not confirmed, as of the newest snapshot.
+    let article = dir.path().join("brief.txt");
+    std::fs::write(&article, "Treasury sanctions ship manager\n\nThe U.S. Treasury on Tuesday imposed sanctions on Baltic Freight Lines FZE, a Sharjah-registered ship manager, and its owner Anton Viktorovich Kessler, who are now subject to an asset freeze and a travel ban.\n").unwrap();
+    let out = newshound(&config, &["-q", "extract", "--jsonl", article.to_str().unwrap()]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let designations = doc["designations"].as_array().unwrap();
+    assert!(!designations.is_empty(), "{doc}");
+    for d in designations {
+        assert_eq!(
+            (&d["listing"]["status"], &d["listing"]["as_of"]),
+            (&"not_listed".into(), &"2024-05-03".into()),
+            "{d}"
+        );
+    }
+}
