@@ -344,6 +344,21 @@ enum ListsCommand {
         #[arg(long)]
         date: chrono::NaiveDate,
     },
+    /// The list entries a name matches, as a reported target's are matched: prints its standing
+    /// as JSON. With `--jsonl`, reads queries from standard input, one JSON object a line
+    /// (`{"name", "type", "date", "aliases", "country"}`), and prints one answer a line.
+    Match {
+        #[arg(required_unless_present = "jsonl")]
+        name: Option<String>,
+        /// What the name is: person, organisation, company, vessel, aircraft.
+        #[arg(long = "type", default_value = "person", value_parser = parse_target_type)]
+        kind: newshound::document::TargetType,
+        /// The article's date: says whether the listing is older than the report.
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+        #[arg(long, conflicts_with = "name")]
+        jsonl: bool,
+    },
     /// Each list's snapshots and entries.
     Status {
         #[arg(long)]
@@ -943,6 +958,36 @@ fn lists(config: &Config, command: ListsCommand) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         }
+        ListsCommand::Match { name, kind, date, jsonl } => {
+            let linker = ListLinker::load(&store)?.with_context(|| {
+                format!("no lists in {}: run `newshound lists update` or `lists import`", store.dir().display())
+            })?;
+            let answer = |target: &newshound::document::Target, date| linker.status(target, date);
+            if !jsonl {
+                let target = newshound::document::Target {
+                    name: name.unwrap_or_default(),
+                    kind,
+                    aliases: Vec::new(),
+                    country: None,
+                };
+                println!("{}", serde_json::to_string_pretty(&answer(&target, date))?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            #[derive(serde::Deserialize)]
+            struct Query {
+                #[serde(flatten)]
+                target: newshound::document::Target,
+                date: Option<chrono::NaiveDate>,
+            }
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            for (n, line) in std::io::stdin().lines().enumerate() {
+                let line = line?;
+                let query: Query =
+                    serde_json::from_str(&line).with_context(|| format!("standard input, line {}", n + 1))?;
+                serde_json::to_writer(&mut out, &answer(&query.target, query.date))?;
+                std::io::Write::write_all(&mut out, b"\n")?;
+            }
+        }
         ListsCommand::Status { json } => {
             let mut rows = Vec::new();
             for list in ListId::ALL {
@@ -975,6 +1020,11 @@ fn lists(config: &Config, command: ListsCommand) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn parse_target_type(s: &str) -> Result<newshound::document::TargetType, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_string()))
+        .map_err(|_| format!("unknown type {s:?} (person, organisation, company, vessel, aircraft)"))
 }
 
 fn parse_interval(s: &str) -> Result<std::time::Duration, String> {

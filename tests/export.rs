@@ -47,6 +47,12 @@ fn first_value<'a>(entity: &'a Value, property: &str) -> &'a str {
 fn ftm_export_validates_with_followthemoney_and_keeps_its_ids() {
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), "");
+    let store = newshound::lists::ListStore::open(&dir.path().join("lists"));
+    let sdn =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/ofac-sdn-history/snapshots/sdn-2024-05-03.csv");
+    let origin = newshound::lists::store::Origin::default();
+    let date = "2024-05-03".parse().unwrap();
+    store.import(newshound::lists::ListId::OfacSdn, &std::fs::read(sdn).unwrap(), date, origin).unwrap();
     let port = serve_articles(2);
     let web_pages = [format!("http://127.0.0.1:{port}/a/0"), format!("http://127.0.0.1:{port}/a/1")];
     let mut inputs = vec!["corpus/"];
@@ -83,6 +89,13 @@ fn ftm_export_validates_with_followthemoney_and_keeps_its_ids() {
     assert_eq!(first_value(sanction, "authority"), "U.S. Department of the Treasury");
     assert_eq!(first_value(sanction, "startDate"), "2024-07-23");
     assert!(first_value(sanction, "reason").contains("Kim Sang Man"));
+    assert!(first_value(sanction, "summary").starts_with("on ofac-sdn (entry 43377)"), "{sanction}");
+    // And as OFAC's list records it.
+    let listed = of_schema(&all, "Sanction")
+        .into_iter()
+        .find(|s| s["properties"]["entity"][0] == kim["id"] && first_value(s, "authorityId") == "43377")
+        .expect("the list entry as a sanction");
+    assert_eq!((first_value(listed, "authority"), first_value(listed, "program")), ("US Treasury OFAC", "DPRK4"));
     assert!(of_schema(&all, "Mention").iter().any(|m| m["properties"]["resolved"][0] == kim["id"]));
     assert!(
         of_schema(&all, "PublicBody")

@@ -118,26 +118,26 @@ impl ListLinker {
         matches
     }
 
-    /// Where `target`, reported by an article of `published`, stands on the lists.
+    /// Where `target`, reported by an article of `published`, stands on the lists: listed before
+    /// the article when some list had it well before and none added it around the article's date
+    /// or after (a list that follows another's designation makes it news again).
     pub fn status(&self, target: &Target, published: Option<NaiveDate>) -> ListStatus {
         let matches = self.matches(target, published);
-        let status = if matches.is_empty() {
-            ListStanding::NotListed
-        } else if matches.iter().all(|m| listed_before(m, published)) {
-            ListStanding::ListedBefore
-        } else {
-            ListStanding::Listed
+        let status = match published {
+            _ if matches.is_empty() => ListStanding::NotListed,
+            Some(published) => {
+                let window_start = published.checked_sub_days(Days::new(NEWS_WINDOW_DAYS)).unwrap_or(NaiveDate::MIN);
+                // The earliest day each can have been listed, and the latest.
+                let earliest = |m: &ListMatch| m.since.or(m.added_after.map(|a| a + Days::new(1)));
+                let latest = |m: &ListMatch| m.since.unwrap_or(m.first_seen);
+                let added_around = matches.iter().any(|m| earliest(m).is_some_and(|e| e >= window_start));
+                let older = matches.iter().any(|m| latest(m) < window_start);
+                if older && !added_around { ListStanding::ListedBefore } else { ListStanding::Listed }
+            }
+            None => ListStanding::Listed,
         };
         ListStatus { status, as_of: self.as_of, matches }
     }
-}
-
-/// Whether `m` was listed well before an article of `published` reported it: by its listing day,
-/// else by the latest day it can have been listed on.
-fn listed_before(m: &ListMatch, published: Option<NaiveDate>) -> bool {
-    let Some(published) = published else { return false };
-    let latest = m.since.unwrap_or(m.first_seen);
-    latest.checked_add_days(Days::new(NEWS_WINDOW_DAYS)).is_some_and(|l| l < published)
 }
 
 fn entry_kind(kind: TargetType) -> EntryKind {

@@ -3,7 +3,8 @@
 //! each person and organisation it names a `Person`, `Organization` or `PublicBody` (authorities and
 //! governments), with a `Mention` linking it to the article; each designation a `Sanction` of its
 //! target (`Person`, `Organization`, `Company`, `Vessel` with its IMO number, `Airplane`) by its
-//! authority. Ids derive from newshound's keys, so a second export has the same ids and FtM tools
+//! authority, and each official list entry that target matches a `Sanction` as the list records it
+//! (`authorityId` the entry's id, `listingDate`). Ids derive from newshound's keys, so a second export has the same ids and FtM tools
 //! update rather than duplicate.
 
 use std::collections::BTreeMap;
@@ -15,6 +16,7 @@ use sha2::{Digest, Sha256};
 use super::{Sink, Written};
 use crate::document::{Designation, DesignationAction, Document, Entity, EntityLabel, TargetType};
 use crate::identity::{country_named, fingerprint};
+use crate::lists::ListId;
 
 #[derive(Debug, Serialize)]
 struct FtmEntity {
@@ -181,7 +183,7 @@ fn entities_of(doc: &Document) -> (Vec<FtmEntity>, Vec<FtmEntity>) {
         let sanction_key =
             format!("{}\u{0}{target_id}\u{0}{:?}\u{0}{}", doc.key, d.action, authority.map_or("", |a| a.name.as_str()));
         let mut sanction = FtmEntity::new(ftm_id("sanction", &sanction_key), "Sanction");
-        sanction.add("entity", target_id);
+        sanction.add("entity", target_id.clone());
         if let Some(a) = authority {
             sanction.add("authority", a.name.clone());
             if let Some(code) = &a.country {
@@ -209,6 +211,29 @@ fn entities_of(doc: &Document) -> (Vec<FtmEntity>, Vec<FtmEntity>) {
         sanction.add("reason", d.evidence.text.clone());
         if let Some(url) = web_url(&doc.url) {
             sanction.add("sourceUrl", url);
+        }
+        if let Some(listing) = &d.listing {
+            sanction.add("summary", listing.to_string());
+            // Each list entry the target matches is a sanction of its own, as the list records it.
+            for m in &listing.matches {
+                let mut listed =
+                    FtmEntity::new(ftm_id("sanction", &format!("{}\u{0}{}", m.list, m.entry_id)), "Sanction");
+                listed.add("entity", target_id.clone());
+                listed.add("authority", m.list.authority());
+                listed.add("authorityId", m.entry_id.clone());
+                listed.add("publisher", m.list.as_str());
+                if m.list == ListId::UnSc {
+                    listed.add("unscId", m.entry_id.clone());
+                }
+                for program in &m.programs {
+                    listed.add("program", program.clone());
+                }
+                if let Some(since) = m.since {
+                    listed.add("listingDate", since.to_string());
+                }
+                listed.add("status", "listed");
+                merge_into(&mut things, listed);
+            }
         }
         // The same action against the same target by the same authority, reported twice: one sanction.
         match written.iter_mut().find(|w| w.id == sanction.id) {

@@ -140,13 +140,16 @@ pub fn copy_encoder(to: &Path) {
     }
 }
 
-/// A config file in `dir` with the index at `dir/index`, the shipped model, and `extra` sections.
+/// A config file in `dir` with the index at `dir/index`, the list store at `dir/lists` (empty unless
+/// a test imports into it), the shipped model, and `extra` sections.
 pub fn write_config(dir: &Path, extra: &str) -> PathBuf {
     let path = dir.join("config.toml");
     let model = Path::new(SHIPPED_MODEL);
     std::fs::write(
         &path,
-        format!("[index]\npath = \"index\"\ncommit_every = 5\n[annotate]\nner_model = {model:?}\n{extra}"),
+        format!(
+            "[index]\npath = \"index\"\ncommit_every = 5\n[lists]\npath = \"lists\"\n[annotate]\nner_model = {model:?}\n{extra}"
+        ),
     )
     .unwrap();
     path
