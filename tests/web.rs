@@ -1,5 +1,5 @@
 //! The web page in headless Chromium, driven by Playwright (`tests/web/page.mjs`) against the real
-//! server: load, search, click a facet, open an entity, open the timeline.
+//! server: load, search, click a facet, open an entity, open the timeline; list badges on targets.
 //!
 //! Needs Debian's `chromium` and `npm ci --prefix tests/web`; `.ci/run` installs both.
 
@@ -23,6 +23,11 @@ fn the_web_page_searches_filters_and_opens_entities_in_chromium() {
 
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), "");
+    // OFAC's list as of 2024-05-03, so designated targets show how they stand on it.
+    let sdn = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/ofac-sdn-history/snapshots/sdn-2024-05-03.csv");
+    let store = newshound::lists::ListStore::open(&dir.path().join("lists"));
+    let (list, date) = (newshound::lists::ListId::OfacSdn, "2024-05-03".parse().unwrap());
+    store.import(list, &std::fs::read(sdn).unwrap(), date, Default::default()).unwrap();
     ingest_with(&config, &["corpus/"]);
     let (server, base) = start_server(&config);
 

@@ -22,8 +22,13 @@ pub fn atom(targets: &[TargetReports]) -> String {
         let d = &first.designation;
         let authority = d.authority.as_ref().map_or("an unnamed authority", |a| a.name.as_str());
         let program = d.program.as_ref().map(|p| format!(" under {p}")).unwrap_or_default();
-        let title =
-            format!("{} ({}) {} by {authority}{program}", t.target, d.target.kind.as_str(), d.action.past_tense());
+        let listing = d.listing.as_ref().map(|l| format!("; {l}")).unwrap_or_default();
+        let title = format!(
+            "{} ({}) {} by {authority}{program}{listing}",
+            t.target,
+            d.target.kind.as_str(),
+            d.action.past_tense()
+        );
         xml.push_str(&format!(
             "<entry>\n<title>{}</title>\n<id>urn:newshound:designation:{}</id>\n<updated>{}</updated>\n\
              <link rel=\"alternate\" href=\"{}\"/>\n<summary>{}</summary>\n</entry>\n",

@@ -26,6 +26,11 @@ try {
   check((await page.textContent(".hit h2")).includes("North Korea"), "the search finds the seed article");
   check(await page.isVisible('.hit .ent.PER[data-entity="PER:kim sang man"]'), "entities are highlighted in the hit, under their key");
   check((await page.textContent(".hit .desig")).includes("designated by U.S. Department of the Treasury"), "actions read as people say them");
+  const kimLine = await page.$$eval(".hit .desig", (lines) => lines.map((l) => l.textContent).find((t) => t.startsWith("Kim Sang Man")) ?? "");
+  check(kimLine.includes("listed before the article") && kimLine.includes("ofac-sdn 43377: KIM, Sang Man [DPRK4]"), "the target's line shows its list badge and entry: " + kimLine);
+  const notListed = await page.$$('.desig .badge[data-listing="not_listed"]');
+  const listedBefore = await page.$$('.desig .badge[data-listing="listed_before"]');
+  check(listedBefore.length === 5 && notListed.length === 0, "the seed's five targets are on OFAC's list");
 
   await page.click('[data-facet="entity_types"] li[data-value="PER"]');
   await page.waitForSelector('.filters span[data-remove="type"]');
@@ -36,6 +41,7 @@ try {
   await page.waitForSelector("#entity");
   const entity = await page.textContent("#entity");
   check(entity.includes("Kim Sang Man") && entity.includes("Designations"), "the entity page shows its designations");
+  check(entity.includes("ofac-sdn 43377"), "the entity page shows the list entry");
 
   // Entity facets use canonical keys: the United States once, under its code, with its name.
   await page.goto(base + "/#?q=");
