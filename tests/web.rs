@@ -24,7 +24,8 @@ fn the_web_page_searches_filters_and_opens_entities_in_chromium() {
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), "");
     // OFAC's list as of 2024-05-03, so designated targets show how they stand on it.
-    let sdn = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/ofac-sdn-history/snapshots/sdn-2024-05-03.csv");
+    let sdn =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/ofac-sdn-history/snapshots/sdn-2024-05-03.csv");
     let store = newshound::lists::ListStore::open(&dir.path().join("lists"));
     let (list, date) = (newshound::lists::ListId::OfacSdn, "2024-05-03".parse().unwrap());
     store.import(list, &std::fs::read(sdn).unwrap(), date, Default::default()).unwrap();

@@ -22,6 +22,7 @@ const NEWS_WINDOW_DAYS: u64 = 7;
 const SAME_NAME: f32 = 1.0;
 const SAME_WORDS_OTHER_ORDER: f32 = 0.9;
 const SAME_WITHOUT_LEGAL_FORM: f32 = 0.85;
+const SAME_FIRST_AND_LAST: f32 = 0.8;
 /// An alias the article gives counts a little less than the name it reports.
 const ARTICLE_ALIAS: f32 = 0.95;
 
@@ -151,39 +152,77 @@ fn entry_kind(kind: TargetType) -> EntryKind {
 
 /// The keys under which a name of this kind is found, and how alike two names sharing each are.
 fn keys(name: &str, kind: EntryKind) -> Vec<(String, f32)> {
+    let mut keys = name_keys(name, kind);
+    // "Iran's Ministry of Defense" is the Ministry of Defense the list has under Iran.
+    if let Some((owner, rest)) = name.split_once("'s ").or_else(|| name.split_once("’s "))
+        && country_named(owner).is_some()
+    {
+        keys.extend(name_keys(rest, kind));
+    }
+    keys
+}
+
+fn name_keys(name: &str, kind: EntryKind) -> Vec<(String, f32)> {
     let prefix = match kind {
         EntryKind::Person => "p",
         EntryKind::Entity => "e",
         EntryKind::Vessel => "v",
         EntryKind::Aircraft => "a",
     };
-    let label = if kind == EntryKind::Person { EntityLabel::Per } else { EntityLabel::Org };
-    let mut keys = Vec::new();
-    let exact = fingerprint(name, label);
-    if exact.is_empty() {
-        return keys;
-    }
     if kind == EntryKind::Person {
-        // A surname alone names too many people to link.
-        if exact.split(' ').count() < 2 {
-            return keys;
-        }
-        // "KIM, Sang Man" is Kim Sang Man and Sang Man Kim.
-        if let Some((last, first)) = name.split_once(", ").filter(|(_, rest)| !rest.contains(',')) {
-            keys.push((format!("p:{}", fingerprint(&format!("{first} {last}"), label)), SAME_NAME));
-        }
-        let mut words: Vec<&str> = exact.split(' ').collect();
-        words.sort_unstable();
-        keys.push((format!("p~{}", words.join(" ")), SAME_WORDS_OTHER_ORDER));
-    } else {
-        // "Rosneft" is "PJSC Rosneft", a little less surely than "Rosneft PJSC" is.
-        let (bare, forms) = without_legal_forms(name);
-        if !bare.is_empty() {
-            keys.push((format!("{prefix}-{bare}"), if forms > 0 { SAME_WITHOUT_LEGAL_FORM } else { SAME_NAME }));
+        return person_keys(name);
+    }
+    let exact = fingerprint(name, EntityLabel::Org);
+    if exact.is_empty() {
+        return Vec::new();
+    }
+    let mut keys = vec![(format!("{prefix}:{exact}"), SAME_NAME)];
+    // "Rosneft" is "PJSC Rosneft", a little less surely than "Rosneft PJSC" is.
+    let (bare, forms) = without_legal_forms(name);
+    if !bare.is_empty() {
+        keys.push((format!("{prefix}-{bare}"), if forms > 0 { SAME_WITHOUT_LEGAL_FORM } else { SAME_NAME }));
+    }
+    keys
+}
+
+/// A person's keys: the name in reading order ("KIM, Sang Man" is Sang Man Kim), its words in any
+/// order, and its first and last word (news leaves out the middle names and patronymics lists
+/// give: "Aleksandr Bortnikov" is "BORTNIKOV, Aleksandr Vasilievich"); the last two spelled loosely,
+/// as transliterations differ ("Aleksey", "Aleksei").
+fn person_keys(name: &str) -> Vec<(String, f32)> {
+    let label = EntityLabel::Per;
+    let reading = match name.split_once(", ").filter(|(_, rest)| !rest.contains(',')) {
+        Some((last, first)) => format!("{first} {last}"),
+        None => name.to_string(),
+    };
+    let words: Vec<String> = fingerprint(&reading, label).split(' ').map(str::to_string).collect();
+    // A surname alone names too many people to link.
+    if words.len() < 2 {
+        return Vec::new();
+    }
+    let mut keys = vec![(format!("p:{}", words.join(" ")), SAME_NAME)];
+    let as_written = fingerprint(name, label);
+    if as_written != words.join(" ") {
+        keys.push((format!("p:{as_written}"), SAME_NAME));
+    }
+    let loose: Vec<String> = words.iter().map(|w| loose_spelling(w)).collect();
+    let mut sorted = loose.clone();
+    sorted.sort_unstable();
+    keys.push((format!("p~{}", sorted.join(" ")), SAME_WORDS_OTHER_ORDER));
+    keys.push((format!("p^{} {}", loose[0], loose[loose.len() - 1]), SAME_FIRST_AND_LAST));
+    keys
+}
+
+/// A word as transliterations of one name agree on it: "ye" as "e" ("Sergeyevich", "Sergeevich"),
+/// "y" as "i", "x" as "ks", doubled letters once.
+fn loose_spelling(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.replace("ye", "e").replace('x', "ks").replace('y', "i").chars() {
+        if !out.ends_with(c) {
+            out.push(c);
         }
     }
-    keys.push((format!("{prefix}:{exact}"), SAME_NAME));
-    keys
+    out
 }
 
 /// The ISO codes of the countries that `texts` name ("Iran", "Iranian", "Belgium-based", OFAC's
@@ -220,6 +259,7 @@ mod tests {
         "1,\"KIM, Sang Man\",\"individual\",\"DPRK3\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"nationality Korea, North.\"\n",
         "2,\"SOBAEKSU TRADING COMPANY\",-0- ,\"DPRK\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"a.k.a. 'SOBAEKSU CO., LTD.'.\"\n",
         "3,\"SEA DRAGON\",\"vessel\",\"IRAN\",-0- ,-0- ,-0- ,-0- ,-0- ,\"Panama\",-0- ,-0- \n",
+        "4,\"IVANOV, Petr Sergeevich\",\"individual\",\"RUSSIA-EO14024\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n",
     );
 
     #[test]
@@ -235,6 +275,10 @@ mod tests {
         assert!(found(target("Sea Dragon", TargetType::Company)).is_empty(), "a vessel is not a company");
         assert_eq!(found(target("SEA DRAGON", TargetType::Vessel)).len(), 1);
         assert!(found(target("Kim", TargetType::Person)).is_empty(), "a surname alone links nothing");
+        assert_eq!(found(target("Petr Ivanov", TargetType::Person)), [("4".to_string(), 0.8)], "no patronymic");
+        assert_eq!(found(target("Petr Sergeyevich Ivanov", TargetType::Person)), [("4".to_string(), 0.9)]);
+        assert!(found(target("Petr Petrov", TargetType::Person)).is_empty());
+        assert_eq!(found(target("Panama’s Sea Dragon", TargetType::Vessel)).len(), 1, "a country's possessive");
     }
 
     #[test]
