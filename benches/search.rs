@@ -167,6 +167,7 @@ fn article(n: usize, rng: &mut Lcg) -> Document {
             date: Some(published.date_naive()),
             evidence: Evidence { start, end: start + sentence.chars().count(), text: sentence },
             confidence: 0.9,
+            listing: None,
         }]
     } else {
         Vec::new()

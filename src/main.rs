@@ -149,6 +149,11 @@ enum Command {
         /// Print `{"targets": [...]}` as JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// Per list entry that reported targets match, the first article that reported it and the
+        /// days between the listing and it; then the reported targets no list has, and how many list
+        /// additions in the articles' time range no article reported (lists from `[lists] path`).
+        #[arg(long)]
+        lifecycle: bool,
         /// Targets printed at most (1 to 10000).
         #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u16).range(1..=10000))]
         limit: u16,
@@ -489,7 +494,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tag { conll, model } => tag(&conll, model_of(model).as_deref()),
         Command::Watch { since, .. } => {
             let index = NewsIndex::open(&config.index.path)?;
-            let watcher = newshound::watch::Watcher::new(&index, &config.watch)?;
+            let lists = ListStore::open(&config.lists.path);
+            let watcher = newshound::watch::Watcher::new(&index, &config.watch, lists)?;
             watcher.run(since, &mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
@@ -514,8 +520,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let outputs = TrainingOutputs { head: out, predictions, candidates };
             train_designations(&config, model_of(model).as_deref(), &inputs, &outputs, &head, cli.quiet)
         }
-        Command::Designations { since, target, authority, program, json, limit, .. } => {
+        Command::Designations { since, target, authority, program, json, lifecycle, limit, .. } => {
             let filter = DesignationFilter { since, target, authority, program, ..DesignationFilter::default() };
+            if lifecycle {
+                return designation_lifecycle(&config, &filter, json);
+            }
             designations(&config, &filter, json, limit.into())
         }
     }
@@ -1018,6 +1027,42 @@ fn lists(config: &Config, command: ListsCommand) -> anyhow::Result<ExitCode> {
                 println!("no lists in {}: run `newshound lists update` or `lists import`", store.dir().display());
             }
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn designation_lifecycle(config: &Config, filter: &DesignationFilter, json: bool) -> anyhow::Result<ExitCode> {
+    let store = ListStore::open(&config.lists.path);
+    let linker = ListLinker::load(&store)?.with_context(|| {
+        format!("no lists in {}: run `newshound lists update` or `lists import` first", store.dir().display())
+    })?;
+    let index = NewsIndex::open(&config.index.path)?;
+    let targets = index.designations(filter, usize::MAX)?;
+    let lifecycle = newshound::lists::lifecycle::lifecycle(&targets, &linker);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&lifecycle)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{} list entries reported (lists as of {})", lifecycle.listed.len(), linker.as_of());
+    for l in &lifecycle.listed {
+        let listed = match (l.entry.since, l.entry.added_after) {
+            (Some(day), _) => day.to_string(),
+            (None, Some(after)) => format!("{after}…{}", l.entry.first_seen),
+            (None, None) => format!("≤{}", l.entry.first_seen),
+        };
+        let lag = l.lag_days.map_or_else(|| "lag unknown".to_string(), |d| format!("{d:+} days"));
+        let report = &l.first_report;
+        println!(
+            "  {} {} {listed}  first reported {} ({lag})  {}  [{}]",
+            l.entry.list, l.entry.entry_id, report.date, l.target, report.article_id
+        );
+    }
+    println!("{} reported targets on no list", lifecycle.not_listed.len());
+    for (target, report) in &lifecycle.not_listed {
+        println!("  {target}  first reported {}  [{}]", report.date, report.article_id);
+    }
+    for (list, n) in &lifecycle.unreported_additions {
+        println!("{list}: {n} additions in the reports' time range that no article reported");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -3,7 +3,8 @@
 //! also POSTed to the configured webhook.
 //!
 //! It polls the index for documents written since the last poll; a target counts as new the first
-//! time the index holds a designation of it.
+//! time the index holds a designation of it. It also watches the list store: when a list update adds
+//! an entry that an indexed article reported, it says so (`"event": "listed"`).
 
 use std::collections::HashSet;
 use std::io::Write;
@@ -17,6 +18,7 @@ use crate::config::WatchConfig;
 use crate::document::Document;
 use crate::index::NewsIndex;
 use crate::index::designations::{DesignationFilter, DesignationRecord, target_key};
+use crate::lists::{ListId, ListLinker, ListStore};
 
 /// Documents committed up to this long before a poll are looked at again by the next, so a commit
 /// that lands while a poll runs is not missed (seen sets drop the repeats).
@@ -30,10 +32,13 @@ pub struct Watcher<'a> {
     known_targets: HashSet<String>,
     /// (article key, target key) and (article key, watched name) already reported.
     reported: HashSet<(String, String)>,
+    lists: ListStore,
+    /// Per list, when its state last changed and its newest snapshot then.
+    list_versions: Vec<(ListId, Option<std::time::SystemTime>, Option<chrono::NaiveDate>)>,
 }
 
 impl<'a> Watcher<'a> {
-    pub fn new(index: &'a NewsIndex, config: &'a WatchConfig) -> anyhow::Result<Self> {
+    pub fn new(index: &'a NewsIndex, config: &'a WatchConfig, lists: ListStore) -> anyhow::Result<Self> {
         let webhook = (!config.webhook.is_empty())
             .then(|| reqwest::blocking::Client::builder().timeout(Duration::from_secs(10)).build())
             .transpose()
@@ -50,6 +55,8 @@ impl<'a> Watcher<'a> {
             watchlist: config.watchlist.iter().map(|n| n.to_lowercase()).collect(),
             known_targets,
             reported: HashSet::new(),
+            list_versions: ListId::ALL.iter().map(|&l| newest_snapshot(&lists, l)).collect::<anyhow::Result<_>>()?,
+            lists,
         })
     }
 
@@ -70,6 +77,7 @@ impl<'a> Watcher<'a> {
             self.index.reload()?;
             let (records, articles) = self.index.ingested_since(cursor - OVERLAP)?;
             self.poll(records, articles, out)?;
+            self.poll_lists(out)?;
             cursor = started;
         }
     }
@@ -109,6 +117,40 @@ impl<'a> Watcher<'a> {
         Ok(())
     }
 
+    /// After a list update, one `listed` event per entry it added that an indexed target matches.
+    fn poll_lists(&mut self, out: &mut dyn Write) -> anyhow::Result<()> {
+        let mut known_before = Vec::new();
+        for version in &mut self.list_versions {
+            if self.lists.modified(version.0) != version.1 {
+                let now = newest_snapshot(&self.lists, version.0)?;
+                known_before.push((version.0, version.2));
+                *version = now;
+            }
+        }
+        if known_before.is_empty() {
+            return Ok(());
+        }
+        let Some(linker) = ListLinker::load(&self.lists)? else { return Ok(()) };
+        for target in self.index.designations(&DesignationFilter::default(), usize::MAX)? {
+            let first = &target.reports[0];
+            for m in linker.matches(&first.designation.target, None) {
+                // Added by this update: after the newest snapshot known before it.
+                let Some(&(_, before)) = known_before.iter().find(|(l, _)| *l == m.list) else { continue };
+                if m.added_after.is_none() || before.is_some_and(|b| m.first_seen <= b) {
+                    continue;
+                }
+                let event = json!({
+                    "event": "listed",
+                    "target": target.target,
+                    "entry": m,
+                    "article": {"id": first.article_id, "url": first.url, "title": first.title, "published": first.published},
+                });
+                self.emit(out, event)?;
+            }
+        }
+        Ok(())
+    }
+
     /// The watchlist name (as configured) that `name` or one of `others` is, any case.
     fn watched(&self, name: &str, others: &[String]) -> Option<String> {
         let names: Vec<String> =
@@ -134,6 +176,19 @@ impl<'a> Watcher<'a> {
         }
         Ok(())
     }
+}
+
+/// A list's state version and newest snapshot day.
+fn newest_snapshot(
+    lists: &ListStore,
+    list: ListId,
+) -> anyhow::Result<(ListId, Option<std::time::SystemTime>, Option<chrono::NaiveDate>)> {
+    let modified = lists.modified(list);
+    let newest = match modified {
+        Some(_) => lists.state(list)?.snapshots.last().map(|s| s.date),
+        None => None,
+    };
+    Ok((list, modified, newest))
 }
 
 fn designation_event(

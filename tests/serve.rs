@@ -3,6 +3,7 @@
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::TcpListener;
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -278,4 +279,25 @@ fn watch_prints_new_designations_and_watchlist_mentions_and_posts_them() {
         assert!(events.contains(&posted), "posted {posted} was not printed");
     }
     assert!(printed.recv_timeout(Duration::from_secs(2)).is_err(), "nothing more to report");
+
+    // OFAC's list arrives: its first snapshot adds nothing, the next adds the seed's five targets.
+    let store = newshound::lists::ListStore::open(&dir.path().join("lists"));
+    for date in ["2021-08-18", "2024-04-26"] {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("../shared/data/ofac-sdn-history/snapshots/sdn-{date}.csv"));
+        let bytes = std::fs::read(file).unwrap();
+        store.import(newshound::lists::ListId::OfacSdn, &bytes, date.parse().unwrap(), Default::default()).unwrap();
+    }
+    let mut listed: Vec<Value> = Vec::new();
+    while listed.len() < 5 {
+        let line = printed.recv_timeout(Duration::from_secs(20)).expect("watch printed too few listed events");
+        listed.push(serde_json::from_str(&line).unwrap());
+    }
+    assert!(listed.iter().all(|e| e["event"] == "listed" && e["entry"]["list"] == "ofac-sdn"), "{listed:?}");
+    let kim = listed.iter().find(|e| e["target"] == "Kim Sang Man").expect("Kim Sang Man listed");
+    assert_eq!(
+        (&kim["entry"]["entry_id"], &kim["article"]["id"]),
+        (&"43377".into(), &"panamatimes-us-sanctions-north-korea-cyber".into())
+    );
+    assert!(printed.recv_timeout(Duration::from_secs(3)).is_err(), "each addition once");
 }

@@ -68,6 +68,16 @@ impl ListLinker {
         (!linker.lists.is_empty()).then_some(linker)
     }
 
+    /// Entries whose listing day the store knows and that fall in `from..=to`, by list.
+    pub fn additions_between(&self, from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = (ListId, &str)> {
+        self.lists.iter().flat_map(move |stored| {
+            stored.entries.iter().filter_map(move |h| {
+                let since = h.since(NEWS_WINDOW_DAYS)?;
+                (from..=to).contains(&since).then_some((stored.list, h.entry.id.as_str()))
+            })
+        })
+    }
+
     /// The newest snapshot of any stored list.
     pub fn as_of(&self) -> NaiveDate {
         self.as_of

@@ -8,6 +8,7 @@
 
 mod australia;
 mod canada;
+pub mod lifecycle;
 pub mod link;
 mod ofac;
 mod sheet;

@@ -109,6 +109,11 @@ impl ListStore {
         self.list_dir(list).join("snapshots").join(format!("{date}.{}", list.extension()))
     }
 
+    /// When the list's state last changed; `None` before its first import.
+    pub fn modified(&self, list: ListId) -> Option<std::time::SystemTime> {
+        fs::metadata(self.list_dir(list).join("state.json")).and_then(|m| m.modified()).ok()
+    }
+
     /// The list's state; empty when nothing was imported yet.
     pub fn state(&self, list: ListId) -> Result<ListState, ListError> {
         let path = self.list_dir(list).join("state.json");
