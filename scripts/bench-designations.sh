@@ -11,6 +11,10 @@
 #    by a gate, a head and thresholds trained and chosen without it. Per seed and set: designee P/R/F1
 #    (the labelled sets) or the pages that give any designation (general news); then the mean and
 #    range over the seeds, and designation_eval.py on the first seed's out-of-fold predictions.
+# 1b. The same cross-validation with the official lists' evidence (`--list-evidence`): the real list
+#    files of the shared folder imported by their dates into target/bench-designations/lists, each
+#    text's candidates told what the lists said on its day, from the snapshots of that day or before
+#    (LIST_SEEDS, default the first seed; LIST_SEEDS= skips it).
 # 2. In-sample: the shipped binary (`extract --jsonl`) on the same texts, which it was trained on; and
 #    out of sample, CoNLL-2003's valid.txt and test.txt documents, which no head was trained on.
 # 3. The example sentences of issues 11 and 31, and the seed article.
@@ -82,6 +86,36 @@ for gold in "$news/gold.jsonl" "$dev/gold_designees_narrow.jsonl" "$dev/seed_gol
   python3 "$eval_py" "$gold" "$out/cv.jsonl" 2>/dev/null | tr '\n' ' ' | sed 's/documents.*matched [0-9]*  //'
   echo
 done
+
+list_seeds=${LIST_SEEDS-${seed_list[0]}}
+if [ -n "$list_seeds" ]; then
+  echo "== 1b. cross-validated with the lists' evidence (seeds $list_seeds)"
+  lists=$out/lists
+  rm -rf "$lists"
+  import() { "$bin" -q --lists "$lists" lists import "$1" --list "$2" --date "$3" > /dev/null; }
+  for day in 2021-08-18 2024-04-26 2024-05-03; do
+    import "$shared/data/ofac-sdn-history/snapshots/sdn-$day.csv" ofac-sdn "$day"
+  done
+  lists_dir=$shared/data/official-lists
+  import "$lists_dir/uk-ofsi/ConList_2023-06-05.xlsx" uk-ofsi 2023-06-05
+  import "$lists_dir/uk-ofsi/ConList_2025-04-14.xlsx" uk-ofsi 2025-04-14
+  import "$lists_dir/un/consolidated_2020-11-30.xml" un-sc 2020-11-30
+  import "$lists_dir/un/consolidated_2025-04-19.xml" un-sc 2025-04-19
+  import "$lists_dir/canada/sema-lmes_2025-05-25.xml" ca-sema 2025-05-25
+  import "$lists_dir/australia/regulation8_consolidated_2024-12-17.xlsx" au-dfat 2024-12-17
+  "$bin" -q --lists "$lists" lists status | sed 's/^/   /'
+  mkdir -p "$out/head-lists"
+  cp models/ner/config.json models/ner/model.safetensors models/ner/tokenizer.json "$out/head-lists/"
+  list_seed_args=()
+  IFS=, read -ra list_seed_list <<< "$list_seeds"
+  for seed in "${list_seed_list[@]}"; do list_seed_args+=(--seed "$seed"); done
+  "$bin" -q --lists "$lists" train-designations --list-evidence --model "$out/head-lists" --out "$out/head-lists" \
+    --gold "$news/gold.jsonl" --gold "$dev/gold_designees_narrow.jsonl" --gold "$dev/seed_gold.jsonl" \
+    --gold corpus/designations.jsonl \
+    --general "$general/article-extraction" --general "$general/trafilatura-even" --general "$general/trafilatura-odd" \
+    --general "$general/conll-train" \
+    "${list_seed_args[@]}" --predictions "$out/cv-lists.jsonl" | sed 's/^/   /'
+fi
 
 echo "== 2. the shipped model on the texts it was trained on (in-sample), and on CoNLL-2003 valid and test (out of sample)"
 "$bin" -q extract --jsonl "$news/sources" > "$out/news.jsonl"

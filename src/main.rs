@@ -569,7 +569,9 @@ fn train_designations(
     articles.extend(newshound::labelled::load_general(&inputs.general, config.fetch.max_body_bytes)?);
     let ner = NerModel::open(model)?;
     let mut progress = Progress::counting(Some(articles.len()), !quiet, "texts");
-    let (head, report) = newshound::annotate::designations::train::train(&articles, &ner, options, &mut progress)?;
+    let lists = if options.list_evidence { ListLinker::load(&ListStore::open(&config.lists.path))? } else { None };
+    let (head, report) =
+        newshound::annotate::designations::train::train(&articles, &ner, options, lists.as_ref(), &mut progress)?;
     head.save(out)?;
     std::fs::write(out.join("designations-training.json"), serde_json::to_string_pretty(&report)? + "\n")?;
     if let Some(path) = &outputs.predictions {

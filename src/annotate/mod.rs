@@ -64,6 +64,7 @@ impl Annotator {
                 mentions: &mentions,
                 encoded: &encoded,
                 published,
+                lists: self.lists.as_deref(),
             };
             designations::find_designations(&view, &self.head)
         } else {

@@ -31,6 +31,15 @@ struct StoredList {
     entries: Vec<EntryHistory>,
 }
 
+/// What the lists said of a target on an article's day: inputs of the designation decision.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ListEvidence {
+    /// How alike the best match that was listed well before the day is (0 for none): context, not news.
+    pub listed_before: f32,
+    /// How alike the best match that a list added within the days up to it is: the list confirms.
+    pub added_recently: f32,
+}
+
 /// Every entry of the stored lists, found by name.
 pub struct ListLinker {
     lists: Vec<StoredList>,
@@ -83,9 +92,9 @@ impl ListLinker {
         self.as_of
     }
 
-    /// The entries that `target` matches and that were not delisted by `date` (or, without one, are
-    /// listed now), best first.
-    pub fn matches(&self, target: &Target, date: Option<NaiveDate>) -> Vec<ListMatch> {
+    /// Every entry `target`'s names match, with how alike the names are, unless the countries
+    /// both sides name differ.
+    fn alike(&self, target: &Target) -> Vec<(&StoredList, &EntryHistory, f32)> {
         let kind = entry_kind(target.kind);
         let target_countries = country_codes(target.country.iter().map(String::as_str));
         let names = std::iter::once((target.name.as_str(), 1.0))
@@ -100,33 +109,58 @@ impl ListLinker {
                 }
             }
         }
-        let mut matches: Vec<ListMatch> = best
-            .into_iter()
-            .filter_map(|((list, entry), score)| {
-                let stored = &self.lists[list];
-                let history = &stored.entries[entry];
-                // Delisted before the article (or, without a date, at all): not what it reports.
-                if history.removed.is_some_and(|r| date.is_none_or(|d| r <= d)) {
-                    return None;
-                }
+        best.into_iter()
+            .map(|((list, entry), score)| (&self.lists[list], &self.lists[list].entries[entry], score))
+            .filter(|(_, history, _)| {
                 let countries = country_codes(history.entry.countries.iter().map(String::as_str));
-                if !target_countries.is_empty() && !countries.is_empty() && target_countries.is_disjoint(&countries) {
-                    return None;
-                }
-                Some(ListMatch {
-                    list: stored.list,
-                    entry_id: history.entry.id.clone(),
-                    name: history.entry.name.clone(),
-                    programs: history.entry.programs.clone(),
-                    since: history.since(NEWS_WINDOW_DAYS),
-                    first_seen: history.first_seen,
-                    added_after: history.added_after,
-                    score: (score * 100.0).round() / 100.0,
-                })
+                target_countries.is_empty() || countries.is_empty() || !target_countries.is_disjoint(&countries)
+            })
+            .collect()
+    }
+
+    /// The entries that `target` matches and that were not delisted by `date` (or, without one, are
+    /// listed now), best first.
+    pub fn matches(&self, target: &Target, date: Option<NaiveDate>) -> Vec<ListMatch> {
+        let mut matches: Vec<ListMatch> = self
+            .alike(target)
+            .into_iter()
+            // Delisted before the article (or, without a date, at all): not what it reports.
+            .filter(|(_, history, _)| !history.removed.is_some_and(|r| date.is_none_or(|d| r <= d)))
+            .map(|(stored, history, score)| ListMatch {
+                list: stored.list,
+                entry_id: history.entry.id.clone(),
+                name: history.entry.name.clone(),
+                programs: history.entry.programs.clone(),
+                since: history.since(NEWS_WINDOW_DAYS),
+                first_seen: history.first_seen,
+                added_after: history.added_after,
+                score: (score * 100.0).round() / 100.0,
             })
             .collect();
         matches.sort_by(|a, b| b.score.total_cmp(&a.score).then((a.list, &a.entry_id).cmp(&(b.list, &b.entry_id))));
         matches
+    }
+
+    /// What the lists said of `target` on `date`, read only from the snapshots of that day or
+    /// before (a later snapshot never informs an earlier article): how alike the best match listed
+    /// well before the day is, and the best listed within the days before it.
+    pub fn evidence(&self, target: &Target, date: NaiveDate) -> ListEvidence {
+        let window_start = date.checked_sub_days(Days::new(NEWS_WINDOW_DAYS)).unwrap_or(NaiveDate::MIN);
+        let mut evidence = ListEvidence::default();
+        for (_, history, score) in self.alike(target) {
+            let listed_then = history.first_seen <= date && history.removed.is_none_or(|r| r > date);
+            if !listed_then {
+                continue;
+            }
+            match history.since(NEWS_WINDOW_DAYS) {
+                Some(day) if day >= window_start => evidence.added_recently = evidence.added_recently.max(score),
+                day if day.unwrap_or(history.first_seen) < window_start => {
+                    evidence.listed_before = evidence.listed_before.max(score)
+                }
+                _ => {}
+            }
+        }
+        evidence
     }
 
     /// Where `target`, reported by an article of `published`, stands on the lists: listed before
@@ -301,6 +335,37 @@ mod tests {
         assert_eq!(linker.status(&kim, day("2024-05-01")).status, ListStanding::Listed);
         let unknown = linker.status(&target("Baltic Freight Lines FZE", TargetType::Company), day("2024-07-23"));
         assert_eq!((unknown.status, unknown.as_of.to_string()), (ListStanding::NotListed, "2024-05-03".into()));
+    }
+
+    #[test]
+    fn evidence_reads_only_the_snapshots_up_to_the_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ListStore::open(dir.path());
+        let day = |d: &str| d.parse::<NaiveDate>().unwrap();
+        let alpha = "1,\"ALPHA TRADING LLC\",-0- ,\"SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n";
+        let beta = "2,\"BETA SHIPPING LLC\",-0- ,\"SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n";
+        store.import(ListId::OfacSdn, alpha.as_bytes(), day("2024-01-01"), Origin::default()).unwrap();
+        store
+            .import(ListId::OfacSdn, (alpha.to_string() + beta).as_bytes(), day("2024-03-02"), Origin::default())
+            .unwrap();
+        let gamma = "3,\"GAMMA OIL LLC\",-0- ,\"SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n";
+        let all = alpha.to_string() + beta + gamma;
+        store.import(ListId::OfacSdn, all.as_bytes(), day("2024-03-03"), Origin::default()).unwrap();
+        let linker = ListLinker::load(&store).unwrap().unwrap();
+        let company = |name: &str| target(name, TargetType::Company);
+        let evidence = |name: &str, d: &str| linker.evidence(&company(name), day(d));
+        assert_eq!(
+            evidence("Alpha Trading LLC", "2024-03-01"),
+            ListEvidence { listed_before: 1.0, added_recently: 0.0 }
+        );
+        assert_eq!(evidence("Alpha Trading LLC", "2023-12-01"), ListEvidence::default(), "no snapshot that early");
+        // Beta's listing day is only known to within two months: neither new nor old.
+        assert_eq!(evidence("Beta Shipping LLC", "2024-03-02"), ListEvidence::default());
+        assert_eq!(evidence("Beta Shipping LLC", "2024-02-20"), ListEvidence::default(), "not yet in a snapshot");
+        assert_eq!(evidence("Beta Shipping LLC", "2024-06-01").listed_before, 1.0);
+        // Gamma was added between two snapshots a day apart.
+        assert_eq!(evidence("Gamma Oil", "2024-03-05"), ListEvidence { listed_before: 0.0, added_recently: 0.85 });
+        assert_eq!(evidence("Gamma Oil", "2024-03-02"), ListEvidence::default(), "the day before it was added");
     }
 
     #[test]

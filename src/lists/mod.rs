@@ -23,7 +23,7 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-pub use link::ListLinker;
+pub use link::{ListEvidence, ListLinker};
 pub use store::{Delta, ListStore};
 
 /// The lists newshound can read.

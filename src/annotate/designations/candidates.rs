@@ -10,8 +10,9 @@ use super::super::gazetteer::{AUTHORITIES, PERSON_TITLES, authority_named};
 use super::attributes::target_type;
 use super::rules::{NOT_AN_ACTION, TRIGGER};
 use super::{ArticleView, Found};
-use crate::document::{DesignationAction, EntityLabel, TargetType};
+use crate::document::{DesignationAction, EntityLabel, Target, TargetType};
 use crate::identity::without_legal_forms;
+use crate::lists::ListEvidence;
 
 /// Words that say which action a sentence reports, most specific first.
 pub static ACTION_WORDS: Lazy<Vec<(DesignationAction, Regex)>> = Lazy::new(|| {
@@ -175,8 +176,13 @@ impl<'m> Candidate<'m> {
 }
 
 /// Hand-read cues per candidate, then five encoder vectors: its mentions; its mentions in sentences
-/// that report an action, the words just before and just after those mentions, and those sentences.
+/// that report an action, the words just before and just after those mentions, and those sentences;
+/// then the lists' evidence ([`LIST_FEATURES`]).
 pub const CUE_FEATURES: usize = 35;
+
+/// Last, what the official lists said of the candidate on the article's day (zeros without lists or
+/// a date): a head trained without them reads the features before these only.
+pub const LIST_FEATURES: usize = 2;
 
 /// The vector of the word that ends just before `at` (`before`) or starts just after it.
 fn neighbour_vector(view: &ArticleView, at: usize, before: bool, dim: usize) -> Vec<f32> {
@@ -352,6 +358,14 @@ fn features(
     f.extend(mean(in_action_mentions().map(|m| neighbour_vector(view, m.end, false, dim)), dim));
     let action_sentences = candidate.sentences.iter().filter(|&&s| cues[s].action.is_some());
     f.extend(mean(action_sentences.map(|&s| cues[s].vector.as_slice()), dim));
+    let evidence = match (view.lists, view.published) {
+        (Some(lists), Some(day)) => {
+            let target = Target { name: name.clone(), kind, aliases: Vec::new(), country: None };
+            lists.evidence(&target, day)
+        }
+        _ => ListEvidence::default(),
+    };
+    f.extend([evidence.listed_before, evidence.added_recently]);
     f
 }
 

@@ -24,6 +24,7 @@ use chrono::NaiveDate;
 
 use super::entities::{EncodedWords, Mention};
 use crate::document::{Authority, DesignationAction, TargetType};
+use crate::lists::ListLinker;
 use attributes::{AuthorityMentions, action_date, aliases_of, country_of, program_for, target_type};
 use candidates::{Candidate, SentenceCues};
 pub use head::DesignationHead;
@@ -51,6 +52,8 @@ pub struct ArticleView<'a> {
     pub mentions: &'a [Mention],
     pub encoded: &'a EncodedWords,
     pub published: Option<NaiveDate>,
+    /// The official lists, whose state on the article's day is evidence for each candidate.
+    pub lists: Option<&'a ListLinker>,
 }
 
 /// The designations an article reports: none when the gate says it reports no sanctions action;

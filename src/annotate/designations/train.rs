@@ -32,6 +32,7 @@ use super::names::{MATCH, normalise, similar, similarity};
 use super::report;
 use super::{ArticleView, Reading, Thresholds, decide};
 use crate::document::{Article, DesignationAction};
+use crate::lists::ListLinker;
 
 /// A text with the designees a person read in it; each designee is its name, then its aliases.
 pub struct LabelledArticle {
@@ -90,6 +91,10 @@ pub struct HeadOptions {
     /// trains the shipped head.
     #[arg(long = "seed", default_values_t = [13])]
     pub seeds: Vec<u64>,
+    /// Give the candidate scorer the official lists' evidence (the list store's state on each
+    /// text's day); without it the head reads no list features.
+    #[arg(long)]
+    pub list_evidence: bool,
 }
 
 /// How one network is trained.
@@ -166,6 +171,10 @@ struct Encoded {
 
 impl Encoded {
     fn view(&self) -> ArticleView<'_> {
+        self.view_with(None)
+    }
+
+    fn view_with<'a>(&'a self, lists: Option<&'a ListLinker>) -> ArticleView<'a> {
         ArticleView {
             title: self.title.as_deref(),
             body: &self.body,
@@ -173,6 +182,7 @@ impl Encoded {
             mentions: &self.mentions,
             encoded: &self.encoded,
             published: self.published,
+            lists,
         }
     }
 }
@@ -345,9 +355,15 @@ pub fn train(
     articles: &[LabelledArticle],
     model: &NerModel,
     options: &HeadOptions,
+    lists: Option<&ListLinker>,
     progress: &mut crate::progress::Progress,
 ) -> anyhow::Result<(DesignationHead, TrainReport)> {
     anyhow::ensure!(options.folds >= 2, "cross-validation needs at least 2 folds");
+    anyhow::ensure!(
+        !options.list_evidence || lists.is_some(),
+        "--list-evidence needs lists in the list store (newshound lists import / update)"
+    );
+    let lists = lists.filter(|_| options.list_evidence);
     anyhow::ensure!(
         articles.len() >= options.folds,
         "{} texts are too few for {} folds",
@@ -363,8 +379,9 @@ pub fn train(
         progress.advance(&labelled.id);
     }
     progress.finish();
-    let readings: Vec<Reading> = docs.iter().map(|d| Reading::of(&d.view(), sentence_cues(&d.view()))).collect();
-    let tables: Vec<Table> = docs.iter().zip(&readings).map(|(d, r)| table(d, r)).collect();
+    let readings: Vec<Reading> =
+        docs.iter().map(|d| Reading::of(&d.view_with(lists), sentence_cues(&d.view()))).collect();
+    let tables: Vec<Table> = docs.iter().zip(&readings).map(|(d, r)| table(d, r, lists.is_some())).collect();
     let labelled = || docs.iter().zip(&tables).filter(|(d, _)| !d.general).map(|(_, t)| t);
     let candidates: usize = labelled().map(|t| t.labels.len()).sum();
     let positives: usize = labelled().map(|t| t.labels.iter().filter(|&&l| l).count()).sum();
@@ -626,7 +643,12 @@ fn encode(labelled: &LabelledArticle, model: &NerModel, encoder_layer: usize) ->
     })
 }
 
-fn table(doc: &Encoded, reading: &Reading) -> Table {
+/// The training rows of one document; without list evidence, the candidates' features stop before
+/// the list features, so the head reads none.
+fn table(doc: &Encoded, reading: &Reading, list_evidence: bool) -> Table {
+    let kept = |f: &Vec<f32>| {
+        if list_evidence { f.clone() } else { f[..f.len() - candidate_features::LIST_FEATURES].to_vec() }
+    };
     let candidates = &reading.candidates;
     let gold: Vec<Vec<String>> = doc.gold.iter().map(|names| names.iter().map(|n| normalise(n)).collect()).collect();
     let labels = candidates
@@ -643,7 +665,7 @@ fn table(doc: &Encoded, reading: &Reading) -> Table {
     Table {
         gate_features: report::features(&doc.view(), &reading.cues),
         names,
-        features: candidates.iter().map(|c| c.features.clone()).collect(),
+        features: candidates.iter().map(|c| kept(&c.features)).collect(),
         labels,
     }
 }
