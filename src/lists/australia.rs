@@ -3,8 +3,6 @@
 //! "2b" an alias, "34c1" an alias of an alias). The listing date is only in the free text of "Listing Information" ("Listed by
 //! UN 1267 Committee on 25 January 2001 (amended …)"), for about a third of the entries.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use once_cell::sync::Lazy;
 use regex::Regex;
@@ -37,8 +35,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ListEntry>, String> {
     let rows = sheet::rows(bytes)?;
     let header = rows.first().ok_or("the sheet is empty")?;
     let [reference, name, kind, name_type, dob, citizenship, listing, committees] = sheet::columns(header, COLUMNS)?;
-    let mut entries: Vec<ListEntry> = Vec::new();
-    let mut by_reference: HashMap<String, usize> = HashMap::new();
+    let mut entries = sheet::NameRows::default();
     for (n, row) in rows.iter().enumerate().skip(1) {
         let cell = |i: usize| row.get(i).map(String::as_str).unwrap_or_default();
         if row.iter().all(String::is_empty) {
@@ -50,31 +47,16 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ListEntry>, String> {
         if id.is_empty() {
             return Err(format!("row {}: reference {written:?} does not start with a number", n + 1));
         }
-        let at = *by_reference.entry(id.to_string()).or_insert_with(|| {
+        let entry = entries.entry(id, || {
             let kind = match cell(kind).trim().to_lowercase().as_str() {
                 "individual" => EntryKind::Person,
                 "vessel" => EntryKind::Vessel,
                 _ => EntryKind::Entity,
             };
-            entries.push(ListEntry {
-                id: id.to_string(),
-                name: String::new(),
-                aliases: Vec::new(),
-                kind,
-                programs: Vec::new(),
-                identifiers: Vec::new(),
-                countries: Vec::new(),
-                listed_on: listing_day(cell(listing)),
-            });
-            entries.len() - 1
+            (kind, listing_day(cell(listing)))
         });
-        let entry = &mut entries[at];
         // The sheet writes name types in varying case and with stray spaces.
-        if sheet::fold(cell(name_type)) == "primary name" && entry.name.is_empty() {
-            entry.name = cell(name).split_whitespace().collect::<Vec<_>>().join(" ");
-        } else {
-            push_name(&mut entry.aliases, cell(name));
-        }
+        sheet::NameRows::add_name(entry, cell(name), sheet::fold(cell(name_type)) == "primary name");
         push_name(&mut entry.programs, cell(committees));
         push_name(&mut entry.countries, cell(citizenship));
         let birth = cell(dob);
@@ -82,12 +64,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ListEntry>, String> {
             entry.identifiers.push(Identifier { scheme: "date_of_birth".into(), value: birth.to_string() });
         }
     }
-    for entry in &mut entries {
-        if entry.name.is_empty() && !entry.aliases.is_empty() {
-            entry.name = entry.aliases.remove(0);
-        }
-    }
-    Ok(entries)
+    Ok(entries.finish())
 }
 
 #[cfg(test)]

@@ -33,9 +33,10 @@ const OPENING_BYTES: usize = 2_000;
 
 pub fn features(view: &ArticleView, cues: &[SentenceCues]) -> Vec<f32> {
     let dim = view.encoded.vectors.dim;
-    // The sentences that start in the opening (at least the first).
-    let opening = view.sentences.iter().take_while(|s| s.start < OPENING_BYTES).count().clamp(1, cues.len().max(1));
-    let (sentences, cues) = (&view.sentences[..opening.min(view.sentences.len())], &cues[..opening.min(cues.len())]);
+    debug_assert_eq!(cues.len(), view.sentences.len(), "one cue per sentence");
+    // The sentences that start in the opening (at least the first, when there is one).
+    let opening = view.sentences.iter().take_while(|s| s.start < OPENING_BYTES).count().max(1).min(cues.len());
+    let (sentences, cues) = (&view.sentences[..opening], &cues[..opening]);
     let share = |n: usize| n as f32 / cues.len().max(1) as f32;
     let acting: Vec<&SentenceCues> = cues.iter().filter(|c| c.action.is_some()).collect();
     let share_acting =
