@@ -162,7 +162,13 @@ fn article(n: usize, rng: &mut Lcg) -> Document {
         vec![Designation {
             authority: Some(Authority { name: authority.into(), country: Some(country.into()) }),
             action: DesignationAction::Designate,
-            target: Target { name: target.into(), kind: TargetType::Company, aliases: Vec::new(), country: None },
+            target: Target {
+                name: target.into(),
+                kind: TargetType::Company,
+                aliases: Vec::new(),
+                country: None,
+                imo: None,
+            },
             program: Some(PROGRAMS[rng.next(PROGRAMS.len())].into()),
             date: Some(published.date_naive()),
             evidence: Evidence { start, end: start + sentence.chars().count(), text: sentence },

@@ -234,6 +234,22 @@ pub struct Target {
     /// Where the article places the target ("Belgium-based", "Iranian national"), as written.
     #[serde(default)]
     pub country: Option<String>,
+    /// A vessel's IMO number (seven digits) when the article gives one right after its name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imo: Option<String>,
+}
+
+/// The digits of the IMO number that `entities` find within 80 bytes after a mention of `name` in
+/// `body` ("AMBER STAR (IMO 9274886)"); entity offsets are in characters.
+pub fn imo_after_name(body: &str, entities: &[Entity], name: &str) -> Option<String> {
+    let chars: Vec<(usize, char)> = body.char_indices().collect();
+    let byte_at = |char_offset: usize| chars.get(char_offset).map_or(body.len(), |(b, _)| *b);
+    let name_ends: Vec<usize> = body.match_indices(name).map(|(at, _)| at + name.len()).collect();
+    entities.iter().filter(|e| e.label == EntityLabel::Imo).find_map(|e| {
+        let start = byte_at(e.start);
+        let near = name_ends.iter().any(|&end| end <= start && start - end <= 80);
+        near.then(|| e.text.chars().filter(char::is_ascii_digit).collect())
+    })
 }
 
 /// The sentence(s) that state a designation, with character offsets into the body.

@@ -361,6 +361,9 @@ enum ListsCommand {
         /// The article's date: says whether the listing is older than the report.
         #[arg(long)]
         date: Option<chrono::NaiveDate>,
+        /// A vessel's IMO number (seven digits): it decides between vessels.
+        #[arg(long)]
+        imo: Option<String>,
         #[arg(long, conflicts_with = "name")]
         jsonl: bool,
     },
@@ -969,7 +972,7 @@ fn lists(config: &Config, command: ListsCommand) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         }
-        ListsCommand::Match { name, kind, date, jsonl } => {
+        ListsCommand::Match { name, kind, date, imo, jsonl } => {
             let linker = ListLinker::load(&store)?.with_context(|| {
                 format!("no lists in {}: run `newshound lists update` or `lists import`", store.dir().display())
             })?;
@@ -978,6 +981,7 @@ fn lists(config: &Config, command: ListsCommand) -> anyhow::Result<ExitCode> {
                 let target = newshound::document::Target {
                     name: name.unwrap_or_default(),
                     kind,
+                    imo,
                     aliases: Vec::new(),
                     country: None,
                 };

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-use crate::document::{Annotations, Article, Designation, Entity, Evidence, Target};
+use crate::document::{Annotations, Article, Designation, Entity, Evidence, Target, TargetType, imo_after_name};
 use crate::lists::ListLinker;
 use designations::{ArticleView, DesignationHead};
 use ner::NerModel;
@@ -74,7 +74,7 @@ impl Annotator {
         entities::identify(&body, &mut mentions, published);
 
         let chars = text::CharOffsets::new(&body);
-        let entities = mentions
+        let entities: Vec<Entity> = mentions
             .into_iter()
             .map(|m| Entity {
                 text: m.text,
@@ -90,11 +90,15 @@ impl Annotator {
         let designations = found
             .into_iter()
             .map(|f| {
+                let imo = (f.target_type == TargetType::Vessel)
+                    .then(|| imo_after_name(&body, &entities, &f.target_name))
+                    .flatten();
                 let target = Target {
                     name: f.target_name,
                     kind: f.target_type,
                     aliases: f.target_aliases,
                     country: f.target_country,
+                    imo,
                 };
                 Designation {
                     listing: self.lists.as_ref().map(|lists| lists.status(&target, published)),

@@ -98,7 +98,13 @@ mod tests {
         let designation = Designation {
             authority: None,
             action: DesignationAction::Designate,
-            target: Target { name: name.into(), kind: TargetType::Person, aliases: Vec::new(), country: None },
+            target: Target {
+                name: name.into(),
+                kind: TargetType::Person,
+                aliases: Vec::new(),
+                country: None,
+                imo: None,
+            },
             program: None,
             date: None,
             evidence: Evidence { text: String::new(), start: 0, end: 0 },

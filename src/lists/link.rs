@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{Days, NaiveDate};
 
 use super::store::{EntryHistory, ListState};
-use super::{EntryKind, ListError, ListId, ListStore};
+use super::{EntryKind, ListEntry, ListError, ListId, ListStore};
 use crate::document::{EntityLabel, ListMatch, ListStanding, ListStatus, Target, TargetType};
 use crate::identity::{country_named, country_of_demonym, fingerprint, without_legal_forms};
 
@@ -71,6 +71,9 @@ impl ListLinker {
                         linker.by_key.entry(key).or_default().push((at, index, score));
                     }
                 }
+                for imo in imo_numbers(&history.entry) {
+                    linker.by_key.entry(format!("imo:{imo}")).or_default().push((at, index, SAME_NAME));
+                }
             }
             linker.lists.push(StoredList { list, entries });
         }
@@ -100,10 +103,13 @@ impl ListLinker {
         let names = std::iter::once((target.name.as_str(), 1.0))
             .chain(target.aliases.iter().map(|a| (a.as_str(), ARTICLE_ALIAS)));
         let mut best: HashMap<(usize, usize), f32> = HashMap::new();
-        for (name, weight) in names {
-            for (key, query_score) in keys(name, kind) {
+        // A vessel's IMO number is its identity, whatever name it sails under now.
+        let by_imo = target.imo.iter().map(|imo| (format!("imo:{imo}"), SAME_NAME));
+        let by_name = names.flat_map(|(name, weight)| keys(name, kind).into_iter().map(move |(k, s)| (k, s * weight)));
+        for (key, query_score) in by_imo.chain(by_name) {
+            {
                 for &(list, entry, entry_score) in self.by_key.get(&key).into_iter().flatten() {
-                    let score = weight * query_score.min(entry_score);
+                    let score = query_score.min(entry_score);
                     let slot = best.entry((list, entry)).or_insert(0.0);
                     *slot = slot.max(score);
                 }
@@ -114,6 +120,11 @@ impl ListLinker {
             .filter(|(_, history, _)| {
                 let countries = country_codes(history.entry.countries.iter().map(String::as_str));
                 target_countries.is_empty() || countries.is_empty() || !target_countries.is_disjoint(&countries)
+            })
+            // Two vessels of one name with different IMO numbers are two vessels.
+            .filter(|(_, history, _)| {
+                let listed: Vec<&str> = imo_numbers(&history.entry).collect();
+                target.imo.as_deref().is_none_or(|imo| listed.is_empty() || listed.contains(&imo))
             })
             .collect()
     }
@@ -269,6 +280,11 @@ fn loose_spelling(word: &str) -> String {
     out
 }
 
+/// The IMO numbers an entry lists.
+fn imo_numbers(entry: &ListEntry) -> impl Iterator<Item = &str> {
+    entry.identifiers.iter().filter(|i| i.scheme == "imo").map(|i| i.value.as_str())
+}
+
 /// The ISO codes of the countries that `texts` name ("Iran", "Iranian", "Belgium-based", OFAC's
 /// "Korea, North").
 fn country_codes<'a>(texts: impl Iterator<Item = &'a str>) -> HashSet<String> {
@@ -288,7 +304,7 @@ mod tests {
     use crate::lists::store::Origin;
 
     fn target(name: &str, kind: TargetType) -> Target {
-        Target { name: name.into(), kind, aliases: Vec::new(), country: None }
+        Target { name: name.into(), kind, aliases: Vec::new(), country: None, imo: None }
     }
 
     fn linker(rows: &str, date: &str) -> (tempfile::TempDir, ListLinker) {
@@ -366,6 +382,22 @@ mod tests {
         // Gamma was added between two snapshots a day apart.
         assert_eq!(evidence("Gamma Oil", "2024-03-05"), ListEvidence { listed_before: 0.0, added_recently: 0.85 });
         assert_eq!(evidence("Gamma Oil", "2024-03-02"), ListEvidence::default(), "the day before it was added");
+    }
+
+    #[test]
+    fn an_imo_number_decides_between_vessels() {
+        let rows = concat!(
+            "5,\"OCEAN STAR\",\"vessel\",\"IRAN\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"Vessel Registration Identification IMO 9187629.\"\n",
+            "6,\"NEW NAME\",\"vessel\",\"IRAN\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"Vessel Registration Identification IMO 9274886.\"\n",
+        );
+        let (_dir, linker) = linker(rows, "2024-05-03");
+        let vessel =
+            |name: &str, imo: Option<&str>| Target { imo: imo.map(str::to_string), ..target(name, TargetType::Vessel) };
+        let found = |t: Target| linker.matches(&t, None).iter().map(|m| m.entry_id.clone()).collect::<Vec<_>>();
+        assert_eq!(found(vessel("Ocean Star", None)), ["5"]);
+        assert_eq!(found(vessel("Ocean Star", Some("9187629"))), ["5"]);
+        assert!(found(vessel("Ocean Star", Some("9999999"))).is_empty(), "the same name, another ship");
+        assert_eq!(found(vessel("Amber Star", Some("9274886"))), ["6"], "renamed: the number finds it");
     }
 
     #[test]

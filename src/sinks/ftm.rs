@@ -14,7 +14,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{Sink, Written};
-use crate::document::{Designation, DesignationAction, Document, Entity, EntityLabel, TargetType};
+use crate::document::{Designation, DesignationAction, Document, Entity, EntityLabel, TargetType, imo_after_name};
 use crate::identity::{country_named, fingerprint};
 use crate::lists::ListId;
 
@@ -106,15 +106,8 @@ fn target_of(d: &Designation) -> (String, &'static str) {
 
 /// The IMO number written right after a vessel's name in the body, if any.
 fn imo_number_of(doc: &Document, name: &str) -> Option<String> {
-    let chars: Vec<(usize, char)> = doc.body.char_indices().collect();
-    let byte_at = |char_offset: usize| chars.get(char_offset).map_or(doc.body.len(), |(b, _)| *b);
-    let name_ends: Vec<usize> = doc.body.match_indices(name).map(|(at, _)| at + name.len()).collect();
-    doc.entities.iter().flatten().filter(|e| e.label == EntityLabel::Imo).find_map(|e| {
-        let start = byte_at(e.start);
-        let near = name_ends.iter().any(|&end| end <= start && start - end <= 80);
-        let digits: String = e.text.chars().filter(char::is_ascii_digit).collect();
-        near.then(|| format!("IMO{digits}"))
-    })
+    let entities = doc.entities.as_deref().unwrap_or_default();
+    imo_after_name(&doc.body, entities, name).map(|digits| format!("IMO{digits}"))
 }
 
 /// Entities of one document: the article, mentions and sanctions (written at once), and the

@@ -360,7 +360,7 @@ fn features(
     f.extend(mean(action_sentences.map(|&s| cues[s].vector.as_slice()), dim));
     let evidence = match (view.lists, view.published) {
         (Some(lists), Some(day)) => {
-            let target = Target { name: name.clone(), kind, aliases: Vec::new(), country: None };
+            let target = Target { name: name.clone(), kind, aliases: Vec::new(), country: None, imo: None };
             lists.evidence(&target, day)
         }
         _ => ListEvidence::default(),
