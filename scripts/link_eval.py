@@ -4,7 +4,7 @@
 Usage: scripts/link_eval.py PAIRS.jsonl [--newshound BIN] [--lists DIR]
 
 PAIRS.jsonl: one designee a line, labelled by hand against the list files: {"name", "schema",
-"aliases", "country", "date", "list", "entries": [entry ids]} ("list" defaults to ofac-sdn). Each
+"aliases", "country", "imo", "date", "list", "entries": [entry ids]} ("list" defaults to ofac-sdn). Each
 designee goes to `newshound lists match --jsonl` as the target an article reports (its name,
 aliases, type and country, and the article's date); a predicted pair is a (designee, entry) match
 on the labelled list. Labels stay outside the repository (they name the texts' designees).
@@ -27,9 +27,10 @@ def main():
     queries = []
     for d in labelled:
         country = (d.get("country") or [None])[0]
+        imo = "".join(c for c in (d.get("imo") or [""])[0] if c.isdigit()) or None
         queries.append(json.dumps({
             "name": d["name"], "aliases": d.get("aliases") or [], "country": country, "date": d.get("date"),
-            "type": SCHEMA_TYPES.get(d["schema"].lower(), "organisation"),
+            "type": SCHEMA_TYPES.get(d["schema"].lower(), "organisation"), "imo": imo,
         }))
     command = [args.newshound, "-q"] + (["--lists", args.lists] if args.lists else []) + ["lists", "match", "--jsonl"]
     run = subprocess.run(command, input="\n".join(queries) + "\n", capture_output=True, text=True, check=True)
