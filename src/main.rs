@@ -1008,7 +1008,7 @@ fn lists(config: &Config, command: ListsCommand) -> anyhow::Result<ExitCode> {
             for list in ListId::ALL {
                 let state = store.state(list)?;
                 let Some(newest) = state.snapshots.last() else { continue };
-                let listed = state.entries.values().filter(|h| h.removed.is_none()).count();
+                let listed = state.listed();
                 rows.push(serde_json::json!({
                     "list": list, "authority": list.authority(), "snapshots": state.snapshots.len(),
                     "first": state.snapshots[0].date, "newest": newest.date, "listed": listed,

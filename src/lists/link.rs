@@ -104,15 +104,13 @@ impl ListLinker {
             .chain(target.aliases.iter().map(|a| (a.as_str(), ARTICLE_ALIAS)));
         let mut best: HashMap<(usize, usize), f32> = HashMap::new();
         // A vessel's IMO number is its identity, whatever name it sails under now.
-        let by_imo = target.imo.iter().map(|imo| (format!("imo:{imo}"), SAME_NAME));
-        let by_name = names.flat_map(|(name, weight)| keys(name, kind).into_iter().map(move |(k, s)| (k, s * weight)));
-        for (key, query_score) in by_imo.chain(by_name) {
-            {
-                for &(list, entry, entry_score) in self.by_key.get(&key).into_iter().flatten() {
-                    let score = query_score.min(entry_score);
-                    let slot = best.entry((list, entry)).or_insert(0.0);
-                    *slot = slot.max(score);
-                }
+        let by_imo = target.imo.iter().map(|imo| (format!("imo:{imo}"), SAME_NAME, 1.0));
+        let by_name = names.flat_map(|(name, weight)| keys(name, kind).into_iter().map(move |(k, s)| (k, s, weight)));
+        for (key, query_score, weight) in by_imo.chain(by_name) {
+            for &(list, entry, entry_score) in self.by_key.get(&key).into_iter().flatten() {
+                let score = weight * query_score.min(entry_score);
+                let slot = best.entry((list, entry)).or_insert(0.0);
+                *slot = slot.max(score);
             }
         }
         best.into_iter()

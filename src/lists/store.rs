@@ -26,6 +26,13 @@ pub struct ListState {
     pub entries: BTreeMap<String, EntryHistory>,
 }
 
+impl ListState {
+    /// Entries listed in the newest snapshot.
+    pub fn listed(&self) -> usize {
+        self.entries.values().filter(|h| h.removed.is_none()).count()
+    }
+}
+
 /// One stored snapshot.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Snapshot {
@@ -105,18 +112,22 @@ impl ListStore {
         self.dir.join(list.as_str())
     }
 
+    fn state_path(&self, list: ListId) -> PathBuf {
+        self.list_dir(list).join("state.json")
+    }
+
     fn snapshot_path(&self, list: ListId, date: NaiveDate) -> PathBuf {
         self.list_dir(list).join("snapshots").join(format!("{date}.{}", list.extension()))
     }
 
     /// When the list's state last changed; `None` before its first import.
     pub fn modified(&self, list: ListId) -> Option<std::time::SystemTime> {
-        fs::metadata(self.list_dir(list).join("state.json")).and_then(|m| m.modified()).ok()
+        fs::metadata(self.state_path(list)).and_then(|m| m.modified()).ok()
     }
 
     /// The list's state; empty when nothing was imported yet.
     pub fn state(&self, list: ListId) -> Result<ListState, ListError> {
-        let path = self.list_dir(list).join("state.json");
+        let path = self.state_path(list);
         match fs::read(&path) {
             Ok(bytes) => serde_json::from_slice(&bytes)
                 .map_err(|e| ListError::Store { path: path.display().to_string(), reason: e.to_string() }),
@@ -133,8 +144,9 @@ impl ListStore {
         let entries = list.parse(bytes)?;
         let mut state = self.state(list)?;
         let newest = state.snapshots.last().map(|s| s.date);
-        let (delta, snapshot_entries) = if newest.is_none_or(|n| date > n) {
-            let listed = listed_count(&state);
+        let appends = newest.is_none_or(|n| date > n);
+        let (delta, snapshot_entries) = if appends {
+            let listed = state.listed();
             let delta = apply(&mut state, entries, date, newest);
             if listed > 0 && delta.removed.len() as f64 > MAX_SHARE_REMOVED * listed as f64 {
                 return Err(ListError::Malformed {
@@ -145,7 +157,7 @@ impl ListStore {
                     ),
                 });
             }
-            let count = listed_count(&state);
+            let count = state.listed();
             (delta, count)
         } else {
             // Rebuilt below from the files, this one among them.
@@ -164,7 +176,7 @@ impl ListStore {
             last_modified: origin.last_modified,
         };
         write_atomically(&self.snapshot_path(list, date), bytes)?;
-        let delta = if newest.is_none_or(|n| date > n) {
+        let delta = if appends {
             state.snapshots.push(snapshot);
             delta
         } else {
@@ -174,7 +186,7 @@ impl ListStore {
             self.rebuild(list, &mut state, date)?
         };
         let json = serde_json::to_vec(&state).expect("a list state serialises");
-        write_atomically(&self.list_dir(list).join("state.json"), &json)?;
+        write_atomically(&self.state_path(list), &json)?;
         Ok(delta)
     }
 
@@ -190,7 +202,7 @@ impl ListStore {
             let mut record = snapshot.clone();
             (record.added, record.removed, record.changed) =
                 (delta.added.len(), delta.removed.len(), delta.changed.len());
-            record.entries = listed_count(&rebuilt);
+            record.entries = rebuilt.listed();
             rebuilt.snapshots.push(record);
             if snapshot.date == date {
                 delta_of_date = delta;
@@ -199,11 +211,6 @@ impl ListStore {
         *state = rebuilt;
         Ok(delta_of_date)
     }
-}
-
-/// Entries listed in the newest snapshot.
-fn listed_count(state: &ListState) -> usize {
-    state.entries.values().filter(|h| h.removed.is_none()).count()
 }
 
 /// Applies the snapshot of `date` to `state`, whose newest snapshot is `previous`.
