@@ -574,7 +574,7 @@ fn train_designations(
     let mut progress = Progress::counting(Some(articles.len()), !quiet, "texts");
     let lists = if options.list_evidence { ListLinker::load(&ListStore::open(&config.lists.path))? } else { None };
     let (head, report) =
-        newshound::annotate::designations::train::train(&articles, &ner, options, lists.as_ref(), &mut progress)?;
+        newshound::annotate::designations::train::train(&articles, &ner, model, options, lists.as_ref(), &mut progress)?;
     head.save(out)?;
     std::fs::write(out.join("designations-training.json"), serde_json::to_string_pretty(&report)? + "\n")?;
     if let Some(path) = &outputs.predictions {
@@ -600,6 +600,9 @@ fn train_designations(
     for cv in &report.cross_validated {
         for (set, score) in &cv.by_set {
             print(&format!("cross-validated ({})", cv.seed), set, score);
+        }
+        for (set, score) in cv.untuned_by_set.iter().flatten() {
+            print(&format!("before tuning ({})", cv.seed), set, score);
         }
     }
     for (set, score) in &report.in_sample {

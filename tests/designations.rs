@@ -75,6 +75,64 @@ fn train_designations_cross_validates_and_writes_a_head_that_extract_loads() {
     assert!(doc["designations"].is_array());
 }
 
+/// `--tune-epochs`: a copy of the encoder layer the head reads trains with the candidate scorer; the
+/// report gives the folds' figures before tuning beside, and `extract` runs the tuned copy.
+#[test]
+fn fine_tuning_trains_a_copy_of_the_encoder_layer_that_extract_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model");
+    std::fs::create_dir_all(&model).unwrap();
+    copy_encoder(&model);
+    let model_arg = model.to_str().unwrap();
+    let out = newshound(&[
+        "-q",
+        "train-designations",
+        "--gold",
+        "corpus/designations.jsonl",
+        "--model",
+        model_arg,
+        "--out",
+        model_arg,
+        "--folds",
+        "2",
+        "--members",
+        "2",
+        "--epochs",
+        "60",
+        "--tune-epochs",
+        "2",
+        "--tune-learning-rate",
+        "1e-4",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = String::from_utf8(out.stdout).unwrap();
+    assert!(report.contains("cross-validated (13) corpus/designations"), "{report}");
+    assert!(report.contains("before tuning (13) corpus/designations"), "{report}");
+
+    let config: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(model.join("designations.json")).unwrap()).unwrap();
+    assert_eq!(config["tuned_layer"]["hidden_size"], 384, "{config}");
+    // The copy moved away from the encoder's own layer 4.
+    let load = |path: std::path::PathBuf| {
+        candle_core::safetensors::load(path, &candle_core::Device::Cpu).unwrap()
+    };
+    let head = load(model.join("designations.safetensors"));
+    let encoder = load(model.join("model.safetensors"));
+    let values = |t: &candle_core::Tensor| {
+        t.to_dtype(candle_core::DType::F32).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap()
+    };
+    let tuned = values(&head["tuned.attention.self.query.weight"]);
+    let original = values(&encoder["encoder.layer.3.attention.self.query.weight"]);
+    assert_eq!(tuned.len(), original.len());
+    assert!(tuned.iter().zip(&original).any(|(a, b)| (a - b).abs() > 1e-5), "the layer was not tuned");
+
+    let out =
+        newshound(&["-q", "extract", "--jsonl", "--model", model_arg, "corpus/uk-sanctions-ransomware-gang.html"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["designations"].is_array());
+}
+
 #[test]
 fn a_model_folder_without_its_head_is_named_with_the_way_to_train_one() {
     let dir = tempfile::tempdir().unwrap();

@@ -37,6 +37,14 @@ impl Annotator {
         let model = NerModel::open(dir)?;
         let head = DesignationHead::open(dir)?;
         model.ensure_layer(head.encoder_layer()).context("the designation head does not fit the NER model")?;
+        if let Some(tuned) = head.tuned_layer() {
+            anyhow::ensure!(
+                tuned.shape() == model.layer_shape(),
+                "the designation head's tuned layer ({:?}) does not fit the NER model's layers ({:?})",
+                tuned.shape(),
+                model.layer_shape()
+            );
+        }
         Ok(Annotator { model: Arc::new(model), head: Arc::new(head), designations: true, lists: None })
     }
 
@@ -54,8 +62,8 @@ impl Annotator {
         let body = article.body();
         let published = article.published.map(|p| p.date_naive());
         let sentences = text::sentences(&body);
-        let vector_layer = self.designations.then(|| self.head.encoder_layer());
-        let (mut mentions, encoded) = entities::recognize(&body, &sentences, &self.model, vector_layer)?;
+        let read = self.designations.then(|| self.head.layers_read());
+        let (mut mentions, encoded) = entities::recognize(&body, &sentences, &self.model, read)?;
         let found = if self.designations {
             let view = ArticleView {
                 title: article.title.as_deref(),

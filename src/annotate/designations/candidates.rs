@@ -12,6 +12,7 @@ use super::rules::{NOT_AN_ACTION, TRIGGER};
 use super::{ArticleView, Found};
 use crate::document::{DesignationAction, EntityLabel, Target, TargetType};
 use crate::identity::without_legal_forms;
+use crate::annotate::ner::WordVectors;
 use crate::lists::ListEvidence;
 
 /// Words that say which action a sentence reports, most specific first.
@@ -118,7 +119,7 @@ pub fn sentence_cues(view: &ArticleView) -> Vec<SentenceCues> {
                 negated: action.is_some() && NOT_AN_ACTION.is_match(text),
                 earlier: EARLIER.is_match(text),
                 list: text.matches(',').count() >= 2 || text.contains(':') || text.contains("including"),
-                vector: mean_vector(view, range.start, range.end, dim),
+                vector: pooled(&span_pool(view, range.start, range.end), &view.encoded.vectors, dim),
             }
         })
         .collect()
@@ -138,24 +139,35 @@ pub fn mean<V: AsRef<[f32]>>(vectors: impl Iterator<Item = V>, dim: usize) -> Ve
     sum
 }
 
-/// The mean of the vectors of the words inside `start..end` (zeros when there are none).
-fn mean_vector(view: &ArticleView, start: usize, end: usize, dim: usize) -> Vec<f32> {
-    let words = &view.encoded.words;
+/// A weighted sum of word vectors: (word index, weight) pairs. A candidate's encoder features are
+/// pools, so that they can be read from any layer's vectors, and trained through.
+pub type Pool = Vec<(usize, f32)>;
+
+/// The pools a candidate's features hold, after its cues.
+pub const POOLS: usize = 5;
+
+/// The sum of `vectors` at the pool's words, by their weights.
+pub fn pooled(pool: &Pool, vectors: &WordVectors, dim: usize) -> Vec<f32> {
     let mut sum = vec![0f32; dim];
-    let mut n = 0;
-    for index in words.partition_point(|w| w.start < start)..words.len() {
-        if words[index].end > end {
-            break;
-        }
-        for (s, v) in sum.iter_mut().zip(view.encoded.vectors.word(index)) {
-            *s += v;
-        }
-        n += 1;
-    }
-    if n > 0 {
-        sum.iter_mut().for_each(|s| *s /= n as f32);
+    for &(word, weight) in pool {
+        sum.iter_mut().zip(vectors.word(word)).for_each(|(s, v)| *s += weight * v);
     }
     sum
+}
+
+/// The mean of the words inside `start..end` (nothing when there are none).
+fn span_pool(view: &ArticleView, start: usize, end: usize) -> Pool {
+    let words = &view.encoded.words;
+    let first = words.partition_point(|w| w.start < start);
+    let inside = words[first..].iter().take_while(|w| w.end <= end).count();
+    (first..first + inside).map(|i| (i, 1.0 / inside as f32)).collect()
+}
+
+/// The mean of `pools`, each counting once (an empty one as zeros).
+fn mean_pool(pools: impl Iterator<Item = Pool>) -> Pool {
+    let pools: Vec<Pool> = pools.collect();
+    let share = 1.0 / pools.len().max(1) as f32;
+    pools.into_iter().flatten().map(|(word, weight)| (word, weight * share)).collect()
 }
 
 /// A name that may be a designee: all mentions of one canonical name.
@@ -164,6 +176,8 @@ pub struct Candidate<'m> {
     pub mentions: Vec<&'m Mention>,
     /// Sentences holding its mentions, in order, each once.
     pub sentences: Vec<usize>,
+    /// What its encoder features pool ([`POOLS`] of them, after the cues).
+    pub pools: Vec<Pool>,
     pub features: Vec<f32>,
 }
 
@@ -184,16 +198,13 @@ pub const CUE_FEATURES: usize = 35;
 /// a date): a head trained without them reads the features before these only.
 pub const LIST_FEATURES: usize = 2;
 
-/// The vector of the word that ends just before `at` (`before`) or starts just after it.
-fn neighbour_vector(view: &ArticleView, at: usize, before: bool, dim: usize) -> Vec<f32> {
+/// The word that ends just before `at` (`before`) or starts just after it.
+fn neighbour_pool(view: &ArticleView, at: usize, before: bool) -> Pool {
     let words = &view.encoded.words;
     let index = words.partition_point(|w| w.start < at);
     // Words before `index` start before `at`; the one at `index` is the first to start at or after it.
     let neighbour = if before { index.checked_sub(1) } else { Some(index) };
-    match neighbour {
-        Some(i) if i < view.encoded.vectors.len() => view.encoded.vectors.word(i).to_vec(),
-        _ => vec![0.0; dim],
-    }
+    neighbour.filter(|&i| i < words.len()).map(|i| (i, 1.0)).into_iter().collect()
 }
 
 /// Up to `bytes` of the body right before the mention (fewer, to stay on a character boundary).
@@ -238,7 +249,13 @@ fn is_candidate(m: &Mention) -> bool {
         && !AUTHORITIES.iter().any(|a| a.canonical == m.canonical)
 }
 
-pub fn candidates<'m>(view: &ArticleView<'m>, cues: &[SentenceCues], rule_found: &[Found]) -> Vec<Candidate<'m>> {
+/// The candidates of an article, their encoder features read from `vectors` (one per word).
+pub fn candidates<'m>(
+    view: &ArticleView<'m>,
+    cues: &[SentenceCues],
+    rule_found: &[Found],
+    vectors: &WordVectors,
+) -> Vec<Candidate<'m>> {
     // A text that reports no action designates no one.
     if cues.iter().all(|c| c.action.is_none()) {
         return Vec::new();
@@ -250,18 +267,33 @@ pub fn candidates<'m>(view: &ArticleView<'m>, cues: &[SentenceCues], rule_found:
             None => groups.push((m.canonical.clone(), vec![m])),
         }
     }
-    let dim = view.encoded.vectors.dim;
     groups
         .into_iter()
         .map(|(canonical, mentions)| {
             let sentence_of = |m: &Mention| view.sentences.partition_point(|s| s.end <= m.start);
             let mut sentences: Vec<usize> = mentions.iter().map(|m| sentence_of(m)).collect();
             sentences.dedup();
-            let mut candidate = Candidate { canonical, mentions, sentences, features: Vec::new() };
-            candidate.features = features(view, cues, rule_found, &candidate, dim);
+            let mut candidate = Candidate { canonical, mentions, sentences, pools: Vec::new(), features: Vec::new() };
+            candidate.pools = pools(view, cues, &candidate);
+            candidate.features = features(view, cues, rule_found, &candidate, vectors);
             candidate
         })
         .collect()
+}
+
+/// Its mentions; its mentions in sentences that report an action, the words just before and just
+/// after those mentions, and those sentences.
+fn pools(view: &ArticleView, cues: &[SentenceCues], candidate: &Candidate) -> Vec<Pool> {
+    let sentence_of = |m: &Mention| view.sentences.partition_point(|s| s.end <= m.start).min(cues.len() - 1);
+    let in_action_mentions = || candidate.mentions.iter().filter(|m| cues[sentence_of(m)].action.is_some());
+    let action_sentences = candidate.sentences.iter().filter(|&&s| cues[s].action.is_some());
+    vec![
+        mean_pool(candidate.mentions.iter().map(|m| span_pool(view, m.start, m.end))),
+        mean_pool(in_action_mentions().map(|m| span_pool(view, m.start, m.end))),
+        mean_pool(in_action_mentions().map(|m| neighbour_pool(view, m.start, true))),
+        mean_pool(in_action_mentions().map(|m| neighbour_pool(view, m.end, false))),
+        mean_pool(action_sentences.map(|&s| span_pool(view, view.sentences[s].start, view.sentences[s].end))),
+    ]
 }
 
 fn features(
@@ -269,7 +301,7 @@ fn features(
     cues: &[SentenceCues],
     rule_found: &[Found],
     candidate: &Candidate,
-    dim: usize,
+    vectors: &WordVectors,
 ) -> Vec<f32> {
     let body = view.body;
     let sentence_of = |m: &Mention| view.sentences.partition_point(|s| s.end <= m.start).min(cues.len() - 1);
@@ -351,13 +383,9 @@ fn features(
         share(&|m| quoted_speaker(body, m)),
     ];
     debug_assert_eq!(f.len(), CUE_FEATURES);
-    let in_action_mentions = || candidate.mentions.iter().filter(|m| in_action(m));
-    f.extend(mean(candidate.mentions.iter().map(|m| mean_vector(view, m.start, m.end, dim)), dim));
-    f.extend(mean(in_action_mentions().map(|m| mean_vector(view, m.start, m.end, dim)), dim));
-    f.extend(mean(in_action_mentions().map(|m| neighbour_vector(view, m.start, true, dim)), dim));
-    f.extend(mean(in_action_mentions().map(|m| neighbour_vector(view, m.end, false, dim)), dim));
-    let action_sentences = candidate.sentences.iter().filter(|&&s| cues[s].action.is_some());
-    f.extend(mean(action_sentences.map(|&s| cues[s].vector.as_slice()), dim));
+    for pool in &candidate.pools {
+        f.extend(pooled(pool, vectors, vectors.dim));
+    }
     let evidence = match (view.lists, view.published) {
         (Some(lists), Some(day)) => {
             let target = Target { name: name.clone(), kind, aliases: Vec::new(), country: None, imo: None };

@@ -13,6 +13,7 @@ use candle_core::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
 use super::candidates::Candidate;
+use crate::annotate::ner::{LayerShape, LayersRead, PieceStates, TopLayer, WordVectors};
 
 pub const WEIGHTS_FILE: &str = "designations.safetensors";
 pub const CONFIG_FILE: &str = "designations.json";
@@ -51,6 +52,10 @@ pub struct HeadConfig {
     pub candidates: EnsembleConfig,
     /// The encoder layer whose word vectors the head reads (1 is the first).
     pub encoder_layer: usize,
+    /// The shape of the head's own tuned copy of that layer, when it has one: the candidate scorer
+    /// then reads the copy's output over the layer below, the gate still the encoder's layer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tuned_layer: Option<LayerShape>,
 }
 
 /// Standardised features → members' networks → mean probability.
@@ -119,7 +124,7 @@ impl Ensemble {
     }
 
     /// The tensors [`Ensemble::from_tensors`] reads, named under `prefix`.
-    fn tensors(&self, prefix: &str) -> anyhow::Result<Vec<(String, Tensor)>> {
+    pub fn tensors(&self, prefix: &str) -> anyhow::Result<Vec<(String, Tensor)>> {
         let (f, h) = (self.config.features, self.config.hidden);
         let tensor = |v: &[f32], shape: &[usize]| Tensor::from_slice(v, shape, &Device::Cpu);
         let mut tensors = vec![
@@ -142,6 +147,10 @@ impl Ensemble {
         self.config.threshold
     }
 
+    pub fn config(&self) -> &EnsembleConfig {
+        &self.config
+    }
+
     pub fn with_threshold(mut self, threshold: f32) -> Self {
         self.config.threshold = threshold;
         self
@@ -162,10 +171,36 @@ pub struct DesignationHead {
     pub gate: Ensemble,
     pub candidates: Ensemble,
     encoder_layer: usize,
+    tuned: Option<TunedLayer>,
+}
+
+/// A copy of the encoder layer that was trained with the candidate scorer.
+pub struct TunedLayer {
+    shape: LayerShape,
+    /// Its weights, named within the layer (`attention.self.query.weight`, …).
+    tensors: HashMap<String, Tensor>,
+    layer: TopLayer,
+}
+
+impl TunedLayer {
+    pub fn new(shape: LayerShape, tensors: HashMap<String, Tensor>) -> anyhow::Result<Self> {
+        let layer = TopLayer::new(&tensors, "", &shape)?;
+        Ok(TunedLayer { shape, tensors, layer })
+    }
+
+    pub fn shape(&self) -> LayerShape {
+        self.shape
+    }
+
+    /// Each word's vector out of this layer, over the layer below's `states`.
+    pub fn word_vectors(&self, states: &PieceStates) -> WordVectors {
+        states.words_of(&self.layer.run(&states.rows, &states.lengths))
+    }
 }
 
 const GATE_PREFIX: &str = "gate.";
 const CANDIDATES_PREFIX: &str = "";
+const TUNED_PREFIX: &str = "tuned.";
 
 impl DesignationHead {
     /// The head beside the NER model in `dir`, else the built-in one.
@@ -206,16 +241,32 @@ impl DesignationHead {
     }
 
     fn from_tensors(config: HeadConfig, tensors: &HashMap<String, Tensor>) -> anyhow::Result<Self> {
+        let tuned = match config.tuned_layer {
+            Some(shape) => {
+                let within = tensors
+                    .iter()
+                    .filter_map(|(name, t)| Some((name.strip_prefix(TUNED_PREFIX)?.to_string(), t.clone())))
+                    .collect();
+                Some(TunedLayer::new(shape, within).context("the tuned encoder layer")?)
+            }
+            None => None,
+        };
+        anyhow::ensure!(
+            tuned.is_none() || config.encoder_layer >= 2,
+            "a tuned layer reads the layer below it: encoder layer {} has none",
+            config.encoder_layer
+        );
         Ok(DesignationHead {
             gate: Ensemble::from_tensors(config.gate, tensors, GATE_PREFIX).context("the gate")?,
             candidates: Ensemble::from_tensors(config.candidates, tensors, CANDIDATES_PREFIX)
                 .context("the candidate scorer")?,
             encoder_layer: config.encoder_layer,
+            tuned,
         })
     }
 
-    pub fn new(gate: Ensemble, candidates: Ensemble, encoder_layer: usize) -> Self {
-        DesignationHead { gate, candidates, encoder_layer }
+    pub fn new(gate: Ensemble, candidates: Ensemble, encoder_layer: usize, tuned: Option<TunedLayer>) -> Self {
+        DesignationHead { gate, candidates, encoder_layer, tuned }
     }
 
     /// Writes `designations.json` and `designations.safetensors` into `dir`.
@@ -223,11 +274,15 @@ impl DesignationHead {
         std::fs::create_dir_all(dir)?;
         let mut tensors: HashMap<String, Tensor> = self.gate.tensors(GATE_PREFIX)?.into_iter().collect();
         tensors.extend(self.candidates.tensors(CANDIDATES_PREFIX)?);
+        if let Some(tuned) = &self.tuned {
+            tensors.extend(tuned.tensors.iter().map(|(name, t)| (format!("{TUNED_PREFIX}{name}"), t.clone())));
+        }
         candle_core::safetensors::save(&tensors, dir.join(WEIGHTS_FILE))?;
         let config = HeadConfig {
             gate: self.gate.config.clone(),
             candidates: self.candidates.config.clone(),
             encoder_layer: self.encoder_layer,
+            tuned_layer: self.tuned.as_ref().map(|t| t.shape),
         };
         std::fs::write(dir.join(CONFIG_FILE), serde_json::to_string_pretty(&config)? + "\n")?;
         Ok(())
@@ -235,6 +290,16 @@ impl DesignationHead {
 
     pub fn encoder_layer(&self) -> usize {
         self.encoder_layer
+    }
+
+    /// What the head reads of the encoder: its layer's word vectors, and with a tuned layer the
+    /// layer below's output at every piece.
+    pub fn layers_read(&self) -> LayersRead {
+        LayersRead { vectors: self.encoder_layer, states: self.tuned.as_ref().map(|_| self.encoder_layer - 1) }
+    }
+
+    pub fn tuned_layer(&self) -> Option<&TunedLayer> {
+        self.tuned.as_ref()
     }
 
     /// The probability that each candidate is a designee.

@@ -17,12 +17,14 @@ mod names;
 mod report;
 mod rules;
 pub mod train;
+mod tune;
 
 use std::ops::Range;
 
 use chrono::NaiveDate;
 
 use super::entities::{EncodedWords, Mention};
+use super::ner::WordVectors;
 use crate::document::{Authority, DesignationAction, TargetType};
 use crate::lists::ListLinker;
 use attributes::{AuthorityMentions, action_date, aliases_of, country_of, program_for, target_type};
@@ -65,7 +67,8 @@ pub fn find_designations(view: &ArticleView, head: &DesignationHead) -> Vec<Foun
     if gate < head.gate.threshold() {
         return Vec::new();
     }
-    let reading = Reading::of(view, cues);
+    let tuned = head.tuned_layer().zip(view.encoded.states.as_ref()).map(|(layer, states)| layer.word_vectors(states));
+    let reading = Reading::of(view, cues, tuned.as_ref().unwrap_or(&view.encoded.vectors));
     let scores = head.score(&reading.candidates);
     let thresholds = Thresholds { gate: head.gate.threshold(), candidate: head.candidates.threshold() };
     decide(view, &reading, gate, &scores, thresholds)
@@ -80,9 +83,10 @@ struct Reading<'a> {
 }
 
 impl<'a> Reading<'a> {
-    fn of(view: &ArticleView<'a>, cues: Vec<SentenceCues>) -> Self {
+    /// The candidates' encoder features read from `vectors`, one per word.
+    fn of(view: &ArticleView<'a>, cues: Vec<SentenceCues>, vectors: &WordVectors) -> Self {
         let rule_found = rules::find_designations(view.body, view.sentences, view.mentions, view.published);
-        let candidates = candidates::candidates(view, &cues, &rule_found);
+        let candidates = candidates::candidates(view, &cues, &rule_found, vectors);
         Reading { cues, candidates, rule_found }
     }
 

@@ -30,7 +30,9 @@ use super::candidates::{self as candidate_features, sentence_cues};
 use super::head::{DesignationHead, Ensemble, EnsembleConfig};
 use super::names::{MATCH, normalise, similar, similarity};
 use super::report;
+use super::tune::{self, Penalty, TuneOptions, TuneRow, TuneText};
 use super::{ArticleView, Reading, Thresholds, decide};
+use crate::annotate::ner::{self, LayerShape, LayersRead};
 use crate::document::{Article, DesignationAction};
 use crate::lists::ListLinker;
 
@@ -95,6 +97,8 @@ pub struct HeadOptions {
     /// text's day); without it the head reads no list features.
     #[arg(long)]
     pub list_evidence: bool,
+    #[command(flatten)]
+    pub tune: TuneOptions,
 }
 
 /// How one network is trained.
@@ -283,6 +287,8 @@ pub struct CrossValidation {
     pub seed: u64,
     /// Out-of-fold figures by set: each document scored by a head and thresholds that never saw it.
     pub by_set: Vec<(String, SetScore)>,
+    /// With fine-tuning, the same folds' figures before it (the frozen scorer, the same thresholds).
+    pub untuned_by_set: Option<Vec<(String, SetScore)>>,
     /// What each fold chose inside its training texts: the gate, its threshold, the candidates'.
     pub fold_choices: Vec<(GateVariant, f32, f32)>,
     #[serde(skip)]
@@ -327,6 +333,14 @@ struct Corpus<'a> {
     tables: &'a [Table],
     /// The encoder's vector size.
     dim: usize,
+    /// With fine-tuning: each text as the tuning reads it, and where the tuned layer starts from.
+    tuning: Option<Tuning<'a>>,
+}
+
+struct Tuning<'a> {
+    texts: Vec<TuneText<'a>>,
+    shape: LayerShape,
+    layer: HashMap<String, Tensor>,
 }
 
 /// Scores of every document by heads that did not see it: the gate's for each variant
@@ -354,6 +368,7 @@ struct Choice {
 pub fn train(
     articles: &[LabelledArticle],
     model: &NerModel,
+    model_dir: Option<&std::path::Path>,
     options: &HeadOptions,
     lists: Option<&ListLinker>,
     progress: &mut crate::progress::Progress,
@@ -373,14 +388,20 @@ pub fn train(
     anyhow::ensure!(!options.seeds.is_empty(), "at least one seed is needed");
     anyhow::ensure!(!options.gate_l2.is_empty(), "at least one gate L2 strength is needed");
     model.ensure_layer(options.encoder_layer).context("--encoder-layer")?;
+    let tuning = options.tune.tune_epochs > 0;
+    anyhow::ensure!(!tuning || options.encoder_layer >= 2, "--tune-epochs needs an --encoder-layer above the first");
+    anyhow::ensure!(!tuning || options.hidden > 0, "--tune-epochs needs a candidate scorer with --hidden units");
+    let read = LayersRead { vectors: options.encoder_layer, states: tuning.then(|| options.encoder_layer - 1) };
     let mut docs = Vec::with_capacity(articles.len());
     for labelled in articles {
-        docs.push(encode(labelled, model, options.encoder_layer)?);
+        docs.push(encode(labelled, model, read)?);
         progress.advance(&labelled.id);
     }
     progress.finish();
-    let readings: Vec<Reading> =
-        docs.iter().map(|d| Reading::of(&d.view_with(lists), sentence_cues(&d.view()))).collect();
+    let readings: Vec<Reading> = docs
+        .iter()
+        .map(|d| Reading::of(&d.view_with(lists), sentence_cues(&d.view()), &d.encoded.vectors))
+        .collect();
     let tables: Vec<Table> = docs.iter().zip(&readings).map(|(d, r)| table(d, r, lists.is_some())).collect();
     let labelled = || docs.iter().zip(&tables).filter(|(d, _)| !d.general).map(|(_, t)| t);
     let candidates: usize = labelled().map(|t| t.labels.len()).sum();
@@ -395,7 +416,14 @@ pub fn train(
         gold_without_candidate,
         "candidates read"
     );
-    let corpus = Corpus { docs: &docs, readings: &readings, tables: &tables, dim: model.hidden_size() };
+    let tuning = if tuning {
+        let texts = docs.iter().zip(&readings).zip(&tables).map(|((d, r), t)| tune_text(d, r, t)).collect();
+        let layer = ner::layer_weights(model_dir, options.encoder_layer)?;
+        Some(Tuning { texts, shape: model.layer_shape(), layer })
+    } else {
+        None
+    };
+    let corpus = Corpus { docs: &docs, readings: &readings, tables: &tables, dim: model.hidden_size(), tuning };
 
     let mut cross_validated = Vec::new();
     let mut first_out_of_fold = None;
@@ -418,7 +446,10 @@ pub fn train(
     let in_sample_predictions: Vec<Prediction> = (0..docs.len())
         .map(|d| {
             let gate = head.gate.score(&tables[d].gate_features);
-            let scores: Vec<f32> = tables[d].features.iter().map(|f| head.candidates.score(f)).collect();
+            let scores: Vec<f32> = match (head.tuned_layer(), &corpus.tuning) {
+                (Some(layer), Some(tuning)) => tune::score(&tuning.texts[d], layer, &head.candidates),
+                _ => tables[d].features.iter().map(|f| head.candidates.score(f)).collect(),
+            };
             predict(&docs[d], &readings[d], gate, &scores, choice.thresholds)
         })
         .collect();
@@ -459,24 +490,37 @@ fn cross_validate(corpus: &Corpus, options: &HeadOptions, seed: u64) -> anyhow::
     let folds = fold_of(n, options.folds, seed);
     let variants = options.gate_variants();
     let mut out_of_fold = Scores::new(n, variants.len());
+    // With fine-tuning, the frozen scorer's out-of-fold scores, reported beside.
+    let mut untuned = vec![Vec::new(); n];
     let mut choices = Vec::new();
     for fold in 0..options.folds {
         let training: Vec<usize> = (0..n).filter(|&d| folds[d] != fold).collect();
         let held: Vec<usize> = (0..n).filter(|&d| folds[d] == fold).collect();
         let choice = inner_choice(corpus, &training, options, seed)?;
-        score_held(corpus, &training, &held, options, seed, &mut out_of_fold)?;
+        let frozen = score_held(corpus, &training, &held, options, seed, &mut out_of_fold)?;
+        if let Some((layer, scorer)) = tune_candidates(corpus, &training, &frozen, options, seed)? {
+            let tuning = corpus.tuning.as_ref().expect("tuned");
+            for &d in &held {
+                untuned[d] = std::mem::replace(&mut out_of_fold.candidates[d], tune::score(&tuning.texts[d], &layer, &scorer));
+            }
+        }
         tracing::info!(seed, fold, gate = ?variants[choice.gate], thresholds = ?choice.thresholds, "fold trained");
         choices.push(choice);
     }
-    let predictions: Vec<Prediction> = (0..n)
-        .map(|d| {
-            let choice = choices[folds[d]];
-            let gate = out_of_fold.gate[choice.gate][d];
-            predict(&corpus.docs[d], &corpus.readings[d], gate, &out_of_fold.candidates[d], choice.thresholds)
-        })
-        .collect();
+    let predict_with = |candidates: &[Vec<f32>]| -> Vec<Prediction> {
+        (0..n)
+            .map(|d| {
+                let choice = choices[folds[d]];
+                let gate = out_of_fold.gate[choice.gate][d];
+                predict(&corpus.docs[d], &corpus.readings[d], gate, &candidates[d], choice.thresholds)
+            })
+            .collect()
+    };
+    let predictions = predict_with(&out_of_fold.candidates);
+    let untuned_by_set = corpus.tuning.as_ref().map(|_| score_by_set(corpus.docs, &predict_with(&untuned)));
     let cv = CrossValidation {
         seed,
+        untuned_by_set,
         by_set: score_by_set(corpus.docs, &predictions),
         fold_choices: choices.iter().map(|c| (variants[c.gate], c.thresholds.gate, c.thresholds.candidate)).collect(),
         predictions,
@@ -507,7 +551,7 @@ fn score_held(
     options: &HeadOptions,
     seed: u64,
     scores: &mut Scores,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Ensemble> {
     let candidates = fit_candidates(corpus, training, options, seed)?;
     for &d in held {
         scores.candidates[d] = corpus.tables[d].features.iter().map(|f| candidates.score(f)).collect();
@@ -518,7 +562,28 @@ fn score_held(
             scores.gate[i][d] = gate.score(&corpus.tables[d].gate_features);
         }
     }
-    Ok(())
+    Ok(candidates)
+}
+
+/// With fine-tuning: the candidate scorer fitted on `training` (frozen) tuned with the encoder layer
+/// on the same texts.
+fn tune_candidates(
+    corpus: &Corpus,
+    training: &[usize],
+    frozen: &Ensemble,
+    options: &HeadOptions,
+    seed: u64,
+) -> anyhow::Result<Option<(tune::TunedLayer, Ensemble)>> {
+    let Some(tuning) = &corpus.tuning else { return Ok(None) };
+    let texts: Vec<TuneText> = training
+        .iter()
+        .filter(|&&d| !corpus.docs[d].general)
+        .map(|&d| TuneText { states: tuning.texts[d].states, rows: tuning.texts[d].rows.iter().map(TuneRow::clone).collect() })
+        .collect();
+    let network = options.candidate_network(seed);
+    let penalty = Penalty { l2: network.l2, free_features: network.free_features, weight_decay: network.weight_decay };
+    let tuned = tune::tune(&texts, tuning.shape, &tuning.layer, frozen, &penalty, &options.tune, seed)?;
+    Ok(Some(tuned))
 }
 
 fn fit_candidates(corpus: &Corpus, documents: &[usize], options: &HeadOptions, seed: u64) -> anyhow::Result<Ensemble> {
@@ -559,8 +624,12 @@ fn fit_head(
     thresholds: Thresholds,
 ) -> anyhow::Result<DesignationHead> {
     let gate = fit_gate(corpus, documents, options, gate, seed)?.with_threshold(thresholds.gate);
-    let candidates = fit_candidates(corpus, documents, options, seed)?.with_threshold(thresholds.candidate);
-    Ok(DesignationHead::new(gate, candidates, options.encoder_layer))
+    let frozen = fit_candidates(corpus, documents, options, seed)?;
+    let (candidates, tuned) = match tune_candidates(corpus, documents, &frozen, options, seed)? {
+        Some((layer, scorer)) => (scorer, Some(layer)),
+        None => (frozen, None),
+    };
+    Ok(DesignationHead::new(gate, candidates.with_threshold(thresholds.candidate), options.encoder_layer, tuned))
 }
 
 const CANDIDATE_THRESHOLDS: std::ops::Range<usize> = 1..40;
@@ -623,10 +692,10 @@ fn choose(corpus: &Corpus, documents: &[usize], scores: &Scores, options: &HeadO
     best.expect("the grids are not empty").1
 }
 
-fn encode(labelled: &LabelledArticle, model: &NerModel, encoder_layer: usize) -> anyhow::Result<Encoded> {
+fn encode(labelled: &LabelledArticle, model: &NerModel, read: LayersRead) -> anyhow::Result<Encoded> {
     let body = labelled.article.body();
     let sentences = text::sentences(&body);
-    let (mentions, encoded) = entities::recognize(&body, &sentences, model, Some(encoder_layer))
+    let (mentions, encoded) = entities::recognize(&body, &sentences, model, Some(read))
         .with_context(|| format!("{}: {}", labelled.set, labelled.id))?;
     Ok(Encoded {
         id: labelled.id.clone(),
@@ -668,6 +737,26 @@ fn table(doc: &Encoded, reading: &Reading, list_evidence: bool) -> Table {
         features: candidates.iter().map(|c| kept(&c.features)).collect(),
         labels,
     }
+}
+
+/// A document as the fine-tuning reads it: its frozen states and its candidates' rows (none for a
+/// page of general news, whose names never train the candidate scorer, but are scored).
+fn tune_text<'a>(doc: &'a Encoded, reading: &'a Reading, table: &'a Table) -> TuneText<'a> {
+    static NO_STATES: std::sync::LazyLock<ner::PieceStates> = std::sync::LazyLock::new(Default::default);
+    let vectors_end = candidate_features::CUE_FEATURES + candidate_features::POOLS * doc.encoded.vectors.dim;
+    let rows = reading
+        .candidates
+        .iter()
+        .zip(&table.features)
+        .zip(&table.labels)
+        .map(|((c, features), &label)| TuneRow {
+            cues: &features[..candidate_features::CUE_FEATURES],
+            pools: &c.pools,
+            tail: &features[vectors_end..],
+            label,
+        })
+        .collect();
+    TuneText { states: doc.encoded.states.as_ref().unwrap_or(&NO_STATES), rows }
 }
 
 /// Gold designees that none of the document's candidates names.

@@ -13,7 +13,7 @@ pub use neural::EncodedWords;
 
 use std::ops::Range;
 
-use crate::annotate::ner::NerModel;
+use crate::annotate::ner::{LayersRead, NerModel};
 use crate::document::EntityLabel;
 
 /// An entity mention with byte offsets into the body (converted to characters on output).
@@ -76,17 +76,17 @@ fn merge(tagged: Vec<Mention>, typed: Vec<Mention>) -> Vec<Mention> {
     out
 }
 
-/// All entity mentions of `body` (split into `sentences`), in order of position, and, with a
-/// `vector_layer`, the encoded words the tagger read (that encoder layer's vectors).
+/// All entity mentions of `body` (split into `sentences`), in order of position, and, with `read`,
+/// the encoded words the tagger read (those encoder layers' outputs).
 pub fn recognize(
     body: &str,
     sentences: &[Range<usize>],
     model: &NerModel,
-    vector_layer: Option<usize>,
+    read: Option<LayersRead>,
 ) -> anyhow::Result<(Vec<Mention>, EncodedWords)> {
     let mut mentions = patterns::find_patterns(body);
     let taken: Vec<_> = mentions.iter().map(|m| m.start..m.end).collect();
-    let (tagged, encoded) = neural::find_names(body, sentences, model, &taken, vector_layer)?;
+    let (tagged, encoded) = neural::find_names(body, sentences, model, &taken, read)?;
     mentions.extend(merge(tagged, rules::find_names(body, &taken)));
     mentions.sort_by_key(|m| (m.start, m.end));
     repair::repair(body, &mut mentions);

@@ -5,33 +5,35 @@ use std::ops::Range;
 use super::Mention;
 use crate::annotate::gazetteer::{MODIFIER_SUFFIXES, PERSON_TITLES};
 use crate::annotate::ner::tags::spans;
-use crate::annotate::ner::{NerModel, WordVectors};
+use crate::annotate::ner::{LayersRead, NerModel, PieceStates, WordVectors};
 use crate::annotate::text::words;
 use crate::document::EntityLabel;
 use crate::identity::{country_named, country_of_demonym};
 
-/// The words of a body (byte ranges, in order) with the encoder's vector of each.
+/// The words of a body (byte ranges, in order) with the encoder's vector of each, and the output of
+/// a layer at every piece when it was asked for.
 pub struct EncodedWords {
     pub words: Vec<Range<usize>>,
     pub vectors: WordVectors,
+    pub states: Option<PieceStates>,
 }
 
 /// Names in `body`, skipping any that overlap `taken` (fixed-form entities found before), and, with
-/// a `vector_layer`, the encoded words they were read from (that layer's vectors).
+/// `read`, the encoded words they were read from (those layers' outputs).
 pub fn find_names(
     body: &str,
     sentences: &[Range<usize>],
     model: &NerModel,
     taken: &[Range<usize>],
-    vector_layer: Option<usize>,
+    read: Option<LayersRead>,
 ) -> anyhow::Result<(Vec<Mention>, EncodedWords)> {
     let sentence_words: Vec<Vec<Range<usize>>> = sentences.iter().map(|s| words(body, s.clone())).collect();
     let document: Vec<Vec<&str>> =
         sentence_words.iter().map(|ws| ws.iter().map(|w| &body[w.clone()]).collect()).collect();
-    let (tags, vectors) = if let Some(layer) = vector_layer {
-        model.tag_with_vectors(&document, layer)?
+    let (tags, vectors, states) = if let Some(read) = read {
+        model.tag_with_vectors(&document, read)?
     } else {
-        (model.tag(std::slice::from_ref(&document))?.pop().unwrap_or_default(), WordVectors::default())
+        (model.tag(std::slice::from_ref(&document))?.pop().unwrap_or_default(), WordVectors::default(), None)
     };
     let overlaps_taken = |r: &Range<usize>| taken.iter().any(|t| t.start < r.end && r.start < t.end);
     let mut out: Vec<Mention> = Vec::new();
@@ -72,7 +74,7 @@ pub fn find_names(
             out.push(Mention::new(body, range.start, range.end, label));
         }
     }
-    let encoded = EncodedWords { words: sentence_words.into_iter().flatten().collect(), vectors };
+    let encoded = EncodedWords { words: sentence_words.into_iter().flatten().collect(), vectors, states };
     Ok((out, encoded))
 }
 

@@ -22,6 +22,26 @@ pub struct EncoderConfig {
     pub labels: usize,
 }
 
+/// What one encoder layer's shape is, apart from the rest of the network.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LayerShape {
+    pub hidden_size: usize,
+    pub num_attention_heads: usize,
+    pub intermediate_size: usize,
+    pub layer_norm_eps: f64,
+}
+
+impl EncoderConfig {
+    pub fn layer_shape(&self) -> LayerShape {
+        LayerShape {
+            hidden_size: self.hidden_size,
+            num_attention_heads: self.num_attention_heads,
+            intermediate_size: self.intermediate_size,
+            layer_norm_eps: self.layer_norm_eps,
+        }
+    }
+}
+
 struct LayerNorm {
     weight: Tensor,
     bias: Tensor,
@@ -39,7 +59,8 @@ impl LayerNorm {
     }
 }
 
-struct Layer {
+/// One encoder layer, trainable.
+pub struct Layer {
     query: Linear,
     key: Linear,
     value: Linear,
@@ -51,8 +72,8 @@ struct Layer {
 }
 
 impl Layer {
-    fn new(config: &EncoderConfig, vb: VarBuilder) -> Result<Self> {
-        let (h, i, eps) = (config.hidden_size, config.intermediate_size, config.layer_norm_eps);
+    pub fn new(shape: &LayerShape, vb: VarBuilder) -> Result<Self> {
+        let (h, i, eps) = (shape.hidden_size, shape.intermediate_size, shape.layer_norm_eps);
         let attention = vb.pp("attention");
         Ok(Layer {
             query: linear(h, h, attention.pp("self.query"))?,
@@ -66,7 +87,9 @@ impl Layer {
         })
     }
 
-    fn forward(&self, x: &Tensor, mask: &Tensor, heads: usize) -> Result<Tensor> {
+    /// `x` `(batch, len, hidden)`; `mask` is added to the attention scores (0, or very negative for
+    /// padding), `(batch, 1, 1, len)`.
+    pub fn forward(&self, x: &Tensor, mask: &Tensor, heads: usize) -> Result<Tensor> {
         let (batch, len, hidden) = x.dims3()?;
         let head_dim = hidden / heads;
         let split =
@@ -101,7 +124,7 @@ impl Tagger {
         let h = config.hidden_size;
         let emb = vb.pp("embeddings");
         let layers = (0..config.num_hidden_layers)
-            .map(|i| Layer::new(config, vb.pp(format!("encoder.layer.{i}"))))
+            .map(|i| Layer::new(&config.layer_shape(), vb.pp(format!("encoder.layer.{i}"))))
             .collect::<Result<_>>()?;
         Ok(Tagger {
             // Frozen at their pretrained values: CoNLL's vocabulary is small, and pieces it never shows

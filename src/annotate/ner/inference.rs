@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use anyhow::Context;
 use candle_core::{DType, Tensor};
 
-use super::encoder::EncoderConfig;
+use super::encoder::{EncoderConfig, LayerShape};
 use super::matmul::{Kernel, Weights};
 use super::windows::WindowInput;
 
@@ -67,8 +67,8 @@ pub struct Encoder {
 
 /// The output of one batch: rows of the windows end to end, `starts[i]` the first row of window `i`.
 pub struct Encoded {
-    /// The output of the layer asked for (empty when none was).
-    pub hidden: Vec<f32>,
+    /// The output of each layer asked for, in the order asked.
+    pub hidden: Vec<Vec<f32>>,
     pub scores: Vec<f32>,
     pub starts: Vec<usize>,
 }
@@ -82,41 +82,10 @@ impl Encoder {
             "hidden size {h} is not a multiple of {} heads",
             config.num_attention_heads
         );
-        let values = |name: &str, shape: &[usize]| -> anyhow::Result<Vec<f32>> {
-            let tensor = tensors.get(name).with_context(|| format!("no tensor {name}"))?;
-            anyhow::ensure!(tensor.dims() == shape, "{name} is {:?}, expected {shape:?}", tensor.dims());
-            Ok(tensor.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?)
-        };
-        let linear = |prefix: &str, inputs: usize, outputs: usize| -> anyhow::Result<Weights> {
-            let weight = values(&format!("{prefix}.weight"), &[outputs, inputs])?;
-            let bias = values(&format!("{prefix}.bias"), &[outputs])?;
-            Ok(Weights::new(weight, bias, inputs, outputs, kernel))
-        };
-        let norm = |prefix: &str| -> anyhow::Result<Norm> {
-            Ok(Norm {
-                weight: values(&format!("{prefix}.weight"), &[h])?,
-                bias: values(&format!("{prefix}.bias"), &[h])?,
-                eps: config.layer_norm_eps as f32,
-            })
-        };
+        let values = |name: &str, shape: &[usize]| values(tensors, name, shape);
+        let norm = |prefix: &str| norm(tensors, prefix, h, config.layer_norm_eps);
         let layers = (0..config.num_hidden_layers)
-            .map(|i| -> anyhow::Result<Layer> {
-                let at = |part: &str| format!("encoder.layer.{i}.{part}");
-                let mut qkv_weight = Vec::with_capacity(3 * h * h);
-                let mut qkv_bias = Vec::with_capacity(3 * h);
-                for part in ["query", "key", "value"] {
-                    qkv_weight.extend(values(&at(&format!("attention.self.{part}.weight")), &[h, h])?);
-                    qkv_bias.extend(values(&at(&format!("attention.self.{part}.bias")), &[h])?);
-                }
-                Ok(Layer {
-                    qkv: Weights::new(qkv_weight, qkv_bias, h, 3 * h, kernel),
-                    attention_out: linear(&at("attention.output.dense"), h, h)?,
-                    attention_norm: norm(&at("attention.output.LayerNorm"))?,
-                    intermediate: linear(&at("intermediate.dense"), h, config.intermediate_size)?,
-                    output: linear(&at("output.dense"), config.intermediate_size, h)?,
-                    output_norm: norm(&at("output.LayerNorm"))?,
-                })
-            })
+            .map(|i| Layer::new(tensors, &format!("encoder.layer.{i}."), &config.layer_shape(), kernel))
             .collect::<anyhow::Result<_>>()?;
         let token_types = values("embeddings.token_type_embeddings.weight", &[2, h])?;
         Ok(Encoder {
@@ -129,7 +98,7 @@ impl Encoder {
             shapes: values("embeddings.shape_embeddings.weight", &[config.casing_shapes, h])?,
             embedding_norm: norm("embeddings.LayerNorm")?,
             layers,
-            classifier: linear("classifier", h, config.labels)?,
+            classifier: linear(tensors, "classifier", h, config.labels, kernel)?,
         })
     }
 
@@ -145,10 +114,9 @@ impl Encoder {
         self.classifier.outputs()
     }
 
-    /// The tag scores (before softmax) of every piece of every window and, with `vector_layer`, the
-    /// output of that layer (1 is the first, [`Self::layers`] the last; see
-    /// [`super::NerModel::ensure_layer`]).
-    pub fn run(&self, windows: &[&WindowInput], vector_layer: Option<usize>) -> anyhow::Result<Encoded> {
+    /// The tag scores (before softmax) of every piece of every window and the output of each layer
+    /// in `keep` (1 is the first, [`Self::layers`] the last; see [`super::NerModel::ensure_layer`]).
+    pub fn run(&self, windows: &[&WindowInput], keep: &[usize]) -> anyhow::Result<Encoded> {
         let h = self.hidden;
         let mut starts = Vec::with_capacity(windows.len());
         let mut rows = 0;
@@ -180,31 +148,110 @@ impl Encoder {
         self.embedding_norm.apply(&mut x);
         let lengths: Vec<usize> = windows.iter().map(|w| w.ids.len()).collect();
         let mut scratch = Scratch::new(rows, h, self.layers.first().map_or(0, |l| l.intermediate.outputs()));
-        let mut hidden = Vec::new();
+        let mut hidden = vec![Vec::new(); keep.len()];
         for (number, layer) in (1..).zip(&self.layers) {
-            self.layer(layer, &mut x, &lengths, &mut scratch);
-            if vector_layer == Some(number) {
-                hidden.clone_from(&x);
+            layer.apply(&mut x, &lengths, self.heads, &mut scratch);
+            for (kept, _) in hidden.iter_mut().zip(keep).filter(|&(_, &k)| k == number) {
+                kept.clone_from(&x);
             }
         }
         let mut scores = vec![0f32; rows * self.classifier.outputs()];
         self.classifier.apply(&x, &mut scores);
         Ok(Encoded { hidden, scores, starts })
     }
+}
 
-    fn layer(&self, layer: &Layer, x: &mut [f32], lengths: &[usize], scratch: &mut Scratch) {
-        layer.qkv.apply(x, &mut scratch.qkv);
-        attend(&scratch.qkv, lengths, self.hidden, self.heads, &mut scratch.context, &mut scratch.scores);
+/// The values of tensor `name`, which must have `shape`.
+fn values(tensors: &HashMap<String, Tensor>, name: &str, shape: &[usize]) -> anyhow::Result<Vec<f32>> {
+    let tensor = tensors.get(name).with_context(|| format!("no tensor {name}"))?;
+    anyhow::ensure!(tensor.dims() == shape, "{name} is {:?}, expected {shape:?}", tensor.dims());
+    Ok(tensor.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?)
+}
+
+fn linear(
+    tensors: &HashMap<String, Tensor>,
+    prefix: &str,
+    inputs: usize,
+    outputs: usize,
+    kernel: Kernel,
+) -> anyhow::Result<Weights> {
+    let weight = values(tensors, &format!("{prefix}.weight"), &[outputs, inputs])?;
+    let bias = values(tensors, &format!("{prefix}.bias"), &[outputs])?;
+    Ok(Weights::new(weight, bias, inputs, outputs, kernel))
+}
+
+fn norm(tensors: &HashMap<String, Tensor>, prefix: &str, hidden: usize, eps: f64) -> anyhow::Result<Norm> {
+    Ok(Norm {
+        weight: values(tensors, &format!("{prefix}.weight"), &[hidden])?,
+        bias: values(tensors, &format!("{prefix}.bias"), &[hidden])?,
+        eps: eps as f32,
+    })
+}
+
+impl Layer {
+    /// The layer whose tensors are named `{prefix}attention.self.query.weight` and so on.
+    fn new(tensors: &HashMap<String, Tensor>, prefix: &str, shape: &LayerShape, kernel: Kernel) -> anyhow::Result<Self> {
+        let h = shape.hidden_size;
+        let at = |part: &str| format!("{prefix}{part}");
+        let mut qkv_weight = Vec::with_capacity(3 * h * h);
+        let mut qkv_bias = Vec::with_capacity(3 * h);
+        for part in ["query", "key", "value"] {
+            qkv_weight.extend(values(tensors, &at(&format!("attention.self.{part}.weight")), &[h, h])?);
+            qkv_bias.extend(values(tensors, &at(&format!("attention.self.{part}.bias")), &[h])?);
+        }
+        Ok(Layer {
+            qkv: Weights::new(qkv_weight, qkv_bias, h, 3 * h, kernel),
+            attention_out: linear(tensors, &at("attention.output.dense"), h, h, kernel)?,
+            attention_norm: norm(tensors, &at("attention.output.LayerNorm"), h, shape.layer_norm_eps)?,
+            intermediate: linear(tensors, &at("intermediate.dense"), h, shape.intermediate_size, kernel)?,
+            output: linear(tensors, &at("output.dense"), shape.intermediate_size, h, kernel)?,
+            output_norm: norm(tensors, &at("output.LayerNorm"), h, shape.layer_norm_eps)?,
+        })
+    }
+
+    /// `x` (rows of windows laid end to end, `lengths` rows each) through the layer, in place.
+    fn apply(&self, x: &mut [f32], lengths: &[usize], heads: usize, scratch: &mut Scratch) {
+        let hidden = self.attention_norm.weight.len();
+        self.qkv.apply(x, &mut scratch.qkv);
+        attend(&scratch.qkv, lengths, hidden, heads, &mut scratch.context, &mut scratch.scores);
         // x ← norm(x + context · Wₒ)
-        layer.attention_out.apply(&scratch.context, &mut scratch.projected);
+        self.attention_out.apply(&scratch.context, &mut scratch.projected);
         add_in_place(x, &scratch.projected);
-        layer.attention_norm.apply(x);
+        self.attention_norm.apply(x);
         // x ← norm(x + gelu(x · Wᵢ) · W₂)
-        layer.intermediate.apply(x, &mut scratch.inner);
+        self.intermediate.apply(x, &mut scratch.inner);
         gelu(&mut scratch.inner);
-        layer.output.apply(&scratch.inner, &mut scratch.projected);
+        self.output.apply(&scratch.inner, &mut scratch.projected);
         add_in_place(x, &scratch.projected);
-        layer.output_norm.apply(x);
+        self.output_norm.apply(x);
+    }
+}
+
+/// One encoder layer apart from the encoder: the designation head's tuned copy of a layer, run over
+/// the output of the layer below it.
+pub struct TopLayer {
+    layer: Layer,
+    heads: usize,
+}
+
+impl TopLayer {
+    pub fn new(tensors: &HashMap<String, Tensor>, prefix: &str, shape: &LayerShape) -> anyhow::Result<Self> {
+        anyhow::ensure!(
+            shape.num_attention_heads > 0 && shape.hidden_size.is_multiple_of(shape.num_attention_heads),
+            "hidden size {} is not a multiple of {} heads",
+            shape.hidden_size,
+            shape.num_attention_heads
+        );
+        Ok(TopLayer { layer: Layer::new(tensors, prefix, shape, Kernel::detect())?, heads: shape.num_attention_heads })
+    }
+
+    /// Rows of windows laid end to end (`lengths` rows each) through the layer.
+    pub fn run(&self, rows: &[f32], lengths: &[usize]) -> Vec<f32> {
+        let hidden = self.layer.attention_norm.weight.len();
+        let mut x = rows.to_vec();
+        let mut scratch = Scratch::new(x.len() / hidden.max(1), hidden, self.layer.intermediate.outputs());
+        self.layer.apply(&mut x, lengths, self.heads, &mut scratch);
+        x
     }
 }
 
@@ -495,7 +542,7 @@ mod agreement {
         assert!(inputs.len() >= 2 && inputs[0].ids.len() != inputs[1].ids.len());
         let (ids, shapes, mask) = batch_tensors(&inputs).unwrap();
         let expected = tagger.forward(&ids, &shapes, &mask).unwrap().to_vec3::<f32>().unwrap();
-        let got = encoder.run(&inputs, None).unwrap();
+        let got = encoder.run(&inputs, &[]).unwrap();
         let labels = encoder.labels();
         let argmax = |row: &[f32]| row.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).unwrap().0;
         let (mut largest, mut same, mut total) = (0f32, 0usize, 0usize);

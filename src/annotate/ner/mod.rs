@@ -12,14 +12,18 @@ pub mod tags;
 pub mod train;
 mod windows;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use candle_core::Device;
 use rayon::prelude::*;
 
+use candle_core::Tensor;
 use encoder::EncoderConfig;
+pub use encoder::{Layer as TrainableLayer, LayerShape};
 use inference::Encoder;
+pub use inference::TopLayer;
 use matmul::Kernel;
 use tags::TAGS;
 use windows::{WindowInput, WordPieces, plan_windows};
@@ -46,6 +50,7 @@ const GOOD_MODEL_HINT: &str = "point --model (or NEWSHOUND_MODEL, or [annotate] 
 pub struct NerModel {
     encoder: Encoder,
     pieces: WordPieces,
+    shape: LayerShape,
 }
 
 impl NerModel {
@@ -66,7 +71,7 @@ impl NerModel {
             .with_context(|| part(WEIGHTS_FILE))?;
         let encoder = Encoder::new(&config, &weights, Kernel::detect()).with_context(|| part(WEIGHTS_FILE))?;
         let pieces = WordPieces::from_bytes(embedded::TOKENIZER).with_context(|| part(TOKENIZER_FILE))?;
-        Ok(NerModel { encoder, pieces })
+        Ok(NerModel { encoder, pieces, shape: config.layer_shape() })
     }
 
     #[cfg(not(feature = "embedded-model"))]
@@ -99,24 +104,29 @@ impl NerModel {
         let tokenizer_path = file(TOKENIZER_FILE)?;
         let pieces = WordPieces::load(&tokenizer_path)
             .with_context(|| format!("{}: unusable tokenizer; {GOOD_MODEL_HINT}", tokenizer_path.display()))?;
-        Ok(NerModel { encoder, pieces })
+        Ok(NerModel { encoder, pieces, shape: config.layer_shape() })
     }
 
     /// Tags documents given as sentences of words: one IOB2 tag index (see [`tags::TAGS`]) per word.
     pub fn tag<S: AsRef<str> + Sync>(&self, documents: &[Vec<Vec<S>>]) -> anyhow::Result<Vec<Vec<Vec<usize>>>> {
-        Ok(predict(&self.encoder, &self.pieces, documents, None)?.into_iter().map(|(tags, _)| tags).collect())
+        Ok(predict(&self.encoder, &self.pieces, documents, None)?.into_iter().map(|p| p.tags).collect())
     }
 
-    /// Tags one document and also returns the encoder's vector of each word (the output of
-    /// `layer` at the word's first piece), words in document order: what the designation head reads.
+    /// Tags one document and also returns the encoder's vector of each word (the output of layer
+    /// `read.vectors` at the word's first piece), words in document order: what the designation head
+    /// reads; with `read.states`, also the output of that layer at every piece, for a layer above it.
     pub fn tag_with_vectors<S: AsRef<str> + Sync>(
         &self,
         document: &[Vec<S>],
-        layer: usize,
-    ) -> anyhow::Result<(Vec<Vec<usize>>, WordVectors)> {
-        let mut tagged = predict(&self.encoder, &self.pieces, &[document], Some(layer))?;
-        let (tags, vectors) = tagged.pop().unwrap_or_default();
-        Ok((tags, vectors.unwrap_or_default()))
+        read: LayersRead,
+    ) -> anyhow::Result<(Vec<Vec<usize>>, WordVectors, Option<PieceStates>)> {
+        let tagged = predict(&self.encoder, &self.pieces, &[document], Some(read))?.pop().unwrap_or_default();
+        Ok((tagged.tags, tagged.vectors.unwrap_or_default(), tagged.states))
+    }
+
+    /// The shape of each of the encoder's layers.
+    pub fn layer_shape(&self) -> LayerShape {
+        self.shape
     }
 
     /// The length of a word vector.
@@ -130,6 +140,39 @@ impl NerModel {
         anyhow::ensure!((1..=layers).contains(&layer), "the encoder has layers 1 to {layers}, not {layer}");
         Ok(())
     }
+}
+
+/// The weights of encoder layer `layer` (1 is the first) of the model in `dir`, else of the built-in
+/// one, named within the layer (`attention.self.query.weight`, …), in f32: where a tuned copy of the
+/// layer starts from.
+pub fn layer_weights(dir: Option<&Path>, layer: usize) -> anyhow::Result<HashMap<String, Tensor>> {
+    let all = match dir {
+        Some(dir) => {
+            let path = dir.join(WEIGHTS_FILE);
+            candle_core::safetensors::load(&path, &Device::Cpu)
+                .with_context(|| format!("{}: unreadable model weights; {GOOD_MODEL_HINT}", path.display()))?
+        }
+        None => built_in_weights()?,
+    };
+    let prefix = format!("encoder.layer.{}.", layer.saturating_sub(1));
+    let weights: HashMap<String, Tensor> = all
+        .into_iter()
+        .filter_map(|(name, t)| Some((name.strip_prefix(&prefix)?.to_string(), t)))
+        .map(|(name, t)| Ok((name, t.to_dtype(candle_core::DType::F32)?)))
+        .collect::<anyhow::Result<_>>()?;
+    anyhow::ensure!(!weights.is_empty(), "the model has no encoder layer {layer}");
+    Ok(weights)
+}
+
+#[cfg(feature = "embedded-model")]
+fn built_in_weights() -> anyhow::Result<HashMap<String, Tensor>> {
+    candle_core::safetensors::load_buffer(embedded::WEIGHTS, &Device::Cpu)
+        .context("the built-in model's weights (rebuild newshound)")
+}
+
+#[cfg(not(feature = "embedded-model"))]
+fn built_in_weights() -> anyhow::Result<HashMap<String, Tensor>> {
+    NerModel::built_in().map(|_| HashMap::new())
 }
 
 /// One vector per word of a document, in order.
@@ -153,16 +196,51 @@ impl WordVectors {
     }
 }
 
-/// Tags and, with a vector layer, each word's vector from it, per document.
-type Predicted = (Vec<Vec<usize>>, Option<WordVectors>);
+/// The output of one encoder layer at every piece of a document's windows, windows end to end: what
+/// a layer above it reads.
+#[derive(Debug, Clone, Default)]
+pub struct PieceStates {
+    pub dim: usize,
+    pub rows: Vec<f32>,
+    /// Pieces per window, in order.
+    pub lengths: Vec<usize>,
+    /// The row each word is read from: its first piece, in the window that predicts it.
+    pub word_rows: Vec<usize>,
+}
+
+impl PieceStates {
+    /// Each word's vector from `rows`, the same windows' rows out of a layer above.
+    pub fn words_of(&self, rows: &[f32]) -> WordVectors {
+        let dim = self.dim;
+        let data = self.word_rows.iter().flat_map(|&r| rows[r * dim..(r + 1) * dim].iter().copied()).collect();
+        WordVectors { dim, data }
+    }
+}
+
+/// Which layers' outputs a prediction keeps (1 is the first): `vectors` at each word, `states` at
+/// every piece.
+#[derive(Debug, Clone, Copy)]
+pub struct LayersRead {
+    pub vectors: usize,
+    pub states: Option<usize>,
+}
+
+/// A document's tags and what was kept of the layers read.
+#[derive(Default)]
+struct Predicted {
+    tags: Vec<Vec<usize>>,
+    vectors: Option<WordVectors>,
+    states: Option<PieceStates>,
+}
 
 fn predict<S: AsRef<str> + Sync, Doc: AsRef<[Vec<S>]> + Sync>(
     encoder: &Encoder,
     pieces: &WordPieces,
     documents: &[Doc],
-    vector_layer: Option<usize>,
+    read: Option<LayersRead>,
 ) -> anyhow::Result<Vec<Predicted>> {
-    let vectors = vector_layer.is_some();
+    let vectors = read.is_some();
+    let keep: Vec<usize> = read.map(|r| std::iter::once(r.vectors).chain(r.states).collect()).unwrap_or_default();
     let pieced: Vec<_> = documents.par_iter().map(|d| pieces.piece_document(d.as_ref())).collect();
     let inputs: Vec<(usize, windows::Window, WindowInput)> = pieced
         .par_iter()
@@ -189,22 +267,34 @@ fn predict<S: AsRef<str> + Sync, Doc: AsRef<[Vec<S>]> + Sync>(
     // Batches run side by side, each on one core: no core waits for another inside a batch.
     let outputs: Vec<inference::Encoded> = batches
         .par_iter()
-        .map(|range| encoder.run(&inputs[range.clone()].iter().map(|(_, _, i)| i).collect::<Vec<_>>(), vector_layer))
+        .map(|range| encoder.run(&inputs[range.clone()].iter().map(|(_, _, i)| i).collect::<Vec<_>>(), &keep))
         .collect::<anyhow::Result<_>>()?;
     let (dim, labels) = (encoder.hidden_size(), encoder.labels());
     let mut scores: Vec<Vec<[f32; TAGS.len()]>> =
         pieced.iter().map(|doc| vec![[0.0; TAGS.len()]; doc.pieces.len()]).collect();
     let mut word_vectors: Vec<Vec<f32>> =
         pieced.iter().map(|doc| if vectors { vec![0.0; doc.pieces.len() * dim] } else { Vec::new() }).collect();
+    let keeps_states = read.is_some_and(|r| r.states.is_some());
+    let mut states: Vec<PieceStates> = pieced
+        .iter()
+        .map(|doc| PieceStates { dim, word_rows: vec![0; doc.pieces.len()], ..Default::default() })
+        .collect();
     for (range, output) in batches.into_iter().zip(outputs) {
         for ((d, window, input), &first_row) in inputs[range].iter().zip(&output.starts) {
+            let state_base = states[*d].rows.len() / dim;
+            if keeps_states {
+                let window_rows = first_row * dim..(first_row + input.ids.len()) * dim;
+                states[*d].rows.extend_from_slice(&output.hidden[1][window_rows]);
+                states[*d].lengths.push(input.ids.len());
+            }
             for (word, &position) in window.predict.clone().zip(&input.first_pieces) {
                 let row = first_row + position;
                 log_softmax(&output.scores[row * labels..(row + 1) * labels], &mut scores[*d][word]);
                 if vectors {
                     word_vectors[*d][word * dim..(word + 1) * dim]
-                        .copy_from_slice(&output.hidden[row * dim..(row + 1) * dim]);
+                        .copy_from_slice(&output.hidden[0][row * dim..(row + 1) * dim]);
                 }
+                states[*d].word_rows[word] = state_base + position;
             }
         }
     }
@@ -213,12 +303,17 @@ fn predict<S: AsRef<str> + Sync, Doc: AsRef<[Vec<S>]> + Sync>(
         .zip(scores)
         .zip(documents)
         .zip(word_vectors)
-        .map(|(((doc, doc_scores), words), data)| {
+        .zip(states)
+        .map(|((((doc, doc_scores), words), data), states)| {
             let ends = doc.sentence_starts.iter().skip(1).copied().chain(std::iter::once(doc.pieces.len()));
             let mut tags: Vec<Vec<usize>> =
                 doc.sentence_starts.iter().zip(ends).map(|(&s, e)| tags::decode(&doc_scores[s..e])).collect();
             tags::harmonise_types(words.as_ref(), &mut tags);
-            (tags, vectors.then_some(WordVectors { dim, data }))
+            Predicted {
+                tags,
+                vectors: vectors.then_some(WordVectors { dim, data }),
+                states: keeps_states.then_some(states),
+            }
         })
         .collect())
 }
@@ -228,5 +323,37 @@ fn log_softmax(scores: &[f32], out: &mut [f32; TAGS.len()]) {
     let log_sum = scores.iter().map(|s| (s - max).exp()).sum::<f32>().ln() + max;
     for (o, s) in out.iter_mut().zip(scores) {
         *o = s - log_sum;
+    }
+}
+
+#[cfg(all(test, feature = "embedded-model"))]
+mod tests {
+    use super::*;
+
+    /// A copy of layer 4 run over layer 3's states is layer 4: the states, the rows each word is read
+    /// from and the layer's weights line up (what a tuned layer starts from).
+    #[test]
+    fn a_layer_copy_over_the_states_below_gives_the_encoders_own_vectors() {
+        let model = NerModel::built_in().unwrap();
+        let text = [
+            "The U.S. Treasury on Tuesday sanctioned Baltic Freight Lines FZE, a Sharjah-registered ship manager.",
+            "Its owner Anton Viktorovich Kessler is now subject to an asset freeze and a travel ban, officials in Washington said.",
+        ];
+        let document: Vec<Vec<&str>> = text.iter().map(|s| s.split(' ').collect()).collect();
+        let (_, vectors, states) =
+            model.tag_with_vectors(&document, LayersRead { vectors: 4, states: Some(3) }).unwrap();
+        let states = states.unwrap();
+        let words: usize = document.iter().map(Vec::len).sum();
+        assert_eq!(vectors.len(), words);
+        assert_eq!(states.word_rows.len(), words);
+        assert_eq!(states.rows.len(), states.lengths.iter().sum::<usize>() * states.dim);
+        let copy = TopLayer::new(&layer_weights(None, 4).unwrap(), "", &model.layer_shape()).unwrap();
+        let again = states.words_of(&copy.run(&states.rows, &states.lengths));
+        let largest = vectors.data.iter().zip(&again.data).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
+        assert!(largest < 1e-4, "the copy's vectors differ from the encoder's by up to {largest}");
+        // Another layer's weights give other vectors.
+        let other = TopLayer::new(&layer_weights(None, 5).unwrap(), "", &model.layer_shape()).unwrap();
+        let moved = states.words_of(&other.run(&states.rows, &states.lengths));
+        assert!(vectors.data.iter().zip(&moved.data).any(|(a, b)| (a - b).abs() > 0.1));
     }
 }

@@ -276,7 +276,7 @@ pub fn train(options: &TrainOptions) -> anyhow::Result<TrainReport> {
         }
         let predicted: Vec<Vec<usize>> = predict(&current_encoder(&varmap, &config)?, &pieces, &valid_words, None)?
             .into_iter()
-            .flat_map(|(tags, _)| tags)
+            .flat_map(|p| p.tags)
             .collect();
         let valid_f1 = conll::entity_f1(&valid_gold, &predicted);
         let epoch_report = EpochReport {
