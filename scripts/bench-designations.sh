@@ -64,6 +64,9 @@ sets = {}
 for cv in report["cross_validated"]:
     for name, score in cv["by_set"]:
         sets.setdefault(name, []).append(score)
+    # With fine-tuning, the same folds before it: the frozen scorer at the same thresholds.
+    for name, score in cv.get("untuned_by_set") or []:
+        sets.setdefault(f"{name} (before tuning)", []).append(score)
 for name, scores in sets.items():
     if "Designees" in scores[0]:
         parts = []
