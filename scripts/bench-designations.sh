@@ -15,6 +15,8 @@
 #    files of the shared folder imported by their dates into target/bench-designations/lists, each
 #    text's candidates told what the lists said on its day, from the snapshots of that day or before
 #    (LIST_SEEDS, default the first seed; LIST_SEEDS= skips it).
+# 1c. With TUNE_SEEDS (e.g. 13,14,15; unset skips it): the cross-validation with the encoder layer
+#    fine-tuned with the candidate scorer (--tune-epochs 4), each fold's figures before tuning beside.
 # 2. In-sample: the shipped binary (`extract --jsonl`) on the same texts, which it was trained on; and
 #    out of sample, CoNLL-2003's valid.txt and test.txt documents, which no head was trained on.
 # 3. The example sentences of issues 11 and 31, and the seed article.
@@ -118,6 +120,22 @@ if [ -n "$list_seeds" ]; then
     --general "$general/article-extraction" --general "$general/trafilatura-even" --general "$general/trafilatura-odd" \
     --general "$general/conll-train" \
     "${list_seed_args[@]}" --predictions "$out/cv-lists.jsonl" | sed 's/^/   /'
+fi
+
+tune_seeds=${TUNE_SEEDS-}
+if [ -n "$tune_seeds" ]; then
+  echo "== 1c. cross-validated with the encoder layer fine-tuned (--tune-epochs 4, seeds $tune_seeds), beside the same folds before tuning"
+  mkdir -p "$out/head-tuned"
+  cp models/ner/config.json models/ner/model.safetensors models/ner/tokenizer.json "$out/head-tuned/"
+  tune_seed_args=()
+  IFS=, read -ra tune_seed_list <<< "$tune_seeds"
+  for seed in "${tune_seed_list[@]}"; do tune_seed_args+=(--seed "$seed"); done
+  "$bin" -q train-designations --tune-epochs 4 --model "$out/head-tuned" --out "$out/head-tuned" \
+    --gold "$news/gold.jsonl" --gold "$dev/gold_designees_narrow.jsonl" --gold "$dev/seed_gold.jsonl" \
+    --gold corpus/designations.jsonl \
+    --general "$general/article-extraction" --general "$general/trafilatura-even" --general "$general/trafilatura-odd" \
+    --general "$general/conll-train" \
+    "${tune_seed_args[@]}" | sed 's/^/   /'
 fi
 
 echo "== 2. the shipped model on the texts it was trained on (in-sample), and on CoNLL-2003 valid and test (out of sample)"
