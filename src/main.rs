@@ -573,8 +573,14 @@ fn train_designations(
     let ner = NerModel::open(model)?;
     let mut progress = Progress::counting(Some(articles.len()), !quiet, "texts");
     let lists = if options.list_evidence { ListLinker::load(&ListStore::open(&config.lists.path))? } else { None };
-    let (head, report) =
-        newshound::annotate::designations::train::train(&articles, &ner, model, options, lists.as_ref(), &mut progress)?;
+    let (head, report) = newshound::annotate::designations::train::train(
+        &articles,
+        &ner,
+        model,
+        options,
+        lists.as_ref(),
+        &mut progress,
+    )?;
     head.save(out)?;
     std::fs::write(out.join("designations-training.json"), serde_json::to_string_pretty(&report)? + "\n")?;
     if let Some(path) = &outputs.predictions {

@@ -113,9 +113,7 @@ fn fine_tuning_trains_a_copy_of_the_encoder_layer_that_extract_runs() {
         serde_json::from_slice(&std::fs::read(model.join("designations.json")).unwrap()).unwrap();
     assert_eq!(config["tuned_layer"]["hidden_size"], 384, "{config}");
     // The copy moved away from the encoder's own layer 4.
-    let load = |path: std::path::PathBuf| {
-        candle_core::safetensors::load(path, &candle_core::Device::Cpu).unwrap()
-    };
+    let load = |path: std::path::PathBuf| candle_core::safetensors::load(path, &candle_core::Device::Cpu).unwrap();
     let head = load(model.join("designations.safetensors"));
     let encoder = load(model.join("model.safetensors"));
     let values = |t: &candle_core::Tensor| {

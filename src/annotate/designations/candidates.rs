@@ -10,9 +10,9 @@ use super::super::gazetteer::{AUTHORITIES, PERSON_TITLES, authority_named};
 use super::attributes::target_type;
 use super::rules::{NOT_AN_ACTION, TRIGGER};
 use super::{ArticleView, Found};
+use crate::annotate::ner::WordVectors;
 use crate::document::{DesignationAction, EntityLabel, Target, TargetType};
 use crate::identity::without_legal_forms;
-use crate::annotate::ner::WordVectors;
 use crate::lists::ListEvidence;
 
 /// Words that say which action a sentence reports, most specific first.

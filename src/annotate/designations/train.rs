@@ -398,10 +398,8 @@ pub fn train(
         progress.advance(&labelled.id);
     }
     progress.finish();
-    let readings: Vec<Reading> = docs
-        .iter()
-        .map(|d| Reading::of(&d.view_with(lists), sentence_cues(&d.view()), &d.encoded.vectors))
-        .collect();
+    let readings: Vec<Reading> =
+        docs.iter().map(|d| Reading::of(&d.view_with(lists), sentence_cues(&d.view()), &d.encoded.vectors)).collect();
     let tables: Vec<Table> = docs.iter().zip(&readings).map(|(d, r)| table(d, r, lists.is_some())).collect();
     let labelled = || docs.iter().zip(&tables).filter(|(d, _)| !d.general).map(|(_, t)| t);
     let candidates: usize = labelled().map(|t| t.labels.len()).sum();
@@ -501,7 +499,8 @@ fn cross_validate(corpus: &Corpus, options: &HeadOptions, seed: u64) -> anyhow::
         if let Some((layer, scorer)) = tune_candidates(corpus, &training, &frozen, options, seed)? {
             let tuning = corpus.tuning.as_ref().expect("tuned");
             for &d in &held {
-                untuned[d] = std::mem::replace(&mut out_of_fold.candidates[d], tune::score(&tuning.texts[d], &layer, &scorer));
+                untuned[d] =
+                    std::mem::replace(&mut out_of_fold.candidates[d], tune::score(&tuning.texts[d], &layer, &scorer));
             }
         }
         tracing::info!(seed, fold, gate = ?variants[choice.gate], thresholds = ?choice.thresholds, "fold trained");
@@ -578,7 +577,10 @@ fn tune_candidates(
     let texts: Vec<TuneText> = training
         .iter()
         .filter(|&&d| !corpus.docs[d].general)
-        .map(|&d| TuneText { states: tuning.texts[d].states, rows: tuning.texts[d].rows.iter().map(TuneRow::clone).collect() })
+        .map(|&d| TuneText {
+            states: tuning.texts[d].states,
+            rows: tuning.texts[d].rows.iter().map(TuneRow::clone).collect(),
+        })
         .collect();
     let network = options.candidate_network(seed);
     let penalty = Penalty { l2: network.l2, free_features: network.free_features, weight_decay: network.weight_decay };

@@ -16,8 +16,8 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
 use super::candidates::{POOLS, Pool, pooled};
-pub use super::head::TunedLayer;
 use super::head::Ensemble;
+pub use super::head::TunedLayer;
 use crate::annotate::ner::{LayerShape, PieceStates, TrainableLayer};
 
 /// How the layer is tuned: also flags of `newshound train-designations`.
@@ -125,7 +125,8 @@ pub fn tune(
             let x = x.broadcast_sub(&mean)?.broadcast_div(&scale)?;
             let mut loss = Tensor::zeros((), DType::F32, &device)?;
             for [hidden_weight, hidden_bias, output_weight, output_bias] in &members {
-                let inner = x.matmul(&hidden_weight.as_tensor().t()?)?.broadcast_add(hidden_bias.as_tensor())?.relu()?;
+                let inner =
+                    x.matmul(&hidden_weight.as_tensor().t()?)?.broadcast_add(hidden_bias.as_tensor())?.relu()?;
                 let z = inner
                     .matmul(&output_weight.as_tensor().t()?)?
                     .broadcast_add(output_bias.as_tensor())?
@@ -222,7 +223,8 @@ fn batch_features(
     let index: Vec<u32> = gather.iter().map(|&(w, p)| (w * longest + p) as u32).collect();
     let words = out.index_select(&Tensor::new(index, &device)?, 0)?;
 
-    let rows: Vec<(usize, &TuneRow)> = batch.iter().enumerate().flat_map(|(t, text)| text.rows.iter().map(move |r| (t, r))).collect();
+    let rows: Vec<(usize, &TuneRow)> =
+        batch.iter().enumerate().flat_map(|(t, text)| text.rows.iter().map(move |r| (t, r))).collect();
     let mut pooling = vec![0f32; rows.len() * POOLS * gather.len()];
     for (r, (t, row)) in rows.iter().enumerate() {
         for (p, pool) in row.pools.iter().enumerate() {

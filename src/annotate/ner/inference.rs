@@ -190,7 +190,12 @@ fn norm(tensors: &HashMap<String, Tensor>, prefix: &str, hidden: usize, eps: f64
 
 impl Layer {
     /// The layer whose tensors are named `{prefix}attention.self.query.weight` and so on.
-    fn new(tensors: &HashMap<String, Tensor>, prefix: &str, shape: &LayerShape, kernel: Kernel) -> anyhow::Result<Self> {
+    fn new(
+        tensors: &HashMap<String, Tensor>,
+        prefix: &str,
+        shape: &LayerShape,
+        kernel: Kernel,
+    ) -> anyhow::Result<Self> {
         let h = shape.hidden_size;
         let at = |part: &str| format!("{prefix}{part}");
         let mut qkv_weight = Vec::with_capacity(3 * h * h);
