@@ -574,14 +574,8 @@ fn tune_candidates(
     seed: u64,
 ) -> anyhow::Result<Option<(tune::TunedLayer, Ensemble)>> {
     let Some(tuning) = &corpus.tuning else { return Ok(None) };
-    let texts: Vec<TuneText> = training
-        .iter()
-        .filter(|&&d| !corpus.docs[d].general)
-        .map(|&d| TuneText {
-            states: tuning.texts[d].states,
-            rows: tuning.texts[d].rows.iter().map(TuneRow::clone).collect(),
-        })
-        .collect();
+    let texts: Vec<&TuneText> =
+        training.iter().filter(|&&d| !corpus.docs[d].general).map(|&d| &tuning.texts[d]).collect();
     let network = options.candidate_network(seed);
     let penalty = Penalty { l2: network.l2, free_features: network.free_features, weight_decay: network.weight_decay };
     let tuned = tune::tune(&texts, tuning.shape, &tuning.layer, frozen, &penalty, &options.tune, seed)?;
@@ -744,7 +738,6 @@ fn table(doc: &Encoded, reading: &Reading, list_evidence: bool) -> Table {
 /// A document as the fine-tuning reads it: its frozen states and its candidates' rows (none for a
 /// page of general news, whose names never train the candidate scorer, but are scored).
 fn tune_text<'a>(doc: &'a Encoded, reading: &'a Reading, table: &'a Table) -> TuneText<'a> {
-    static NO_STATES: std::sync::LazyLock<ner::PieceStates> = std::sync::LazyLock::new(Default::default);
     let vectors_end = candidate_features::CUE_FEATURES + candidate_features::POOLS * doc.encoded.vectors.dim;
     let rows = reading
         .candidates
@@ -758,7 +751,7 @@ fn tune_text<'a>(doc: &'a Encoded, reading: &'a Reading, table: &'a Table) -> Tu
             label,
         })
         .collect();
-    TuneText { states: doc.encoded.states.as_ref().unwrap_or(&NO_STATES), rows }
+    TuneText { states: doc.encoded.states.as_ref().expect("states are read when tuning"), rows }
 }
 
 /// Gold designees that none of the document's candidates names.

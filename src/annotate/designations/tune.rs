@@ -39,7 +39,6 @@ pub struct TuneOptions {
 }
 
 /// One candidate as the tuning reads it: the features around its pools, and its label.
-#[derive(Clone)]
 pub struct TuneRow<'a> {
     /// The hand-read cues before the pools.
     pub cues: &'a [f32],
@@ -66,7 +65,7 @@ pub struct Penalty {
 /// Tunes `layer` (the encoder layer's weights, named within it) and `scorer` (fitted on that
 /// layer's frozen vectors) together on `texts`.
 pub fn tune(
-    texts: &[TuneText],
+    texts: &[&TuneText],
     shape: LayerShape,
     layer: &HashMap<String, Tensor>,
     scorer: &Ensemble,
@@ -120,7 +119,7 @@ pub fn tune(
         let mut loss_sum = 0.0;
         let mut steps = 0;
         for batch in order.chunks(options.tune_batch.max(1)) {
-            let batch: Vec<&TuneText> = batch.iter().map(|&t| &texts[t]).collect();
+            let batch: Vec<&TuneText> = batch.iter().map(|&t| texts[t]).collect();
             let (x, labels, row_weights) = batch_features(&batch, &network, shape, weights)?;
             let x = x.broadcast_sub(&mean)?.broadcast_div(&scale)?;
             let mut loss = Tensor::zeros((), DType::F32, &device)?;
