@@ -6,11 +6,11 @@ use std::collections::HashMap;
 use aho_corasick::AhoCorasick;
 use ego_tree::NodeId;
 use once_cell::sync::Lazy;
-use regex::Regex;
 use rustc_hash::FxHashSet;
 use scraper::{ElementRef, Html, Selector};
 use serde_json::Value;
 
+use super::byline;
 use crate::dates::{date_in_url, find_page_date, midnight, parse_date};
 
 #[derive(Debug, Default)]
@@ -44,13 +44,6 @@ static AUTHOR_MARKUP: Lazy<Selector> = Lazy::new(|| {
     selector(
         r#"[itemprop="author"] [itemprop="name"], [itemprop="author"], [rel="author"], .vcard .fn, [class*="author"] .fn, .byline, .author, .article-author, .story-byline, [class*="author-name"], [class*="authorname"], [class*="byline"], [class*="author"]"#,
     )
-});
-/// A byline written in the text: "By Jane Roe", "Von Jane Roe", "Par Jane Roe", "Autor: Jane Roe".
-static BYLINE_LINE: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(
-        r"(?:^|\s|\|)(?i:by|von|par|por|di|door|autor|author|auteur|geschrieben von|erstellt von|eingestellt von|verfasst von|redaktion)\s*:?\s+(\p{Lu}[\p{L}.'-]*(?:\s+(?:(?:von|van|de|der|da|di|du|le|la|v\.)\s+)?\p{Lu}[\p{L}.'-]*){0,3}(?:\s+(?:und|and|et|y|e)\s+\p{Lu}[\p{L}.'-]*(?:\s+\p{Lu}[\p{L}.'-]*){0,3})?)",
-    )
-    .unwrap()
 });
 /// Characters of a line that can be a byline.
 const BYLINE_LINE_CHARS: usize = 120;
@@ -260,7 +253,7 @@ fn byline<'a>(
             && !PUBLISHED_CUES.iter().chain(UPDATED_CUES).any(|cue| lower.contains(cue))
             && !lower.ends_with(':')
     };
-    let tidy = |b: &str| strip_by(&clean(b));
+    let tidy = |b: &str| byline::strip_cue(&clean(b));
     let ld_authors = ld.and_then(|a| a.get("author")).map(|author| resolve_ld_references(html, author));
     ld_authors
         .as_ref()
@@ -277,7 +270,7 @@ fn byline<'a>(
             other
                 .outside(html, &SHORT_TEXT)
                 .filter_map(|e| text_within(&e, BYLINE_LINE_CHARS))
-                .find_map(|t| BYLINE_LINE.captures(&t).map(|c| tidy(&c[1])).filter(acceptable))
+                .find_map(|t| byline::name_after_cue(&t).map(tidy).filter(acceptable))
         })
 }
 
@@ -719,21 +712,6 @@ fn clean(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The words that introduce a byline, in the main European languages: "By", "Posted by", "Von",
-/// "Eingestellt von", "Par", "Autor:", "Text:", "Interview:" (not "Foto:": a photographer is not the
-/// author).
-static BYLINE_CUE: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(
-        r"(?i)^(?:(?:(?:posted|written|published) )?by|(?:(?:eingestellt|geschrieben|verfasst|erstellt) )?von|(?:publié )?par|(?:escrito )?por|(?:post )?(?:author|autor|autorin|auteur)\s*:?|(?:text|interview)\s*:)\s+",
-    )
-    .unwrap()
-});
-
-/// A byline without the words that introduce it.
-fn strip_by(s: &str) -> String {
-    BYLINE_CUE.replace(s, "").trim().to_string()
-}
-
 fn resolve(base: &str, href: &str) -> Option<String> {
     let href = href.trim();
     let url = match url::Url::parse(base) {
@@ -788,21 +766,6 @@ mod tests {
         let m = extract_metadata(&Html::parse_document(page), "");
         assert_eq!(m.byline.as_deref(), Some("Redacción Central"));
         assert_eq!(m.title.as_deref(), Some("Lluvias & cortes"));
-    }
-
-    #[test]
-    fn the_words_that_introduce_a_byline_are_not_the_name() {
-        for (byline, name) in [
-            ("By Jane Roe", "Jane Roe"),
-            ("Posted by Jane Roe", "Jane Roe"),
-            ("Eingestellt von Jana Roth", "Jana Roth"),
-            ("Autor: Jana Roth", "Jana Roth"),
-            ("Interview: Jana Roth", "Jana Roth"),
-            ("Bybee Textor", "Bybee Textor"),
-            ("Texter Paul", "Texter Paul"),
-        ] {
-            assert_eq!(strip_by(byline), name);
-        }
     }
 
     #[test]

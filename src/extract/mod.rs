@@ -2,6 +2,7 @@
 //! boilerplate removed.
 
 mod body;
+mod byline;
 mod charset;
 mod metadata;
 mod text;
