@@ -1,6 +1,8 @@
 //! The pipeline: sources → extract → annotate → sink. Pages are extracted and annotated in
 //! parallel, in chunks, and handed to the sink in input order.
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
 use crate::annotate::Annotator;
@@ -8,10 +10,14 @@ use crate::document::Document;
 use crate::extract::extract;
 use crate::progress::Progress;
 use crate::sinks::{Sink, Written};
+use crate::sources::crawl::Crawler;
 use crate::sources::{self, HttpFetcher, Item, SourceError};
 
 /// Inputs processed in parallel before their documents are handed to the sink.
 const CHUNK: usize = 64;
+
+/// Fetched pages the crawler may get ahead of the pipeline by.
+const CRAWL_CHANNEL_PAGES: usize = 64;
 
 /// What a run did, for the end-of-run report.
 #[derive(Debug, Default)]
@@ -97,17 +103,30 @@ impl Pipeline {
         self.run_inner(items, sink, progress, None)
     }
 
-    /// Like [`Pipeline::run`], but makes the sink durable after every chunk and then calls
-    /// `checkpoint` with the number of items consumed so far: a source that remembers its position
-    /// (the crawler) saves it only for work that is committed. The line it returns is shown as status.
-    pub fn run_with_checkpoints(
+    /// Crawls into the sink: the crawler fetches on its own threads and hands pages over a bounded
+    /// channel; after every chunk the sink is made durable and then the crawler saves its state for
+    /// the pages committed so far, so that a crash loses no page and fetches none twice. The
+    /// crawler's status line is shown as progress.
+    pub fn crawl(
         &self,
-        items: impl Iterator<Item = Result<Item, SourceError>>,
+        crawler: &Arc<Crawler>,
         sink: &mut dyn Sink,
         progress: &mut Progress,
-        checkpoint: &mut dyn FnMut(u64) -> anyhow::Result<String>,
     ) -> anyhow::Result<Summary> {
-        self.run_inner(items, sink, progress, Some(checkpoint))
+        let (pages, received) = std::sync::mpsc::sync_channel(CRAWL_CHANNEL_PAGES);
+        let fetching = {
+            let crawler = Arc::clone(crawler);
+            std::thread::spawn(move || crawler.run(pages))
+        };
+        let mut checkpoint = |consumed: u64| {
+            crawler.checkpoint(consumed)?;
+            Ok(crawler.status_line())
+        };
+        let pages = received.into_iter().map(|page| Ok(Item::Page(page)));
+        let summary = self.run_inner(pages, sink, progress, Some(&mut checkpoint))?;
+        fetching.join().map_err(|_| anyhow::anyhow!("the crawler stopped unexpectedly"))?;
+        crawler.checkpoint(u64::MAX)?;
+        Ok(summary)
     }
 
     fn run_inner(

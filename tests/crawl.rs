@@ -256,3 +256,41 @@ fn a_failing_robots_txt_makes_the_host_wait() {
     assert_eq!(paths, ["/robots.txt", "/robots.txt", "/"], "nothing before robots.txt answered");
     assert!(String::from_utf8_lossy(&out.stdout).contains("ingested 1 documents"));
 }
+
+#[test]
+fn the_library_crawls_into_any_sink_and_the_next_crawl_fetches_nothing_new() {
+    use newshound::config::{CrawlConfig, FetchConfig};
+    use newshound::pipeline::Pipeline;
+    use newshound::progress::Progress;
+    use newshound::sinks::JsonlSink;
+    use newshound::sources::HttpFetcher;
+    use newshound::sources::crawl::{self, Crawler};
+
+    const PAGES: usize = 12;
+    let port = serve_articles(PAGES);
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    let settings = CrawlConfig {
+        sitemaps: vec![format!("http://127.0.0.1:{port}/sitemap.xml")],
+        delay_ms: 0,
+        concurrency: 4,
+        ..CrawlConfig::default()
+    };
+    let fetch = FetchConfig::default();
+    let pipeline = Pipeline {
+        annotator: None,
+        http: HttpFetcher::new(&fetch),
+        max_body_bytes: fetch.max_body_bytes,
+        keep_empty: false,
+    };
+    let crawl_into_lines = || {
+        let crawler = Crawler::new(settings.clone(), &fetch, crawl::state_path(&index)).unwrap();
+        let mut out = Vec::new();
+        let summary =
+            pipeline.crawl(&crawler, &mut JsonlSink::new(&mut out, false), &mut Progress::new(None, false)).unwrap();
+        (summary.documents, String::from_utf8(out).unwrap().lines().count())
+    };
+    assert_eq!(crawl_into_lines(), (PAGES, PAGES));
+    assert!(dir.path().join("index.crawl-state.json").exists(), "the state is kept beside the index");
+    assert_eq!(crawl_into_lines(), (0, 0), "every page was committed and remembered");
+}

@@ -29,6 +29,14 @@ pub use state::{CrawlState, QueuedKind, Validators};
 use crate::config::{CrawlConfig, FetchConfig};
 use crate::document::FetchedPage;
 
+/// Where the crawl state of an index is kept: beside the index directory, not inside it (tantivy
+/// owns that one): `INDEX.crawl-state.json`.
+pub fn state_path(index: &std::path::Path) -> PathBuf {
+    let mut name = index.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "index".into());
+    name.push(".crawl-state.json");
+    index.with_file_name(name)
+}
+
 /// Counters shown while crawling and in the final report.
 #[derive(Debug, Default, Clone)]
 pub struct CrawlStats {
