@@ -82,6 +82,94 @@ impl Article {
     }
 }
 
+/// An entity's identity across articles, written `TYPE:key`: a country's ISO 3166 code
+/// (`LOC:US`, which nationalities share), a name's fingerprint (`ORG:sobaeksu trading co ltd`), or
+/// the value of a date, sum or percentage (`DATE:2024-06-11`). Built by `identity`, stored in the
+/// index as its text, read back with [`EntityKey::parse`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EntityKey {
+    label: EntityLabel,
+    key: String,
+}
+
+impl EntityKey {
+    pub fn new(label: EntityLabel, key: impl Into<String>) -> Self {
+        EntityKey { label, key: key.into() }
+    }
+
+    /// The key of a country, and of the nationalities and governments that name it.
+    pub fn country(code: &str) -> Self {
+        EntityKey::new(EntityLabel::Loc, code)
+    }
+
+    /// `TYPE:key` (the type in any case) → the key; `None` when the type is unknown or there is
+    /// no colon.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (label, key) = text.split_once(':')?;
+        Some(EntityKey::new(EntityLabel::parse(label)?, key))
+    }
+
+    pub fn label(&self) -> EntityLabel {
+        self.label
+    }
+
+    /// The part after the type: a code, a fingerprint or a value.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// A regular expression matching the written keys of values (dates, sums, percentages), for
+    /// the index's term aggregations to leave out.
+    pub fn values_pattern() -> String {
+        let labels: Vec<&str> = EntityLabel::ALL.iter().filter(|l| l.is_value()).map(|l| l.as_str()).collect();
+        format!("({}):.*", labels.join("|"))
+    }
+}
+
+impl std::fmt::Display for EntityKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.label.as_str(), self.key)
+    }
+}
+
+impl Serialize for EntityKey {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for EntityKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        EntityKey::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("not an entity key (TYPE:key): {text:?}")))
+    }
+}
+
+/// An entity's stored key: documents stored before keys existed have an empty string.
+mod key_or_empty {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::EntityKey;
+
+    pub fn serialize<S: Serializer>(key: &Option<EntityKey>, serializer: S) -> Result<S::Ok, S::Error> {
+        match key {
+            Some(key) => serializer.collect_str(key),
+            None => serializer.serialize_str(""),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<EntityKey>, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        if text.is_empty() {
+            return Ok(None);
+        }
+        EntityKey::parse(&text)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(format!("not an entity key (TYPE:key): {text:?}")))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum EntityLabel {
@@ -150,11 +238,9 @@ pub struct Entity {
     /// The name of the entity this mention is: within the article ("Kim" → "Kim Sang Man"), and
     /// for countries and nationalities the country's name ("U.S.", "American" → "United States").
     pub canonical: String,
-    /// The entity's identity across articles, `TYPE:…`: a country's ISO 3166 code (`LOC:US`, which
-    /// nationalities share), else the name's fingerprint (`ORG:sobaeksu trading co ltd`), or for
-    /// dates, sums and percentages their value (`DATE:2024-06-11`).
-    #[serde(default)]
-    pub key: String,
+    /// The entity's identity across articles (see [`EntityKey`]).
+    #[serde(default, with = "key_or_empty")]
+    pub key: Option<EntityKey>,
     /// ISO 3166 alpha-2 code (or `EU`) of a country, a nationality, a government or an authority.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
@@ -166,8 +252,8 @@ pub struct Entity {
 impl Entity {
     /// The entity's identity across articles; documents stored before keys existed use their
     /// type and canonical name.
-    pub fn identity(&self) -> String {
-        if self.key.is_empty() { format!("{}:{}", self.label.as_str(), self.canonical) } else { self.key.clone() }
+    pub fn identity(&self) -> EntityKey {
+        self.key.clone().unwrap_or_else(|| EntityKey::new(self.label, &self.canonical))
     }
 }
 
@@ -394,5 +480,30 @@ impl Document {
             designations,
             key,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entity_key_reads_back_as_written_and_old_documents_without_one_still_load() {
+        let key = EntityKey::parse("org:sobaeksu trading co ltd").unwrap();
+        assert_eq!((key.label(), key.key()), (EntityLabel::Org, "sobaeksu trading co ltd"));
+        assert_eq!(key.to_string(), "ORG:sobaeksu trading co ltd");
+        assert_eq!(EntityKey::parse("LOC:US"), Some(EntityKey::country("US")));
+        assert_eq!(EntityKey::parse("THING:x"), None);
+        assert_eq!(EntityKey::parse("no colon"), None);
+        let old: Entity = serde_json::from_str(
+            r#"{"text":"Kim","label":"PER","start":0,"end":3,"canonical":"Kim Sang Man","key":""}"#,
+        )
+        .unwrap();
+        assert_eq!(old.key, None);
+        assert_eq!(old.identity().to_string(), "PER:Kim Sang Man");
+        let json = serde_json::to_string(&Entity { key: Some(key.clone()), ..old }).unwrap();
+        assert!(json.contains(r#""key":"ORG:sobaeksu trading co ltd""#), "{json}");
+        assert_eq!(serde_json::from_str::<Entity>(&json).unwrap().key, Some(key));
+        assert!(regex::Regex::new(&format!("^{}$", EntityKey::values_pattern())).unwrap().is_match("DATE:2024-06-11"));
     }
 }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use once_cell::sync::Lazy;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::document::EntityLabel;
+use crate::document::{EntityKey, EntityLabel};
 
 /// A country (or the EU) as entity keys name it.
 pub struct Country {
@@ -196,11 +196,11 @@ fn organisation_words(words: &[String]) -> Vec<OrgWord<'_>> {
 }
 
 /// The keys an entity called `name` can have: its country's, else its fingerprint under each type.
-pub fn keys_for_name(name: &str) -> Vec<String> {
+pub fn keys_for_name(name: &str) -> Vec<EntityKey> {
     if let Some(country) = country_named(name) {
-        return vec![format!("LOC:{}", country.code)];
+        return vec![EntityKey::country(&country.code)];
     }
-    EntityLabel::ALL.iter().map(|label| format!("{}:{}", label.as_str(), fingerprint(name, *label))).collect()
+    EntityLabel::ALL.iter().map(|label| EntityKey::new(*label, fingerprint(name, *label))).collect()
 }
 
 #[cfg(test)]
@@ -234,7 +234,7 @@ mod tests {
 
     #[test]
     fn a_name_finds_its_keys() {
-        assert_eq!(keys_for_name("the U.S."), ["LOC:US"]);
-        assert!(keys_for_name("Kim Sang Man").contains(&"PER:kim sang man".to_string()));
+        assert_eq!(keys_for_name("the U.S."), [EntityKey::country("US")]);
+        assert!(keys_for_name("Kim Sang Man").contains(&EntityKey::parse("PER:kim sang man").unwrap()));
     }
 }

@@ -3,14 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::DocSetCollector;
 use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{TantivyDocument, Term};
 
-use super::{KIND_DESIGNATION, NewsIndex, tantivy_date};
+use super::error::Result;
+use super::{KIND_ARTICLE, KIND_DESIGNATION, NewsIndex, stored, tantivy_date};
 use crate::dates::Published;
 use crate::document::Designation;
 
@@ -61,7 +61,7 @@ pub fn target_key(name: &str) -> String {
 
 impl NewsIndex {
     /// Targets matching `filter`, most recently first seen first.
-    pub fn designations(&self, filter: &DesignationFilter, limit: usize) -> anyhow::Result<Vec<TargetReports>> {
+    pub fn designations(&self, filter: &DesignationFilter, limit: usize) -> Result<Vec<TargetReports>> {
         let f = &self.fields;
         let searcher = self.searcher()?;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
@@ -92,12 +92,12 @@ impl NewsIndex {
 
         let mut by_target: BTreeMap<String, Vec<(i64, DesignationRecord)>> = BTreeMap::new();
         for address in addresses {
-            let stored: TantivyDocument = searcher.doc(address)?;
-            let reported =
-                stored.get_first(f.reported).and_then(|v| v.as_datetime()).map_or(0, |d| d.into_timestamp_secs());
-            let json = stored.get_first(f.document).and_then(|v| v.as_str()).context("stored designation missing")?;
-            let record: DesignationRecord =
-                serde_json::from_str(json).context("stored designation is not valid JSON")?;
+            let reported = searcher
+                .doc::<TantivyDocument>(address)?
+                .get_first(f.reported)
+                .and_then(|v| v.as_datetime())
+                .map_or(0, |d| d.into_timestamp_secs());
+            let record: DesignationRecord = stored(&searcher, address, f.document, "designation")?;
             by_target.entry(target_key(&record.designation.target.name)).or_default().push((reported, record));
         }
         let mut targets: Vec<TargetReports> = by_target
@@ -124,32 +124,26 @@ impl NewsIndex {
     pub fn ingested_since(
         &self,
         since: chrono::DateTime<chrono::Utc>,
-    ) -> anyhow::Result<(Vec<DesignationRecord>, Vec<crate::document::Document>)> {
+    ) -> Result<(Vec<DesignationRecord>, Vec<crate::document::Document>)> {
         let f = &self.fields;
         let searcher = self.searcher()?;
         let lower = std::ops::Bound::Included(Term::from_field_date(f.ingested, tantivy_date(since.timestamp())));
         let recent = RangeQuery::new(lower, std::ops::Bound::Unbounded);
-        let of_kind = |kind: &str| -> anyhow::Result<Vec<String>> {
+        let addresses_of = |kind: &str| {
             let query = BooleanQuery::new(vec![
                 (Occur::Must, Box::new(recent.clone()) as Box<dyn Query>),
                 (Occur::Must, Box::new(self.kind_query(kind))),
             ]);
-            let mut out = Vec::new();
-            for address in searcher.search(&query, &DocSetCollector)? {
-                let stored: TantivyDocument = searcher.doc(address)?;
-                let json = stored.get_first(f.document).and_then(|v| v.as_str()).context("stored document missing")?;
-                out.push(json.to_string());
-            }
-            Ok(out)
+            searcher.search(&query, &DocSetCollector)
         };
-        let records = of_kind(KIND_DESIGNATION)?
-            .iter()
-            .map(|json| serde_json::from_str(json).context("stored designation is not valid JSON"))
-            .collect::<anyhow::Result<_>>()?;
-        let articles = of_kind(super::KIND_ARTICLE)?
-            .iter()
-            .map(|json| serde_json::from_str(json).context("stored document is not valid JSON"))
-            .collect::<anyhow::Result<_>>()?;
+        let records = addresses_of(KIND_DESIGNATION)?
+            .into_iter()
+            .map(|address| stored(&searcher, address, f.document, "designation"))
+            .collect::<Result<_>>()?;
+        let articles = addresses_of(KIND_ARTICLE)?
+            .into_iter()
+            .map(|address| stored(&searcher, address, f.document, "article"))
+            .collect::<Result<_>>()?;
         Ok((records, articles))
     }
 }

@@ -14,9 +14,9 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{Order, Searcher, Term};
 
 use super::designations::{DesignationFilter, DesignationRecord, target_key};
-use super::search::{VALUE_KEYS, stored_document};
-use super::{KIND_ARTICLE, NewsIndex};
-use crate::document::EntityLabel;
+use super::error::Result;
+use super::{KIND_ARTICLE, NewsIndex, stored};
+use crate::document::{Document, EntityKey, EntityLabel};
 
 /// Distinct entities counted per request before filtering by name; enough for any one search.
 const ENTITY_BUCKETS: u32 = 10_000;
@@ -26,7 +26,7 @@ const MENTION_ARTICLES: usize = 200;
 #[derive(Debug, Serialize)]
 pub struct EntitySummary {
     /// The entity's key, its identity in the index (`LOC:US`, `PER:kim sang man`).
-    pub id: String,
+    pub id: EntityKey,
     pub label: EntityLabel,
     /// The name it goes by (that of its most recent mention).
     pub name: String,
@@ -55,32 +55,21 @@ pub struct EntityDetail {
     pub designations: Vec<DesignationRecord>,
 }
 
-/// `TYPE:key` → its parts.
-pub fn parse_entity_id(id: &str) -> Option<(EntityLabel, &str)> {
-    let (label, name) = id.split_once(':')?;
-    Some((EntityLabel::parse(label)?, name))
-}
-
 /// Whether the entity under `key` may be called `needle` (a lower-case fragment of a name).
-fn key_matches(key: &str, needle: &str) -> bool {
-    let Some((label, part)) = parse_entity_id(key) else { return false };
+fn key_matches(key: &EntityKey, needle: &str) -> bool {
+    let (label, part) = (key.label(), key.key());
     let fingerprint = crate::identity::fingerprint(needle, label);
     part.contains(&fingerprint)
         || (label == EntityLabel::Loc
             && crate::identity::country_with_code(part).is_some_and(|c| c.name.to_lowercase().contains(needle)))
 }
 
-type Bucket = (String, u64, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+type Bucket = (EntityKey, u64, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
 impl NewsIndex {
     /// Entities whose name contains `name` (any case), of type `label`, most-mentioned first. Dates,
     /// sums and percentages only when `label` asks for one of them.
-    pub fn entities(
-        &self,
-        name: Option<&str>,
-        label: Option<EntityLabel>,
-        limit: usize,
-    ) -> anyhow::Result<Vec<EntitySummary>> {
+    pub fn entities(&self, name: Option<&str>, label: Option<EntityLabel>, limit: usize) -> Result<Vec<EntitySummary>> {
         let f = &self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(self.kind_query(KIND_ARTICLE)))];
         if let Some(words) = name.filter(|n| !n.trim().is_empty()) {
@@ -99,35 +88,31 @@ impl NewsIndex {
             .entity_buckets(&searcher, BooleanQuery::new(clauses), values)?
             .into_iter()
             .filter(|(key, ..)| {
-                parse_entity_id(key).is_some_and(|(l, _)| label.is_none_or(|want| want == l))
-                    && (needle.is_empty() || key_matches(key, &needle))
+                label.is_none_or(|want| want == key.label()) && (needle.is_empty() || key_matches(key, &needle))
             })
             .take(limit)
             .collect();
-        let keys: Vec<String> = buckets.iter().map(|(key, ..)| key.clone()).collect();
+        let keys: Vec<EntityKey> = buckets.iter().map(|(key, ..)| key.clone()).collect();
         let mut names = self.entity_display_names(&searcher, &keys)?;
         Ok(buckets
             .into_iter()
-            .filter_map(|(id, articles, first_mention, last_mention)| {
-                let (label, part) = parse_entity_id(&id)?;
-                Some(EntitySummary {
-                    label,
-                    name: names.remove(&id).unwrap_or_else(|| part.to_string()),
-                    articles,
-                    first_mention,
-                    last_mention,
-                    id,
-                })
+            .map(|(id, articles, first_mention, last_mention)| EntitySummary {
+                label: id.label(),
+                name: names.remove(&id).unwrap_or_else(|| id.key().to_string()),
+                articles,
+                first_mention,
+                last_mention,
+                id,
             })
             .collect())
     }
 
     /// Entity keys among the articles `query` matches, with article counts and first and last
     /// publication times, most-mentioned first.
-    fn entity_buckets(&self, searcher: &Searcher, query: BooleanQuery, values: bool) -> anyhow::Result<Vec<Bucket>> {
+    fn entity_buckets(&self, searcher: &Searcher, query: BooleanQuery, values: bool) -> Result<Vec<Bucket>> {
         let mut terms = serde_json::json!({"field": "entity", "size": ENTITY_BUCKETS, "order": {"_count": "desc"}});
         if !values {
-            terms["exclude"] = VALUE_KEYS.into();
+            terms["exclude"] = EntityKey::values_pattern().into();
         }
         let request: Aggregations = serde_json::from_value(serde_json::json!({
             "entities": {
@@ -148,11 +133,13 @@ impl NewsIndex {
             }
             _ => None,
         };
+        // Keys that do not parse were not written by this version; they are no entity of its.
         Ok(buckets
             .iter()
-            .map(|b| {
+            .filter_map(|b| {
+                let key = EntityKey::parse(&b.key.to_string())?;
                 let first = metric(&b.sub_aggregation, "first");
-                (b.key.to_string(), b.doc_count, first, metric(&b.sub_aggregation, "last"))
+                Some((key, b.doc_count, first, metric(&b.sub_aggregation, "last")))
             })
             .collect())
     }
@@ -162,14 +149,14 @@ impl NewsIndex {
     pub(super) fn entity_display_names(
         &self,
         searcher: &Searcher,
-        keys: &[String],
-    ) -> anyhow::Result<HashMap<String, String>> {
+        keys: &[EntityKey],
+    ) -> Result<HashMap<EntityKey, String>> {
         let mut names = HashMap::new();
         for key in keys {
             let query = self.articles_with_entity(key);
             let newest = TopDocs::with_limit(1).order_by_fast_field::<tantivy::DateTime>("ingested", Order::Desc);
             if let Some((_, address)) = searcher.search(&query, &newest)?.first() {
-                let doc = stored_document(searcher, *address, self.fields.document)?;
+                let doc: Document = stored(searcher, *address, self.fields.document, "article")?;
                 if let Some(e) = doc.entities.iter().flatten().find(|e| e.identity() == *key) {
                     names.insert(key.clone(), e.canonical.clone());
                 }
@@ -178,8 +165,8 @@ impl NewsIndex {
         Ok(names)
     }
 
-    fn articles_with_entity(&self, key: &str) -> BooleanQuery {
-        let term = Term::from_field_text(self.fields.entity, key);
+    fn articles_with_entity(&self, key: &EntityKey) -> BooleanQuery {
+        let term = Term::from_field_text(self.fields.entity, &key.to_string());
         BooleanQuery::new(vec![
             (Occur::Must, Box::new(self.kind_query(KIND_ARTICLE)) as Box<dyn Query>),
             (Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic))),
@@ -187,8 +174,7 @@ impl NewsIndex {
     }
 
     /// One entity, by key: the articles that mention it, newest first, and its designations.
-    pub fn entity(&self, id: &str) -> anyhow::Result<Option<EntityDetail>> {
-        let Some((label, _)) = parse_entity_id(id) else { return Ok(None) };
+    pub fn entity(&self, id: &EntityKey) -> Result<Option<EntityDetail>> {
         let searcher = self.searcher()?;
         let query = self.articles_with_entity(id);
         let Some((_, articles, first_mention, last_mention)) =
@@ -203,8 +189,8 @@ impl NewsIndex {
         )?;
         let mut mentioned_in = Vec::new();
         for (_, address) in top {
-            let doc = stored_document(&searcher, address, f.document)?;
-            let mentions = doc.entities.unwrap_or_default().into_iter().filter(|e| e.identity() == id).collect();
+            let doc: Document = stored(&searcher, address, f.document, "article")?;
+            let mentions = doc.entities.unwrap_or_default().into_iter().filter(|e| e.identity() == *id).collect();
             mentioned_in.push(EntityMentions {
                 article_id: doc.id,
                 url: doc.url,
@@ -213,7 +199,7 @@ impl NewsIndex {
                 mentions,
             });
         }
-        let name = self.entity_display_names(&searcher, &[id.to_string()])?.remove(id).unwrap_or_default();
+        let name = self.entity_display_names(&searcher, std::slice::from_ref(id))?.remove(id).unwrap_or_default();
         let key = target_key(&name);
         let designations = self
             .designations(
@@ -224,7 +210,7 @@ impl NewsIndex {
             .filter(|t| target_key(&t.target) == key)
             .flat_map(|t| t.reports)
             .collect();
-        let summary = EntitySummary { id: id.to_string(), label, name, articles, first_mention, last_mention };
+        let summary = EntitySummary { id: id.clone(), label: id.label(), name, articles, first_mention, last_mention };
         Ok(Some(EntityDetail { summary, mentioned_in, designations }))
     }
 }

@@ -1,28 +1,29 @@
-//! The embedded tantivy index: its schema, how documents are written to it, and how it is opened.
-//! Writing goes through [`crate::sinks::IndexSink`]; reading through [`search`] (articles) and
-//! [`designations`] (who was reported designated, and since when).
+//! The embedded tantivy index: its schema and how it is opened. Writing goes through [`writer`];
+//! reading through [`search`] (articles), [`entities`] (entities across articles) and
+//! [`designations`] (who was reported designated, and since when). Every failure is an
+//! [`IndexError`].
 //!
 //! Each article is one index document; each designation it reports is another, carrying the
 //! article's key so that re-ingesting the article replaces both.
 
 pub mod designations;
 pub mod entities;
+mod error;
 pub mod near_duplicates;
 pub mod search;
+pub mod writer;
 
 use std::path::Path;
 
-use anyhow::Context;
 use tantivy::schema::{DateOptions, DateTimePrecision, FAST, Field, INDEXED, STORED, STRING, Schema, TEXT};
-use tantivy::{Index, IndexReader, Searcher, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, Searcher, Term};
 
-use chrono::{DateTime, Utc};
-
-use crate::document::Document;
+pub use error::IndexError;
+use error::Result;
 
 /// Field handles of the schema.
 #[derive(Clone, Copy)]
-pub struct Fields {
+struct Fields {
     /// `article` or `designation`.
     pub kind: Field,
     /// Identity for replace-on-reingest: canonical URL or content hash (of the article, on both kinds).
@@ -60,8 +61,8 @@ pub struct Fields {
     pub document: Field,
 }
 
-pub const KIND_ARTICLE: &str = "article";
-pub const KIND_DESIGNATION: &str = "designation";
+const KIND_ARTICLE: &str = "article";
+const KIND_DESIGNATION: &str = "designation";
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
@@ -93,45 +94,46 @@ fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
+/// The index, for reading; [`writer::IndexWriter`] writes to it.
 pub struct NewsIndex {
-    pub index: Index,
-    pub fields: Fields,
+    index: Index,
+    fields: Fields,
     /// Opened on first read; reloads on its own after each commit (also another process's).
     reader: std::sync::OnceLock<IndexReader>,
 }
 
 impl NewsIndex {
     /// Opens the index at `dir`, creating it (and the directory) when absent.
-    pub fn open_or_create(dir: &Path) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create index directory {}", dir.display()))?;
+    pub fn open_or_create(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir)
+            .map_err(|source| IndexError::CreateDirectory { path: dir.to_path_buf(), source })?;
         let (schema, fields) = schema();
         let directory = tantivy::directory::MmapDirectory::open(dir)
-            .with_context(|| format!("cannot open index directory {}", dir.display()))?;
-        let index = Index::open_or_create(directory, schema).with_context(|| {
-            format!("{} is not a newshound index (or was written by another version)", dir.display())
-        })?;
+            .map_err(|source| IndexError::OpenDirectory { path: dir.to_path_buf(), source })?;
+        let index = Index::open_or_create(directory, schema)
+            .map_err(|source| IndexError::NotAnIndex { path: dir.to_path_buf(), source })?;
         Ok(NewsIndex { index, fields, reader: std::sync::OnceLock::new() })
     }
 
     /// Opens an existing index for reading.
-    pub fn open(dir: &Path) -> anyhow::Result<Self> {
+    pub fn open(dir: &Path) -> Result<Self> {
         if !dir.join("meta.json").exists() {
-            anyhow::bail!("no index at {} (run `newshound ingest` first)", dir.display());
+            return Err(IndexError::Missing(dir.to_path_buf()));
         }
         Self::open_or_create(dir)
     }
 
     /// A searcher over the latest commit this process has seen.
-    pub fn searcher(&self) -> anyhow::Result<Searcher> {
+    pub fn searcher(&self) -> Result<Searcher> {
         if let Some(reader) = self.reader.get() {
             return Ok(reader.searcher());
         }
-        let reader = self.index.reader().context("cannot open the index for reading")?;
+        let reader = self.index.reader()?;
         Ok(self.reader.get_or_init(|| reader).searcher())
     }
 
     /// Makes the next searcher see the latest commit now, rather than after the reader's own delay.
-    pub fn reload(&self) -> anyhow::Result<()> {
+    pub fn reload(&self) -> Result<()> {
         match self.reader.get() {
             Some(reader) => Ok(reader.reload()?),
             None => self.searcher().map(drop),
@@ -139,106 +141,38 @@ impl NewsIndex {
     }
 
     /// Number of articles visible to readers (committed, not deleted).
-    pub fn document_count(&self) -> anyhow::Result<u64> {
+    pub fn document_count(&self) -> Result<u64> {
         let searcher = self.searcher()?;
         Ok(searcher.search(&self.kind_query(KIND_ARTICLE), &tantivy::collector::Count)? as u64)
     }
 
-    pub(crate) fn kind_query(&self, kind: &str) -> tantivy::query::TermQuery {
+    fn kind_query(&self, kind: &str) -> tantivy::query::TermQuery {
         tantivy::query::TermQuery::new(
             Term::from_field_text(self.fields.kind, kind),
             tantivy::schema::IndexRecordOption::Basic,
         )
     }
 
-    pub fn key_term(&self, key: &str) -> Term {
+    fn key_term(&self, key: &str) -> Term {
         Term::from_field_text(self.fields.key, key)
     }
+}
 
-    /// The index documents of one article: the article itself, then one per designation it reports.
-    pub fn to_tantivy(&self, doc: &Document, ingested_at: DateTime<Utc>) -> anyhow::Result<Vec<TantivyDocument>> {
-        let f = &self.fields;
-        let mut t = TantivyDocument::default();
-        t.add_text(f.kind, KIND_ARTICLE);
-        t.add_text(f.key, &doc.key);
-        t.add_text(f.id, &doc.id);
-        if let Some(title) = &doc.title {
-            t.add_text(f.title, title);
-        }
-        t.add_text(f.body, &doc.body);
-        // Facet fields hold each value once per article, so counts are of articles.
-        let mut once = std::collections::HashSet::new();
-        let mut add_once = |t: &mut TantivyDocument, field: Field, value: String| {
-            if once.insert((field, value.clone())) {
-                t.add_text(field, value);
-            }
-        };
-        for e in doc.entities.iter().flatten() {
-            t.add_text(f.entity_names, &e.text);
-            if e.canonical != e.text {
-                t.add_text(f.entity_names, &e.canonical);
-            }
-            add_once(&mut t, f.entity, e.identity());
-            add_once(&mut t, f.entity_type, e.label.as_str().to_string());
-        }
-        for d in doc.designations.iter().flatten() {
-            t.add_text(f.entity_names, &d.target.name);
-            if let Some(a) = &d.authority {
-                t.add_text(f.authority, format!("{} {}", a.name, a.country.as_deref().unwrap_or_default()));
-                add_once(&mut t, f.designation_authority, a.name.clone());
-            }
-            if let Some(program) = &d.program {
-                t.add_text(f.program, program);
-                add_once(&mut t, f.designation_program, program.clone());
-            }
-        }
-        let site = url::Url::parse(&doc.url).ok().and_then(|u| u.host_str().map(str::to_string));
-        t.add_text(f.site, site.unwrap_or_else(|| "file".to_string()));
-        if let Some(published) = doc.published {
-            t.add_date(f.published, tantivy_date(published.timestamp()));
-            t.add_text(f.month, published.format("%Y-%m").to_string());
-        }
-        if let Some(hash) = near_duplicates::simhash(&doc.body) {
-            t.add_u64(f.simhash, hash);
-            for band in near_duplicates::bands(hash) {
-                t.add_text(f.simhash_band, band);
-            }
-        }
-        t.add_date(f.ingested, tantivy_date(ingested_at.timestamp()));
-        t.add_text(f.document, serde_json::to_string(doc)?);
-        let mut docs = vec![t];
-        let reported = doc.published.map_or(ingested_at.timestamp(), |p| p.timestamp());
-        for d in doc.designations.iter().flatten() {
-            let mut t = TantivyDocument::default();
-            t.add_text(f.kind, KIND_DESIGNATION);
-            t.add_text(f.key, &doc.key);
-            t.add_text(f.target, &d.target.name);
-            for alias in &d.target.aliases {
-                t.add_text(f.target, alias);
-            }
-            if let Some(a) = &d.authority {
-                t.add_text(f.authority, format!("{} {}", a.name, a.country.as_deref().unwrap_or_default()));
-            }
-            if let Some(program) = &d.program {
-                t.add_text(f.program, program);
-            }
-            if let Some(date) = d.date.and_then(|day| day.and_hms_opt(0, 0, 0)) {
-                t.add_date(f.action_date, tantivy_date(date.and_utc().timestamp()));
-            }
-            t.add_date(f.reported, tantivy_date(reported));
-            t.add_date(f.ingested, tantivy_date(ingested_at.timestamp()));
-            let record = designations::DesignationRecord {
-                article_id: doc.id.clone(),
-                url: doc.url.clone(),
-                title: doc.title.clone(),
-                published: doc.published,
-                designation: d.clone(),
-            };
-            t.add_text(f.document, serde_json::to_string(&record)?);
-            docs.push(t);
-        }
-        Ok(docs)
-    }
+/// The JSON stored in `field` of a stored document: an article ([`crate::document::Document`]) or a
+/// designation record; [`IndexError::DamagedDocument`] when it is missing or does not read.
+fn stored<T: serde::de::DeserializeOwned>(
+    searcher: &Searcher,
+    address: tantivy::DocAddress,
+    field: Field,
+    what: &'static str,
+) -> Result<T> {
+    use tantivy::schema::Value;
+    let stored: tantivy::TantivyDocument = searcher.doc(address)?;
+    let json = stored
+        .get_first(field)
+        .and_then(|v| v.as_str())
+        .ok_or(IndexError::DamagedDocument { what, reason: "no JSON stored".into() })?;
+    serde_json::from_str(json).map_err(|e| IndexError::DamagedDocument { what, reason: e.to_string() })
 }
 
 /// Dates beyond the nanosecond range tantivy stores (1677 to 2262) are stored at its ends.

@@ -1,21 +1,20 @@
 //! Article search: full text over title, body and entity names, filters on entities, designations and
 //! dates, and facet counts over everything that matched.
 
-use anyhow::Context;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tantivy::TantivyDocument;
+use tantivy::Term;
 use tantivy::aggregation::AggregationCollector;
 use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::agg_result::{AggregationResult, AggregationResults, BucketResult};
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{Searcher, Term};
 
-use super::{KIND_ARTICLE, NewsIndex, tantivy_date};
-use crate::document::{Designation, Document, Entity, EntityLabel};
+use super::error::{IndexError, Result};
+use super::{KIND_ARTICLE, NewsIndex, stored, tantivy_date};
+use crate::document::{Designation, Document, Entity, EntityKey, EntityLabel};
 
 /// Longest query accepted; longer input is a mistake, not a search.
 pub const MAX_QUERY_CHARS: usize = 1000;
@@ -101,9 +100,9 @@ pub struct FacetCount {
 
 impl NewsIndex {
     /// Runs a search; `limit` and `offset` are capped at [`MAX_LIMIT`] and [`MAX_OFFSET`].
-    pub fn search(&self, request: &SearchRequest) -> anyhow::Result<SearchResults> {
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         if request.query.chars().count() > MAX_QUERY_CHARS {
-            anyhow::bail!("query is longer than {MAX_QUERY_CHARS} characters");
+            return Err(IndexError::InvalidRequest(format!("the query is longer than {MAX_QUERY_CHARS} characters")));
         }
         let f = &self.fields;
         let searcher = self.searcher()?;
@@ -127,7 +126,7 @@ impl NewsIndex {
         snippets.set_max_num_chars(240);
         let mut hits = Vec::new();
         for (score, address) in top {
-            let doc = stored_document(&searcher, address, f.document)?;
+            let doc: Document = stored(&searcher, address, f.document, "article")?;
             let snippet = snippets.snippet(&doc.body).to_html();
             hits.push(Hit {
                 id: doc.id,
@@ -141,16 +140,16 @@ impl NewsIndex {
             });
         }
         let mut facets = facets_from(facets);
-        let keys: Vec<String> = facets.top_entities.iter().map(|b| b.value.clone()).collect();
+        let keys: Vec<EntityKey> = facets.top_entities.iter().filter_map(|b| EntityKey::parse(&b.value)).collect();
         let mut names = self.entity_display_names(&searcher, &keys)?;
         for bucket in &mut facets.top_entities {
-            bucket.name = names.remove(&bucket.value);
+            bucket.name = EntityKey::parse(&bucket.value).and_then(|key| names.remove(&key));
         }
         Ok(SearchResults { total, hits, facets })
     }
 
     /// Every stored article ingested at or after `since` (all without it), in order of key.
-    pub fn articles_ingested_since(&self, since: Option<DateTime<Utc>>) -> anyhow::Result<Vec<Document>> {
+    pub fn articles_ingested_since(&self, since: Option<DateTime<Utc>>) -> Result<Vec<Document>> {
         let f = &self.fields;
         let searcher = self.searcher()?;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(self.kind_query(KIND_ARTICLE)))];
@@ -161,15 +160,15 @@ impl NewsIndex {
         let mut docs = searcher
             .search(&BooleanQuery::new(clauses), &DocSetCollector)?
             .into_iter()
-            .map(|address| stored_document(&searcher, address, f.document))
-            .collect::<anyhow::Result<Vec<Document>>>()?;
+            .map(|address| stored(&searcher, address, f.document, "article"))
+            .collect::<Result<Vec<Document>>>()?;
         // Same order whatever the segment layout: by key, which is unique among stored articles.
         docs.sort_by(|a, b| a.key.cmp(&b.key));
         Ok(docs)
     }
 
     /// The stored article with this id.
-    pub fn article(&self, id: &str) -> anyhow::Result<Option<Document>> {
+    pub fn article(&self, id: &str) -> Result<Option<Document>> {
         let searcher = self.searcher()?;
         let query = BooleanQuery::new(vec![
             (Occur::Must, Box::new(self.kind_query(KIND_ARTICLE)) as Box<dyn Query>),
@@ -179,7 +178,7 @@ impl NewsIndex {
             ),
         ]);
         match searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?.first() {
-            Some((_, address)) => Ok(Some(stored_document(&searcher, *address, self.fields.document)?)),
+            Some((_, address)) => Ok(Some(stored(&searcher, *address, self.fields.document, "article")?)),
             None => Ok(None),
         }
     }
@@ -195,11 +194,11 @@ impl NewsIndex {
         }
         if let Some(entity) = &request.entity {
             // "LOC:US" is a key; a name ("U.S.", "Technical Reconnaissance Bureau") finds its keys.
-            let keys = match super::entities::parse_entity_id(entity) {
-                Some(_) => vec![entity.clone()],
+            let keys = match EntityKey::parse(entity) {
+                Some(key) => vec![key],
                 None => crate::identity::keys_for_name(entity),
             };
-            let any_key = keys.iter().map(|key| (Occur::Should, term(f.entity, key))).collect();
+            let any_key = keys.iter().map(|key| (Occur::Should, term(f.entity, &key.to_string()))).collect();
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(any_key))));
         }
         for (field, words) in [(f.authority, &request.authority), (f.program, &request.program)] {
@@ -221,16 +220,6 @@ impl NewsIndex {
     }
 }
 
-pub(super) fn stored_document(
-    searcher: &Searcher,
-    address: tantivy::DocAddress,
-    field: Field,
-) -> anyhow::Result<Document> {
-    let stored: TantivyDocument = searcher.doc(address)?;
-    let json = stored.get_first(field).and_then(|v| v.as_str()).context("stored document missing")?;
-    serde_json::from_str(json).context("stored document is not valid JSON")
-}
-
 /// Facet name → the fast field it counts.
 const FACETS: [(&str, &str); 6] = [
     ("entity_types", "entity_type"),
@@ -240,9 +229,6 @@ const FACETS: [(&str, &str); 6] = [
     ("sources", "site"),
     ("months", "month"),
 ];
-
-/// Keys of dates, sums and percentages, which entity facets leave out unless asked.
-pub(super) const VALUE_KEYS: &str = "(DATE|MONEY|PERCENT):.*";
 
 fn facet_request(value_entities: bool) -> Aggregations {
     let request: serde_json::Map<String, serde_json::Value> = FACETS
@@ -255,7 +241,8 @@ fn facet_request(value_entities: bool) -> Aggregations {
             };
             let mut terms = serde_json::json!({"field": field, "size": FACET_SIZE, "order": order});
             if *name == "top_entities" && !value_entities {
-                terms["exclude"] = VALUE_KEYS.into();
+                // Dates, sums and percentages are left out unless asked for.
+                terms["exclude"] = EntityKey::values_pattern().into();
             }
             (name.to_string(), serde_json::json!({ "terms": terms }))
         })

@@ -20,10 +20,11 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Utc};
 
-use crate::document::EntityLabel;
+use crate::document::{EntityKey, EntityLabel};
+use crate::index::IndexError;
 use crate::index::NewsIndex;
 use crate::index::designations::DesignationFilter;
-use crate::index::search::{MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, SearchRequest};
+use crate::index::search::{MAX_LIMIT, MAX_OFFSET, SearchRequest};
 
 const PAGE: &str = include_str!("page.html");
 /// Longest value accepted for any parameter other than `q`.
@@ -68,11 +69,22 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The cause goes to the log only: it names files and internals that are no business of a client.
-impl From<anyhow::Error> for ApiError {
-    fn from(e: anyhow::Error) -> Self {
-        tracing::error!("request failed: {e:#}");
-        ApiError(StatusCode::INTERNAL_SERVER_ERROR, "internal error".into())
+/// A request the index refuses is the client's to fix (400); an index another process is
+/// rebuilding or that is gone is unavailable for now (503). Any other cause goes to the log only:
+/// it names files and internals that are no business of a client.
+impl From<IndexError> for ApiError {
+    fn from(e: IndexError) -> Self {
+        match e {
+            IndexError::InvalidRequest(message) => bad_request(message),
+            IndexError::Missing(_) => {
+                tracing::error!("request failed: {e}");
+                ApiError(StatusCode::SERVICE_UNAVAILABLE, "the index is not available".into())
+            }
+            e => {
+                tracing::error!("request failed: {e}");
+                ApiError(StatusCode::INTERNAL_SERVER_ERROR, "internal error".into())
+            }
+        }
     }
 }
 
@@ -92,9 +104,9 @@ impl Params {
                     allowed.join(", ")
                 )));
             }
-            let max = if name == "q" { MAX_QUERY_CHARS } else { MAX_PARAM_CHARS };
-            if value.chars().count() > max {
-                return Err(bad_request(format!("parameter {name:?} is longer than {max} characters")));
+            // The query's own limit is the index's to check.
+            if name != "q" && value.chars().count() > MAX_PARAM_CHARS {
+                return Err(bad_request(format!("parameter {name:?} is longer than {MAX_PARAM_CHARS} characters")));
             }
         }
         Ok(Params(raw))
@@ -145,8 +157,16 @@ impl Params {
 }
 
 /// Runs index work off the async threads.
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> anyhow::Result<T> + Send + 'static) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| anyhow::anyhow!("worker failed: {e}"))?.map_err(ApiError::from)
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, IndexError> + Send + 'static,
+) -> Result<T, ApiError> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(done) => done.map_err(ApiError::from),
+        Err(e) => {
+            tracing::error!("request failed: the worker stopped: {e}");
+            Err(ApiError(StatusCode::INTERNAL_SERVER_ERROR, "internal error".into()))
+        }
+    }
 }
 
 async fn search(
@@ -192,10 +212,9 @@ async fn entities(
 }
 
 async fn entity(State(index): State<Arc<NewsIndex>>, UrlPath(id): UrlPath<String>) -> Result<Response, ApiError> {
-    if crate::index::entities::parse_entity_id(&id).is_none() {
+    let Some(wanted) = EntityKey::parse(&id) else {
         return Err(bad_request(format!("entity ids are TYPE:key, such as LOC:US or PER:kim sang man, not {id:?}")));
-    }
-    let wanted = id.clone();
+    };
     match blocking(move || index.entity(&wanted)).await? {
         Some(detail) => Ok(Json(detail).into_response()),
         None => Err(ApiError(StatusCode::NOT_FOUND, format!("no entity {id:?}"))),
@@ -240,8 +259,11 @@ mod tests {
 
     #[tokio::test]
     async fn internal_errors_reach_the_client_without_their_cause() {
-        let cause = anyhow::anyhow!("/srv/data/index/meta.json: permission denied");
-        let response = ApiError::from(cause.context("search failed")).into_response();
+        let cause = IndexError::CreateDirectory {
+            path: "/srv/data/index".into(),
+            source: std::io::Error::new(std::io::ErrorKind::PermissionDenied, "permission denied"),
+        };
+        let response = ApiError::from(cause).into_response();
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
         let body = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
         assert_eq!(body.as_ref(), br#"{"error":"internal error"}"#);

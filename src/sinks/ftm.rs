@@ -13,7 +13,7 @@ use std::io::Write;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{Sink, Written};
+use super::{Sink, SinkError, Written};
 use crate::document::{Designation, DesignationAction, Document, Entity, EntityLabel, TargetType, imo_after_name};
 use crate::identity::{country_named, fingerprint};
 use crate::lists::ListId;
@@ -86,7 +86,7 @@ fn thing_of(e: &Entity) -> Option<(String, &'static str)> {
         EntityLabel::Org => "Organization",
         _ => return None,
     };
-    Some((ftm_id("entity", &e.identity()), schema))
+    Some((ftm_id("entity", &e.identity().to_string()), schema))
 }
 
 /// The id and schema of a designation's target: persons and organisations share the ids their
@@ -249,7 +249,7 @@ impl<W: Write> FtmSink<W> {
         FtmSink { out, things: BTreeMap::new() }
     }
 
-    fn write_line(out: &mut W, entity: &FtmEntity) -> anyhow::Result<()> {
+    fn write_line(out: &mut W, entity: &FtmEntity) -> Result<(), SinkError> {
         serde_json::to_writer(&mut *out, entity)?;
         out.write_all(b"\n")?;
         Ok(())
@@ -257,7 +257,7 @@ impl<W: Write> FtmSink<W> {
 }
 
 impl<W: Write> Sink for FtmSink<W> {
-    fn write(&mut self, doc: &Document) -> anyhow::Result<Written> {
+    fn write(&mut self, doc: &Document) -> Result<Written, SinkError> {
         let (written, things) = entities_of(doc);
         for entity in &written {
             Self::write_line(&mut self.out, entity)?;
@@ -268,7 +268,7 @@ impl<W: Write> Sink for FtmSink<W> {
         Ok(Written::Stored)
     }
 
-    fn finish(&mut self) -> anyhow::Result<()> {
+    fn finish(&mut self) -> Result<(), SinkError> {
         for thing in std::mem::take(&mut self.things).into_values() {
             Self::write_line(&mut self.out, &thing)?;
         }

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::{Sink, Written};
+use super::{Sink, SinkError, Written};
 use crate::document::Document;
 
 pub struct JsonlSink<W: Write> {
@@ -17,7 +17,7 @@ impl<W: Write> JsonlSink<W> {
 }
 
 impl<W: Write> Sink for JsonlSink<W> {
-    fn write(&mut self, doc: &Document) -> anyhow::Result<Written> {
+    fn write(&mut self, doc: &Document) -> Result<Written, SinkError> {
         if self.pretty {
             serde_json::to_writer_pretty(&mut self.out, doc)?;
         } else {
@@ -27,7 +27,7 @@ impl<W: Write> Sink for JsonlSink<W> {
         Ok(Written::Stored)
     }
 
-    fn finish(&mut self) -> anyhow::Result<()> {
+    fn finish(&mut self) -> Result<(), SinkError> {
         self.out.flush()?;
         Ok(())
     }

@@ -18,8 +18,19 @@ pub enum Written {
     NearDuplicateOf(String),
 }
 
+/// Why a sink could not take a document.
+#[derive(Debug, thiserror::Error)]
+pub enum SinkError {
+    #[error(transparent)]
+    Index(#[from] crate::index::IndexError),
+    #[error("cannot write the output: {0}")]
+    Write(#[from] std::io::Error),
+    #[error("cannot encode the document: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
 pub trait Sink {
-    fn write(&mut self, doc: &Document) -> anyhow::Result<Written>;
+    fn write(&mut self, doc: &Document) -> Result<Written, SinkError>;
     /// Makes everything written durable.
-    fn finish(&mut self) -> anyhow::Result<()>;
+    fn finish(&mut self) -> Result<(), SinkError>;
 }

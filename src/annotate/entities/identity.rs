@@ -4,7 +4,7 @@
 
 use super::Mention;
 use crate::annotate::gazetteer::{ORG_WORDS, authority_called, government_authority};
-use crate::document::EntityLabel;
+use crate::document::{EntityKey, EntityLabel};
 use crate::identity::{Country, country_named, country_of_demonym, fingerprint};
 
 /// Whether a mention the tagger did not call a place may still be read as a country: several words
@@ -99,7 +99,7 @@ fn name_country(m: &mut Mention, country: &Country, label: EntityLabel) {
     m.label = label;
     m.canonical = country.name.clone();
     m.country = Some(country.code.clone());
-    m.key = format!("LOC:{}", country.code);
+    m.key = Some(EntityKey::country(&country.code));
 }
 
 /// Sets `key` and `country` of every mention; joins a country with the word "government" after it,
@@ -137,7 +137,7 @@ pub fn identify(body: &str, mentions: &mut Vec<Mention>) {
             (None, EntityLabel::Wallet) => m.text.clone(),
             (None, label) => fingerprint(&m.canonical, label),
         };
-        m.key = format!("{}:{identity}", m.label.as_str());
+        m.key = Some(EntityKey::new(m.label, identity));
     }
 }
 
@@ -149,7 +149,10 @@ mod tests {
     fn identified(body: &str, spans: &[(&str, EntityLabel)]) -> Vec<(String, String, Option<String>)> {
         let mut mentions = mentions_at(body, spans);
         identify(body, &mut mentions);
-        mentions.into_iter().map(|m| (m.key, m.canonical, m.country)).collect()
+        mentions
+            .into_iter()
+            .map(|m| (m.key.map(|k| k.to_string()).unwrap_or_default(), m.canonical, m.country))
+            .collect()
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub use neural::EncodedWords;
 use std::ops::Range;
 
 use crate::annotate::ner::{LayersRead, NerModel};
-use crate::document::EntityLabel;
+use crate::document::{EntityKey, EntityLabel};
 
 /// An entity mention with byte offsets into the body (converted to characters on output).
 #[derive(Debug, Clone, PartialEq)]
@@ -26,7 +26,7 @@ pub struct Mention {
     /// The name this mention has within the article ("Kim" → "Kim Sang Man").
     pub canonical: String,
     /// Identity across articles, set by [`identify`]: `LOC:US`, `ORG:sobaeksu trading co ltd`.
-    pub key: String,
+    pub key: Option<EntityKey>,
     /// ISO 3166 alpha-2 code (or `EU`) of a country, nationality, government or authority.
     pub country: Option<String>,
     /// What a date, sum or percentage says, written one way (see [`values`]).
@@ -36,7 +36,7 @@ pub struct Mention {
 impl Mention {
     pub fn new(body: &str, start: usize, end: usize, label: EntityLabel) -> Self {
         let text = body[start..end].to_string();
-        Mention { start, end, label, canonical: text.clone(), text, key: String::new(), country: None, value: None }
+        Mention { start, end, label, canonical: text.clone(), text, key: None, country: None, value: None }
     }
 }
 

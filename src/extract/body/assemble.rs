@@ -10,6 +10,7 @@ use super::blocks::{Block, BlockKind, LINKS_MIN_LINK_DENSITY, TEXT_MAX_LINK_DENS
 use super::container::choose_containers;
 use super::furniture::{END_OF_ARTICLE, TEASER_MAX_CHARS, is_furniture};
 use super::skip::Skipper;
+use super::teasers::is_teaser_excerpt;
 use super::{Announced, MIN_ARTICLE_CHARS, prose_chars};
 
 /// Characters a heading that ends the article has at most: longer, it is a headline of the text.
@@ -122,7 +123,7 @@ pub(super) fn paragraphs_in_pass(html: &Html, announced: Announced, skipper: &Sk
     // Teasers of other articles that close the container: a headline link with a short excerpt.
     let teasers: Vec<&str> = blocks
         .iter()
-        .filter(|b| inside(b.node) && skipper.is_teaser_excerpt(html, b))
+        .filter(|b| inside(b.node) && is_teaser_excerpt(html, skipper, b))
         .map(|b| b.text.as_str())
         .collect();
     let run = paragraphs

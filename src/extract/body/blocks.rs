@@ -2,10 +2,9 @@
 
 use std::cell::OnceCell;
 
-use ego_tree::NodeId;
+use ego_tree::{NodeId, NodeRef};
 use scraper::{Html, Node};
 
-use super::container::describe;
 use super::skip::Skipper;
 
 /// Below this share of link text a block reads as text: a teaser's excerpt, a deck, a sentence.
@@ -247,4 +246,17 @@ pub(super) fn collect_blocks(html: &Html, skipper: &Skipper) -> Vec<Block> {
 /// Letters and digits only, in lower case: text compared whatever its punctuation and spacing.
 pub(super) fn normalize(s: &str) -> String {
     s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// `tag.class#id`, to say in logs which element was taken for what.
+pub(super) fn describe(node: NodeRef<Node>) -> String {
+    let Some(el) = node.value().as_element() else { return "#document".into() };
+    let mut out = el.name().to_string();
+    if let Some(class) = el.attr("class") {
+        out.extend(class.split_whitespace().map(|c| format!(".{c}")));
+    }
+    if let Some(id) = el.attr("id") {
+        out.push_str(&format!("#{id}"));
+    }
+    out
 }

@@ -6,7 +6,7 @@ use ego_tree::{NodeId, NodeRef};
 use rustc_hash::FxHashMap;
 use scraper::{Html, Node};
 
-use super::blocks::{Block, BlockKind, LINKS_MIN_LINK_DENSITY};
+use super::blocks::{Block, BlockKind, LINKS_MIN_LINK_DENSITY, describe};
 use super::skip::Skipper;
 
 /// How far up the tree a paragraph's vote reaches, and with what weight.
@@ -174,19 +174,6 @@ pub(super) fn choose_containers(html: &Html, blocks: &[Block], skipper: &Skipper
         tracing::debug!(containers = ?described, "the article's elements");
     }
     Some(containers)
-}
-
-/// `tag.class#id`, to say in logs which element was taken for what.
-pub(super) fn describe(node: NodeRef<Node>) -> String {
-    let Some(el) = node.value().as_element() else { return "#document".into() };
-    let mut out = el.name().to_string();
-    if let Some(class) = el.attr("class") {
-        out.extend(class.split_whitespace().map(|c| format!(".{c}")));
-    }
-    if let Some(id) = el.attr("id") {
-        out.push_str(&format!("#{id}"));
-    }
-    out
 }
 
 fn link_density_under(html: &Html, blocks: &[Block], container: NodeId) -> f32 {

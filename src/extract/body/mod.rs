@@ -9,13 +9,14 @@
 //! By stage: [`skip`] decides which elements are left out, [`blocks`] flattens the rest into text
 //! blocks, [`container`] chooses the element holding the article, [`assemble`] keeps its blocks
 //! (with the lead before it) and drops the furniture among them, which [`furniture`] recognises by
-//! its words.
+//! its words and [`teasers`] by their build.
 
 mod assemble;
 mod blocks;
 mod container;
 mod furniture;
 mod skip;
+mod teasers;
 #[cfg(test)]
 mod tests;
 

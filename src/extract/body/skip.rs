@@ -9,9 +9,6 @@ use regex::Regex;
 use rustc_hash::{FxHashMap, FxHashSet};
 use scraper::{Html, Node};
 
-use super::blocks::{Block, TEXT_MAX_LINK_DENSITY};
-use super::furniture::TEASER_MAX_CHARS;
-
 /// Elements never part of an article's text.
 const SKIPPED_TAGS: &[&str] = &[
     "script",
@@ -69,16 +66,6 @@ static WEAK_BOILERPLATE: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?i)(?:^|[-_\s])(?:nav|navbar|navigation|menu|sidebar|footer|masthead|header|tags?|bio|ad|ads|banner|widget|meta|byline|dateline|caption|credit|author|copyright)(?:$|[-_\s])").unwrap()
 });
 
-/// Levels above an excerpt where its teaser card is looked for, the link text its headline needs,
-/// and the text besides excerpt and headline the card may hold (a date, a section's name).
-const TEASER_CARD_LEVELS: usize = 4;
-const TEASER_HEADLINE_MIN_CHARS: usize = 20;
-const TEASER_CARD_EXTRA_CHARS: usize = 100;
-
-/// The element repeated among its siblings may hold up to this many times the card's text (a
-/// wrapper adding a label or a picture's credit) and still be the teaser, not a section of them.
-const TEASER_UNIT_MAX_CARD_MULTIPLE: usize = 2;
-
 /// Decides which elements the block collector leaves out.
 pub(super) struct Skipper {
     /// Boilerplate class/id names and `<form>`/`<header>` wrappers are not skipped when they hold at
@@ -107,12 +94,12 @@ const LAYOUT_CLASS_MIN_ELEMENTS: usize = 5;
 
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct TextLen {
-    all: usize,
-    in_links: usize,
+    pub(super) all: usize,
+    pub(super) in_links: usize,
 }
 
 impl TextLen {
-    fn prose(self) -> usize {
+    pub(super) fn prose(self) -> usize {
         self.all.saturating_sub(self.in_links)
     }
 }
@@ -267,32 +254,9 @@ impl Skipper {
             || node.ancestors().any(|a| self.marked_articles.contains(&a.id()))
     }
 
-    /// A short text that, with a headline linking elsewhere and little else, makes up a card built
-    /// like its neighbours: the excerpt of a teaser in a list of them.
-    pub(super) fn is_teaser_excerpt(&self, html: &Html, block: &Block) -> bool {
-        let Some(node) = html.tree.get(block.node) else { return false };
-        let own = self.text_len.get(&block.node).copied().unwrap_or_default();
-        if block.chars() >= TEASER_MAX_CHARS || block.link_density() > TEXT_MAX_LINK_DENSITY {
-            return false;
-        }
-        let Some(card) = node.ancestors().take(TEASER_CARD_LEVELS).find(|card| {
-            let len = self.text_len.get(&card.id()).copied().unwrap_or_default();
-            len.in_links >= TEASER_HEADLINE_MIN_CHARS && len.prose() <= own.prose() + TEASER_CARD_EXTRA_CHARS
-        }) else {
-            return false;
-        };
-        let card_len = self.text_len.get(&card.id()).map_or(0, |l| l.all);
-        std::iter::once(card).chain(card.ancestors()).take(TEASER_CARD_LEVELS).any(|unit| {
-            let Some(el) = unit.value().as_element() else { return false };
-            self.text_len.get(&unit.id()).is_some_and(|l| l.all <= TEASER_UNIT_MAX_CARD_MULTIPLE * card_len)
-                && unit.next_siblings().chain(unit.prev_siblings()).any(|sibling| {
-                    sibling
-                        .value()
-                        .as_element()
-                        .is_some_and(|s| s.name() == el.name() && s.attr("class") == el.attr("class"))
-                        && self.text_len.get(&sibling.id()).is_some_and(|l| l.in_links >= TEASER_HEADLINE_MIN_CHARS)
-                })
-        })
+    /// Visible text under an element: all of it, and the part inside links.
+    pub(super) fn text_len(&self, node: NodeId) -> TextLen {
+        self.text_len.get(&node).copied().unwrap_or_default()
     }
 
     /// An inline element inside a paragraph that holds much more text than the element.
