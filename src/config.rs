@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
@@ -87,7 +87,7 @@ impl Default for FetchConfig {
 }
 
 /// `[crawl]`: what to crawl and how politely. Timeouts, body limit and redirects come from `[fetch]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CrawlConfig {
     pub seeds: Vec<String>,

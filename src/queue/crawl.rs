@@ -27,11 +27,9 @@ use super::{DOCUMENT_FIELD, Queue, RESULTS, WORKERS_GROUP, add_dead_letter, bury
 use crate::config::{CrawlConfig, FetchConfig};
 use crate::pipeline::{Outcome, Pipeline};
 use crate::progress::Progress;
-use crate::sources::Item;
-use crate::sources::crawl::{
-    DISALLOW_ALL, Fetched, Fetcher, QueuedKind, ROBOTS_UNAVAILABLE, RobotsAnswer, Scope, Validators, allowed_hosts,
-    crawled_page, discover, is_page_type, not_a_page, urls,
-};
+use crate::sources::crawl::rules::{self, Fetched, RobotsOutcome, Target, TargetKind};
+use crate::sources::crawl::{Scope, allowed_hosts, urls};
+use crate::sources::{HttpFetcher, Item, RobotsAnswer, Validators};
 
 /// Hosts with queued targets → when each may next be asked (ms, Redis time).
 const HOSTS: &str = "newshound:crawl:hosts";
@@ -105,30 +103,12 @@ const KEEP_PAGE: &str = "if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then \
     if ARGV[6] ~= '' then redis.call('XADD', KEYS[3], '*', ARGV[5], ARGV[6]) end \
     return 1";
 
-/// One thing to fetch, as queued.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Target {
-    url: String,
-    kind: QueuedKind,
-    /// A start point of the crawl: a start page is always fetched in full, being read for its links.
-    #[serde(default)]
-    start: bool,
-    /// Failed attempts so far.
-    #[serde(default)]
-    attempt: u32,
-}
-
-/// How every worker crawls, from the `[crawl]` settings `enqueue` was run with.
+/// How every worker crawls: the `[crawl]` settings `enqueue` was run with, and which crawl they
+/// are of (robots.txt is read once per crawl).
 #[derive(Debug, Serialize, Deserialize)]
-struct CrawlSettings {
-    /// Which crawl these are the settings of.
+struct SharedSettings {
     number: u64,
-    user_agent: String,
-    delay_ms: u64,
-    retries: u32,
-    include: Vec<String>,
-    exclude: Vec<String>,
-    follow_links: bool,
+    crawl: CrawlConfig,
 }
 
 /// Puts the start points of a crawl on the shared frontier, with the crawl's settings: its hosts
@@ -143,7 +123,7 @@ pub fn enqueue_crawl(
     sitemaps: &[String],
 ) -> anyhow::Result<usize> {
     let mut starts = Vec::new();
-    for (urls_of_kind, kind) in [(seeds, QueuedKind::Page), (feeds, QueuedKind::Feed), (sitemaps, QueuedKind::Sitemap)]
+    for (urls_of_kind, kind) in [(seeds, TargetKind::Page), (feeds, TargetKind::Feed), (sitemaps, TargetKind::Sitemap)]
     {
         for raw in urls_of_kind {
             let url = urls::normalize(raw, None).with_context(|| format!("{raw}: not an http(s) URL"))?;
@@ -154,15 +134,7 @@ pub fn enqueue_crawl(
     // The patterns are checked here, where a mistake can be reported, rather than in every worker.
     Scope::new(HashSet::new(), &config.include, &config.exclude)?;
     let number: u64 = queue.query(redis::cmd("INCR").arg(CRAWL_NUMBER), "cannot number the crawl")?;
-    let settings = CrawlSettings {
-        number,
-        user_agent: config.user_agent.clone(),
-        delay_ms: config.delay_ms,
-        retries: config.retries,
-        include: config.include.clone(),
-        exclude: config.exclude.clone(),
-        follow_links: config.follow_links,
-    };
+    let settings = SharedSettings { number, crawl: config.clone() };
     let mut pipe = redis::pipe();
     pipe.atomic();
     pipe.cmd("SET").arg(SETTINGS).arg(serde_json::to_string(&settings)?).ignore();
@@ -173,7 +145,7 @@ pub fn enqueue_crawl(
     pipe.cmd("DEL").arg(SEEN).ignore();
     pipe.cmd("SET").arg(PAGE_BUDGET).arg(config.max_pages).ignore();
     for (url, kind) in &starts {
-        add_target(&mut pipe, &Target { url: url.to_string(), kind: *kind, start: true, attempt: 0 }, true)?;
+        add_target(&mut pipe, &Target { start: true, ..Target::new(url, *kind) }, true)?;
     }
     queue.run_atomically(&pipe, "cannot queue the crawl")?;
     Ok(starts.len())
@@ -257,7 +229,7 @@ pub struct SharedCrawl {
     claim_after: Duration,
     max_deliveries: u64,
     /// The fetcher for the crawl's user agent.
-    fetcher: Option<(String, Fetcher)>,
+    http: Option<HttpFetcher>,
 }
 
 /// What one step did.
@@ -296,7 +268,7 @@ struct FetchedArticle {
 
 impl SharedCrawl {
     pub fn new(fetch: FetchConfig, name: &str, claim_after: Duration, max_deliveries: u64) -> SharedCrawl {
-        SharedCrawl { fetch, name: name.to_string(), claim_after, max_deliveries, fetcher: None }
+        SharedCrawl { fetch, name: name.to_string(), claim_after, max_deliveries, http: None }
     }
 
     /// Fetches one target from each of up to `hosts` hosts that may be asked now, runs the pages
@@ -312,7 +284,7 @@ impl SharedCrawl {
         let settings: Option<String> =
             queue.query(redis::cmd("GET").arg(SETTINGS), "cannot read the crawl settings")?;
         let Some(settings) = settings else { return Ok(report) };
-        let settings: CrawlSettings =
+        let settings: SharedSettings =
             serde_json::from_str(&settings).with_context(|| format!("{SETTINGS} in Redis is not crawl settings"))?;
         // A lease outlasts any fetch: connecting, the answer, and a margin.
         let lease = Duration::from_secs(self.fetch.connect_timeout_secs + self.fetch.timeout_secs + 5);
@@ -331,17 +303,18 @@ impl SharedCrawl {
         // Where links may lead is read only when there is something to fetch: idle steps come often.
         let allowed: HashSet<String> =
             queue.query(redis::cmd("SMEMBERS").arg(ALLOWED_HOSTS), "cannot read the crawl's hosts")?;
-        let scope = Scope::new(allowed, &settings.include, &settings.exclude)?;
-        if self.fetcher.as_ref().is_none_or(|(agent, _)| *agent != settings.user_agent) {
-            self.fetcher = Some((settings.user_agent.clone(), Fetcher::new(&settings.user_agent, &self.fetch)?));
+        let scope = Scope::new(allowed, &settings.crawl.include, &settings.crawl.exclude)?;
+        let agent = &settings.crawl.user_agent;
+        if self.http.as_ref().is_none_or(|http| http.user_agent() != agent) {
+            self.http = Some(HttpFetcher::with_user_agent(&self.fetch, agent));
         }
-        let fetcher = &self.fetcher.as_ref().expect("set above").1;
+        let http = self.http.as_ref().expect("set above");
         let answers: Vec<Answered> = jobs
             .into_par_iter()
             .map(|job| match job {
-                Job::Robots { host } => Answered::Robots { answer: fetcher.robots(&robots_url(&host)), host },
+                Job::Robots { host } => Answered::Robots { answer: http.robots(&robots_url(&host)), host },
                 Job::Fetch { host, id, target, url, validators } => {
-                    Answered::Fetch { fetched: fetcher.fetch(&url, validators.as_ref()), host, id, target }
+                    Answered::Fetch { fetched: rules::fetch(http, &url, validators.as_ref()), host, id, target }
                 }
             })
             .collect();
@@ -353,13 +326,13 @@ impl SharedCrawl {
                 Answered::Fetch { host, id, target, fetched: f } => {
                     let mut delay = self.host_delay(queue, &host, &settings)?;
                     if let Fetched::Failed { retry: true, .. } = &f {
-                        delay = delay.max(backoff(&settings, target.attempt + 1));
+                        delay = delay.max(rules::backoff(&settings.crawl, target.attempt + 1));
                     }
                     let mut pipe = redis::pipe();
                     release_host(&mut pipe, &host, delay);
                     queue.run_atomically(&pipe, "cannot release a crawl host")?;
                     let seen_content = match &f {
-                        Fetched::Body { bytes, .. } if target.kind == QueuedKind::Page => {
+                        Fetched::Body { bytes, .. } if target.kind == TargetKind::Page => {
                             let hash = hex::encode(Sha256::digest(bytes));
                             let seen: bool = queue.query(
                                 redis::cmd("SISMEMBER").arg(CONTENT_HASHES).arg(&hash),
@@ -376,7 +349,7 @@ impl SharedCrawl {
         let finished: Vec<Finished> = fetched
             .into_par_iter()
             .map(|(host, id, target, f, seen_content)| {
-                follow(pipeline, &scope, &settings, host, id, target, f, seen_content)
+                follow(pipeline, &scope, &settings.crawl, host, id, target, f, seen_content)
             })
             .collect();
         for finished in finished {
@@ -390,11 +363,11 @@ impl SharedCrawl {
 
     /// What to do with a leased host: ask for its robots.txt first, then for its next target. A
     /// target it must not fetch is finished here, without a request.
-    fn job_for(&mut self, queue: &mut Queue, host: String, settings: &CrawlSettings) -> anyhow::Result<Option<Job>> {
+    fn job_for(&mut self, queue: &mut Queue, host: String, settings: &SharedSettings) -> anyhow::Result<Option<Job>> {
         let rules: Option<Vec<u8>> =
             queue.query(redis::cmd("GET").arg(robots_key(settings, &host)), "cannot read robots.txt")?;
         let Some(rules) = rules else { return Ok(Some(Job::Robots { host })) };
-        let robot = parse_robots(&settings.user_agent, &rules);
+        let robot = rules::robot(&settings.crawl.user_agent, &rules);
         let free_now = |queue: &mut Queue, host: &str| {
             let mut pipe = redis::pipe();
             release_host(&mut pipe, host, Duration::ZERO);
@@ -422,7 +395,7 @@ impl SharedCrawl {
                 return Ok(None);
             }
         };
-        let skip = if target.kind == QueuedKind::Page
+        let skip = if target.kind == TargetKind::Page
             && queue.query::<i64>(redis::cmd("DECR").arg(PAGE_BUDGET), "cannot count the page budget")? < 0
         {
             Some("over the page budget")
@@ -440,12 +413,12 @@ impl SharedCrawl {
             queue.run_atomically(&pipe, "cannot finish a crawl target")?;
             return Ok(None);
         }
-        let validators = if target.start && target.kind == QueuedKind::Page {
-            None
-        } else {
+        let validators = if target.asks_conditionally() {
             let json: Option<String> =
                 queue.query(redis::cmd("HGET").arg(VALIDATORS).arg(&target.url), "cannot read validators")?;
             json.and_then(|j| serde_json::from_str(&j).ok())
+        } else {
+            None
         };
         Ok(Some(Job::Fetch { host, id, target, url, validators }))
     }
@@ -496,10 +469,10 @@ impl SharedCrawl {
     }
 
     /// The host's delay between requests: the crawl's, or its robots.txt Crawl-delay when longer.
-    fn host_delay(&self, queue: &mut Queue, host: &str, settings: &CrawlSettings) -> anyhow::Result<Duration> {
+    fn host_delay(&self, queue: &mut Queue, host: &str, settings: &SharedSettings) -> anyhow::Result<Duration> {
         let crawl_delay: Option<u64> =
             queue.query(redis::cmd("HGET").arg(CRAWL_DELAYS).arg(host), "cannot read a crawl delay")?;
-        Ok(Duration::from_millis(settings.delay_ms.max(crawl_delay.unwrap_or(0))))
+        Ok(Duration::from_millis(settings.crawl.delay_ms.max(crawl_delay.unwrap_or(0))))
     }
 
     /// Keeps a host's robots.txt answer for every worker; a host whose robots.txt does not answer
@@ -509,44 +482,42 @@ impl SharedCrawl {
         queue: &mut Queue,
         host: &str,
         answer: RobotsAnswer,
-        settings: &CrawlSettings,
+        settings: &SharedSettings,
     ) -> anyhow::Result<()> {
         let mut pipe = redis::pipe();
         pipe.atomic();
-        let mut delay = Duration::from_millis(settings.delay_ms);
-        let rules = match answer {
-            RobotsAnswer::Rules(body) => Some(body),
-            RobotsAnswer::Absent => Some(Vec::new()),
+        let mut delay = Duration::from_millis(settings.crawl.delay_ms);
+        let failures = match &answer {
             RobotsAnswer::Unavailable(why) => {
                 tracing::info!(host, "robots.txt unavailable: {why}");
-                let failures: u32 = queue.query(
+                queue.query(
                     redis::cmd("HINCRBY").arg(ROBOTS_FAILURES).arg(host).arg(1),
                     "cannot count robots.txt failures",
-                )?;
-                if failures > settings.retries {
-                    pipe.cmd("HINCRBY").arg(ERRORS).arg(ROBOTS_UNAVAILABLE).arg(1).ignore();
-                    Some(DISALLOW_ALL.as_bytes().to_vec())
-                } else {
-                    delay = backoff(settings, failures);
-                    None
-                }
+                )?
             }
+            _ => 0,
         };
-        if let Some(rules) = rules {
-            if let Some(robot) = parse_robots(&settings.user_agent, &rules) {
-                if let Some(seconds) = robot.delay {
-                    let crawl_delay = Duration::from_secs_f32(seconds.clamp(0.0, 60.0));
+        match rules::robots_outcome(answer, failures, &settings.crawl) {
+            RobotsOutcome::AskAgainAfter(wait) => delay = wait,
+            RobotsOutcome::Rules { rules, crawl_delay, sitemaps, unanswered } => {
+                if unanswered {
+                    pipe.cmd("HINCRBY").arg(ERRORS).arg(rules::ROBOTS_UNAVAILABLE).arg(1).ignore();
+                }
+                if let Some(crawl_delay) = crawl_delay {
                     pipe.cmd("HSET").arg(CRAWL_DELAYS).arg(host).arg(crawl_delay.as_millis() as u64).ignore();
                     delay = delay.max(crawl_delay);
                 }
-                for sitemap in robot.sitemaps.iter().filter_map(|s| urls::normalize(s, None)) {
-                    let target =
-                        Target { url: sitemap.to_string(), kind: QueuedKind::Sitemap, start: false, attempt: 0 };
-                    add_target(&mut pipe, &target, false)?;
+                for sitemap in &sitemaps {
+                    add_target(&mut pipe, &Target::new(sitemap, TargetKind::Sitemap), false)?;
                 }
+                pipe.cmd("SET")
+                    .arg(robots_key(settings, host))
+                    .arg(rules)
+                    .arg("EX")
+                    .arg(ROBOTS_KEPT.as_secs())
+                    .ignore();
+                pipe.cmd("HDEL").arg(ROBOTS_FAILURES).arg(host).ignore();
             }
-            pipe.cmd("SET").arg(robots_key(settings, host)).arg(rules).arg("EX").arg(ROBOTS_KEPT.as_secs()).ignore();
-            pipe.cmd("HDEL").arg(ROBOTS_FAILURES).arg(host).ignore();
         }
         release_host(&mut pipe, host, delay);
         queue.run_atomically(&pipe, "cannot keep robots.txt")
@@ -558,7 +529,7 @@ impl SharedCrawl {
         &self,
         queue: &mut Queue,
         finished: Finished,
-        settings: &CrawlSettings,
+        settings: &SharedSettings,
         progress: &mut Progress,
     ) -> anyhow::Result<(u64, u64)> {
         let Finished { id, host, target, fetched, links, page } = finished;
@@ -572,17 +543,18 @@ impl SharedCrawl {
             Fetched::NotModified => {
                 pipe.cmd("HINCRBY").arg(COUNTS).arg("unchanged").arg(1).ignore();
             }
-            Fetched::Failed { kind, retry } => {
-                if retry && target.attempt < settings.retries {
-                    if target.kind == QueuedKind::Page {
+            Fetched::Failed { kind, retry } => match rules::retry(&target, retry, &settings.crawl) {
+                Some(again) => {
+                    if again.kind == TargetKind::Page {
                         pipe.cmd("INCR").arg(PAGE_BUDGET).ignore();
                     }
-                    add_target(&mut pipe, &Target { attempt: target.attempt + 1, ..target.clone() }, true)?;
-                } else {
+                    add_target(&mut pipe, &again, true)?;
+                }
+                None => {
                     tracing::info!(url = %target.url, "{kind}");
                     pipe.cmd("HINCRBY").arg(ERRORS).arg(kind).arg(1).ignore();
                 }
-            }
+            },
             Fetched::Body { validators, .. } => {
                 pipe.cmd("HSET").arg(VALIDATORS).arg(&target.url).arg(serde_json::to_string(&validators)?).ignore();
             }
@@ -619,22 +591,12 @@ enum Answered {
     Fetch { host: String, id: String, target: Target, fetched: Fetched },
 }
 
-/// The rules of a robots.txt for `user_agent`; `None` when everything is allowed (no robots.txt, or
-/// one that cannot be read).
-fn parse_robots(user_agent: &str, rules: &[u8]) -> Option<texting_robots::Robot> {
-    (!rules.is_empty()).then(|| texting_robots::Robot::new(user_agent, rules).ok()).flatten()
-}
-
-fn robots_key(settings: &CrawlSettings, host: &str) -> String {
+fn robots_key(settings: &SharedSettings, host: &str) -> String {
     format!("{ROBOTS}{}:{host}", settings.number)
 }
 
 fn robots_url(host: &str) -> Url {
     Url::parse(&format!("{host}/robots.txt")).expect("an origin makes a URL")
-}
-
-fn backoff(settings: &CrawlSettings, attempt: u32) -> Duration {
-    Duration::from_millis(settings.delay_ms.max(100)) * 2u32.pow(attempt.min(6))
 }
 
 fn acknowledge(pipe: &mut redis::Pipeline, stream: &str, id: &str) {
@@ -647,59 +609,30 @@ fn acknowledge(pipe: &mut redis::Pipeline, stream: &str, id: &str) {
 fn follow(
     pipeline: &Pipeline,
     scope: &Scope,
-    settings: &CrawlSettings,
+    config: &CrawlConfig,
     host: String,
     id: String,
     target: Target,
     fetched: Fetched,
     seen_content: Option<(String, bool)>,
 ) -> Finished {
-    let mut links = Vec::new();
-    let mut page = None;
-    let link = |url: &Url, kind| Target { url: url.to_string(), kind, start: false, attempt: 0 };
-    if let Fetched::Body { final_url, content_type, bytes, validators } = fetched {
-        let mut error = None;
-        match target.kind {
-            QueuedKind::Feed => match discover::feed_links(&bytes, &final_url) {
-                Ok(found) => {
-                    links.extend(found.iter().filter(|u| scope.contains(u)).map(|u| link(u, QueuedKind::Page)))
-                }
-                Err(e) => error = Some(e),
-            },
-            QueuedKind::Sitemap => match discover::sitemap_links(&bytes, &final_url) {
-                Ok(found) => {
-                    links.extend(found.pages.iter().filter(|u| scope.contains(u)).map(|u| link(u, QueuedKind::Page)));
-                    links.extend(
-                        found.sitemaps.iter().filter(|u| scope.contains(u)).map(|u| link(u, QueuedKind::Sitemap)),
-                    );
-                }
-                Err(e) => error = Some(e),
-            },
-            QueuedKind::Page | QueuedKind::Robots if !is_page_type(&content_type) => {
-                error = Some(not_a_page(&content_type))
-            }
-            QueuedKind::Page | QueuedKind::Robots => {
-                let found = discover::page_links(&String::from_utf8_lossy(&bytes), &final_url);
-                links.extend(found.feeds.iter().filter(|u| scope.contains(u)).map(|u| link(u, QueuedKind::Feed)));
-                if settings.follow_links {
-                    links.extend(found.links.iter().filter(|u| scope.contains(u)).map(|u| link(u, QueuedKind::Page)));
-                }
-                let (content_hash, seen) = seen_content.expect("a page's content hash is read before it is followed");
-                let article = crawled_page(&final_url, &content_type, bytes);
-                page = Some(FetchedArticle {
-                    content_hash,
-                    canonical: found.canonical.map(|c| c.to_string()),
-                    final_url: final_url.to_string(),
-                    outcome: (!seen).then(|| pipeline.process(Ok(Item::Page(article)))),
-                });
-            }
+    let Fetched::Body { final_url, content_type, bytes, validators } = fetched else {
+        return Finished { id, host, target, fetched, links: Vec::new(), page: None };
+    };
+    let followed = rules::follow(&target, &final_url, &content_type, bytes, scope, config);
+    let page = followed.page.map(|(article, canonical)| {
+        let (content_hash, seen) = seen_content.expect("a page's content hash is read before it is followed");
+        FetchedArticle {
+            content_hash,
+            canonical: canonical.map(|c| c.to_string()),
+            final_url: final_url.to_string(),
+            outcome: (!seen).then(|| pipeline.process(Ok(Item::Page(article)))),
         }
-        // The body has gone to the pipeline; what is handed on is its validators, or the error.
-        let fetched = match error {
-            Some(kind) => Fetched::Failed { kind, retry: false },
-            None => Fetched::Body { final_url, content_type, bytes: Vec::new(), validators },
-        };
-        return Finished { id, host, target, fetched, links, page };
-    }
-    Finished { id, host, target, fetched, links, page }
+    });
+    // The body has gone to the pipeline; what is handed on is its validators, or the error.
+    let fetched = match followed.error {
+        Some(kind) => Fetched::Failed { kind, retry: false },
+        None => Fetched::Body { final_url, content_type, bytes: Vec::new(), validators },
+    };
+    Finished { id, host, target, fetched, links: followed.links, page }
 }

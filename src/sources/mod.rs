@@ -9,7 +9,7 @@ mod warc;
 use std::fmt;
 
 pub use files::{expand_path, load_file};
-pub use http::{FetchedFile, HttpFetcher, Validators};
+pub use http::{FetchError, HttpFetcher, Response, RobotsAnswer, Validators, page_kind};
 pub use warc::warc_pages;
 
 use crate::document::FetchedPage;

@@ -2,12 +2,15 @@
 //! politely (robots.txt first, a delay and a concurrency cap per host), and remembers what it has
 //! seen so that the next crawl only fetches what is new or changed.
 //!
-//! Worker threads share one frontier. Fetched HTML pages go to the pipeline through a channel; the
-//! crawl state (frontier, seen URLs, validators, content hashes) is saved beside the index at each
-//! checkpoint, which the caller takes right after the pages handed over so far were committed.
+//! This is the in-process frontier: worker threads share it. Fetched HTML pages go to the pipeline
+//! through a channel; the crawl state (frontier, seen URLs, validators, content hashes) is saved
+//! beside the index at each checkpoint, which the caller takes right after the pages handed over so
+//! far were committed. The rules (robots.txt, following, retries) are [`rules`], shared with the
+//! frontier in Redis (`queue::crawl`).
 
 pub mod discover;
-mod fetch;
+mod error;
+pub mod rules;
 mod scope;
 mod state;
 pub mod urls;
@@ -21,13 +24,14 @@ use std::time::{Duration, Instant};
 use sha2::{Digest, Sha256};
 use url::Url;
 
-pub use fetch::{Fetched, Fetcher, RobotsAnswer, crawled_page, is_page_type, not_a_page};
+pub use error::CrawlError;
+use rules::{Fetched, RobotsOutcome, Target, TargetKind};
 pub use scope::{Scope, allowed_hosts};
-use state::Queued;
-pub use state::{CrawlState, QueuedKind, Validators};
+pub use state::CrawlState;
 
 use crate::config::{CrawlConfig, FetchConfig};
 use crate::document::FetchedPage;
+use crate::sources::{HttpFetcher, RobotsAnswer};
 
 /// Where the crawl state of an index is kept: beside the index directory, not inside it (tantivy
 /// owns that one): `INDEX.crawl-state.json`.
@@ -50,7 +54,7 @@ pub struct CrawlStats {
 /// A page taken from the frontier and not yet committed by the pipeline: until it is, the saved
 /// state keeps it in the frontier and forgets that it was fetched, or a crash would lose it.
 struct Pending {
-    queued: Queued,
+    target: Target,
     content_hash: Option<String>,
     canonical: Option<String>,
 }
@@ -87,14 +91,25 @@ struct Shared {
     seen: HashSet<String>,
 }
 
+/// What a worker does next.
+enum Job {
+    /// Ask the host for its robots.txt.
+    Robots {
+        host: String,
+        url: Url,
+    },
+    Fetch {
+        host: String,
+        url: Url,
+        target: Target,
+    },
+}
+
 pub struct Crawler {
     config: CrawlConfig,
-    fetcher: Fetcher,
+    http: HttpFetcher,
     scope: Scope,
     state_path: PathBuf,
-    /// Seed pages: section fronts change all the time and are read for their links, so they are
-    /// always fetched in full.
-    seed_pages: HashSet<String>,
     shared: Mutex<Shared>,
     wake: Condvar,
     /// Held while numbering and sending a page, so that pages reach the pipeline in number order
@@ -104,27 +119,28 @@ pub struct Crawler {
 
 impl Crawler {
     /// A crawler for `config`, resuming the state saved at `state_path` if there is one.
-    pub fn new(mut config: CrawlConfig, fetch: &FetchConfig, state_path: PathBuf) -> anyhow::Result<Arc<Self>> {
+    pub fn new(mut config: CrawlConfig, fetch: &FetchConfig, state_path: PathBuf) -> Result<Arc<Self>, CrawlError> {
         let mut state = CrawlState::load(&state_path)?;
         let starts = [
-            (&config.seeds, QueuedKind::Page),
-            (&config.feeds, QueuedKind::Feed),
-            (&config.sitemaps, QueuedKind::Sitemap),
+            (&config.seeds, TargetKind::Page),
+            (&config.feeds, TargetKind::Feed),
+            (&config.sitemaps, TargetKind::Sitemap),
         ];
         let mut start_urls = Vec::new();
-        let mut queued: HashSet<String> = state.frontier.iter().map(|q| q.url.clone()).collect();
+        let mut queued: HashSet<String> = state.frontier.iter().map(|t| t.url.clone()).collect();
         for (urls_of_kind, kind) in starts {
             for raw in urls_of_kind.iter() {
-                let url = urls::normalize(raw, None).ok_or_else(|| anyhow::anyhow!("not an http(s) URL: {raw}"))?;
+                let url = urls::normalize(raw, None).ok_or_else(|| CrawlError::NotAUrl(raw.clone()))?;
                 // Start points are re-read every run: feeds and sitemaps change, seed pages link to news.
                 if queued.insert(url.to_string()) {
-                    state.frontier.push_back(Queued { url: url.to_string(), kind, attempt: 0, not_before_ms: 0 });
+                    state.frontier.push_back(Target { start: true, ..Target::new(&url, kind) });
+                } else if let Some(left) = state.frontier.iter_mut().find(|t| t.url == url.as_str()) {
+                    left.start = true;
                 }
                 start_urls.push(url);
             }
         }
         let scope = Scope::new(allowed_hosts(&config, &start_urls), &config.include, &config.exclude)?;
-        let seed_pages = config.seeds.iter().filter_map(|s| urls::normalize(s, None)).map(|u| u.to_string()).collect();
         let shared = Shared {
             seen: queued,
             state,
@@ -142,11 +158,10 @@ impl Crawler {
         config.feeds = Vec::new();
         config.sitemaps = Vec::new();
         Ok(Arc::new(Crawler {
-            fetcher: Fetcher::new(&config.user_agent, fetch)?,
+            http: HttpFetcher::with_user_agent(fetch, &config.user_agent),
             scope,
             config,
             state_path,
-            seed_pages,
             shared: Mutex::new(shared),
             wake: Condvar::new(),
             hand_over: Mutex::new(()),
@@ -171,13 +186,13 @@ impl Crawler {
     /// Records that every page handed over so far has been processed and committed, and saves the
     /// crawl state: pages handed over later stay in the saved frontier and are fetched again after
     /// a crash.
-    pub fn checkpoint(&self, pages_committed: u64) -> anyhow::Result<()> {
+    pub fn checkpoint(&self, pages_committed: u64) -> Result<(), CrawlError> {
         let mut shared = self.shared.lock().expect("crawler lock");
         shared.handed_over = shared.handed_over.split_off(&pages_committed);
         let pending: Vec<&Pending> = shared.handed_over.values().chain(shared.fetching.values()).collect();
         shared.state.save(
             &self.state_path,
-            &pending.iter().map(|p| p.queued.clone()).collect::<Vec<_>>(),
+            &pending.iter().map(|p| p.target.clone()).collect::<Vec<_>>(),
             &pending.iter().filter_map(|p| p.content_hash.as_deref()).collect::<Vec<_>>(),
             &pending.iter().filter_map(|p| p.canonical.as_deref()).collect::<Vec<_>>(),
         )
@@ -206,18 +221,24 @@ impl Crawler {
 
     fn work(&self, pages: &SyncSender<FetchedPage>) {
         while let Some(job) = self.next_job() {
-            let (host, url, queued) = job;
-            match queued.kind {
-                QueuedKind::Robots => self.fetch_robots(&host, &url),
-                _ => self.fetch_and_follow(&host, &url, queued, pages),
-            }
+            let (host, url, pause) = match job {
+                Job::Robots { host, url } => {
+                    self.fetch_robots(&host, &url);
+                    (host, url, Duration::ZERO)
+                }
+                Job::Fetch { host, url, target } => {
+                    let pause = self.fetch_and_follow(&host, &url, target, pages);
+                    (host, url, pause)
+                }
+            };
             let mut shared = self.shared.lock().expect("crawler lock");
             // Handed over pages have left `fetching` already; anything else is finished with.
             shared.fetching.remove(url.as_str());
             shared.in_flight -= 1;
             if let Some(h) = shared.hosts.get_mut(&host) {
                 h.in_flight -= 1;
-                h.next_allowed = Instant::now() + h.delay;
+                // After a failure that may pass, the whole host rests for the backoff.
+                h.next_allowed = Instant::now() + h.delay.max(pause);
             }
             drop(shared);
             self.wake.notify_all();
@@ -226,7 +247,7 @@ impl Crawler {
 
     /// The next URL some host is ready for, waiting when every host is resting; `None` when the
     /// crawl is over.
-    fn next_job(&self) -> Option<(String, Url, Queued)> {
+    fn next_job(&self) -> Option<Job> {
         let mut shared = self.shared.lock().expect("crawler lock");
         loop {
             if shared.stopped || (shared.state.frontier.is_empty() && shared.in_flight == 0) {
@@ -235,17 +256,13 @@ impl Crawler {
                 return None;
             }
             let now = Instant::now();
-            let now_ms = state::now_ms();
             let mut earliest: Option<Instant> = None;
             let mut chosen = None;
-            for (i, q) in shared.state.frontier.iter().enumerate() {
-                if q.not_before_ms > now_ms {
+            for (i, t) in shared.state.frontier.iter().enumerate() {
+                if t.kind == TargetKind::Page && shared.pages_budget == 0 {
                     continue;
                 }
-                if q.kind == QueuedKind::Page && shared.pages_budget == 0 {
-                    continue;
-                }
-                let Some(url) = Url::parse(&q.url).ok() else { continue };
+                let Some(url) = Url::parse(&t.url).ok() else { continue };
                 let key = urls::host_key(&url);
                 match shared.hosts.get(&key) {
                     None => {
@@ -283,21 +300,17 @@ impl Crawler {
                     });
                     host.robots = Robots::Fetching;
                     host.in_flight += 1;
-                    let robots_url = url.join("/robots.txt").expect("robots path joins");
-                    return Some((
-                        key,
-                        robots_url,
-                        Queued { url: String::new(), kind: QueuedKind::Robots, attempt: 0, not_before_ms: 0 },
-                    ));
+                    let url = url.join("/robots.txt").expect("robots path joins");
+                    return Some(Job::Robots { host: key, url });
                 }
-                let queued = shared.state.frontier.remove(i).expect("index from this frontier");
-                if queued.kind == QueuedKind::Page {
+                let target = shared.state.frontier.remove(i).expect("index from this frontier");
+                if target.kind == TargetKind::Page {
                     shared.pages_budget -= 1;
                 }
-                let pending = Pending { queued: queued.clone(), content_hash: None, canonical: None };
-                shared.fetching.insert(queued.url.clone(), pending);
+                let pending = Pending { target: target.clone(), content_hash: None, canonical: None };
+                shared.fetching.insert(target.url.clone(), pending);
                 shared.hosts.get_mut(&key).expect("host known").in_flight += 1;
-                return Some((key, url, queued));
+                return Some(Job::Fetch { host: key, url, target });
             }
             let wait = earliest
                 .map_or(Duration::from_millis(50), |e| e.saturating_duration_since(now))
@@ -307,42 +320,31 @@ impl Crawler {
     }
 
     fn fetch_robots(&self, host: &str, robots_url: &Url) {
-        let answer = self.fetcher.robots(robots_url);
+        let answer = self.http.robots(robots_url);
         let mut shared = self.shared.lock().expect("crawler lock");
         let h = shared.hosts.get_mut(host).expect("host registered before its robots.txt");
-        let mut sitemaps = Vec::new();
-        match answer {
-            RobotsAnswer::Rules(body) => {
-                let robot = texting_robots::Robot::new(&self.config.user_agent, &body).ok();
-                if let Some(robot) = &robot {
-                    if let Some(delay) = robot.delay {
-                        h.delay = h.delay.max(Duration::from_secs_f32(delay.min(60.0)));
-                    }
-                    sitemaps = robot.sitemaps.clone();
-                }
-                h.robots = Robots::Known(robot);
-            }
-            RobotsAnswer::Absent => h.robots = Robots::Known(None),
-            RobotsAnswer::Unavailable(why) => {
-                tracing::info!(url = %robots_url, "robots.txt unavailable: {why}");
-                h.robots_failures += 1;
-                let backoff = Duration::from_millis(self.config.delay_ms.max(100)) * 2u32.pow(h.robots_failures.min(6));
-                h.robots = Robots::RetryAt(Instant::now() + backoff);
-                if h.robots_failures > self.config.retries {
-                    // Give up on the host: it stays unreachable for this run.
-                    h.robots = Robots::Known(Some(
-                        texting_robots::Robot::new("*", DISALLOW_ALL.as_bytes()).expect("static robots"),
-                    ));
-                    *shared.stats.errors.entry(ROBOTS_UNAVAILABLE.into()).or_default() += 1;
-                }
-            }
+        if let RobotsAnswer::Unavailable(why) = &answer {
+            tracing::info!(url = %robots_url, "robots.txt unavailable: {why}");
+            h.robots_failures += 1;
         }
-        for sitemap in sitemaps.iter().filter_map(|s| urls::normalize(s, None)) {
-            enqueue(&mut shared, &sitemap, QueuedKind::Sitemap);
+        match rules::robots_outcome(answer, h.robots_failures, &self.config) {
+            RobotsOutcome::AskAgainAfter(wait) => h.robots = Robots::RetryAt(Instant::now() + wait),
+            RobotsOutcome::Rules { rules, crawl_delay, sitemaps, unanswered } => {
+                h.delay = h.delay.max(crawl_delay.unwrap_or_default());
+                h.robots = Robots::Known(rules::robot(&self.config.user_agent, &rules));
+                if unanswered {
+                    *shared.stats.errors.entry(rules::ROBOTS_UNAVAILABLE.into()).or_default() += 1;
+                }
+                for sitemap in &sitemaps {
+                    enqueue(&mut shared, Target::new(sitemap, TargetKind::Sitemap));
+                }
+            }
         }
     }
 
-    fn fetch_and_follow(&self, host: &str, url: &Url, queued: Queued, pages: &SyncSender<FetchedPage>) {
+    /// Fetches a target and follows it; returns how long its host should rest beyond its delay (the
+    /// backoff after a failure that may pass).
+    fn fetch_and_follow(&self, host: &str, url: &Url, target: Target, pages: &SyncSender<FetchedPage>) -> Duration {
         let allowed = {
             let shared = self.shared.lock().expect("crawler lock");
             match shared.hosts.get(host).map(|h| &h.robots) {
@@ -352,108 +354,86 @@ impl Crawler {
         };
         if !allowed {
             self.shared.lock().expect("crawler lock").stats.disallowed += 1;
-            return;
+            return Duration::ZERO;
         }
-        let validators = if self.seed_pages.contains(url.as_str()) {
-            None
-        } else {
+        let validators = if target.asks_conditionally() {
             self.shared.lock().expect("crawler lock").state.validators.get(url.as_str()).cloned()
+        } else {
+            None
         };
-        let fetched = self.fetcher.fetch(url, validators.as_ref());
+        let fetched = rules::fetch(&self.http, url, validators.as_ref());
         let mut shared = self.shared.lock().expect("crawler lock");
         match fetched {
             Fetched::NotModified => shared.stats.unchanged += 1,
-            Fetched::Failed { kind, retry } => {
-                if retry && queued.attempt < self.config.retries {
-                    let backoff = self.config.delay_ms.max(100) * 2u64.pow(queued.attempt + 1);
-                    if queued.kind == QueuedKind::Page {
+            Fetched::Failed { kind, retry } => match rules::retry(&target, retry, &self.config) {
+                Some(again) => {
+                    if again.kind == TargetKind::Page {
                         shared.pages_budget += 1;
                     }
-                    shared.state.frontier.push_back(Queued {
-                        attempt: queued.attempt + 1,
-                        not_before_ms: state::now_ms() + backoff,
-                        ..queued
-                    });
-                } else {
+                    let pause = rules::backoff(&self.config, again.attempt);
+                    shared.state.frontier.push_back(again);
+                    return pause;
+                }
+                None => {
                     tracing::info!(url = %url, "{kind}");
                     *shared.stats.errors.entry(kind).or_default() += 1;
                 }
-            }
+            },
             Fetched::Body { final_url, content_type, bytes, validators } => {
                 shared.state.validators.insert(url.to_string(), validators);
-                match queued.kind {
-                    QueuedKind::Feed => match discover::feed_links(&bytes, &final_url) {
-                        Ok(links) => links.iter().for_each(|l| self.enqueue_page(&mut shared, l)),
-                        Err(e) => *shared.stats.errors.entry(e).or_default() += 1,
-                    },
-                    QueuedKind::Sitemap => match discover::sitemap_links(&bytes, &final_url) {
-                        Ok(found) => {
-                            found.pages.iter().for_each(|l| self.enqueue_page(&mut shared, l));
-                            for s in found.sitemaps.iter().filter(|s| self.scope.contains(s)) {
-                                enqueue(&mut shared, s, QueuedKind::Sitemap);
-                            }
-                        }
-                        Err(e) => *shared.stats.errors.entry(e).or_default() += 1,
-                    },
-                    QueuedKind::Page | QueuedKind::Robots if !is_page_type(&content_type) => {
-                        // Only HTML (and plain text) goes to extraction.
-                        *shared.stats.errors.entry(not_a_page(&content_type)).or_default() += 1;
-                    }
-                    QueuedKind::Page | QueuedKind::Robots => {
-                        drop(shared);
-                        self.take_page(url, &final_url, &content_type, bytes, queued, pages);
-                    }
+                drop(shared);
+                let followed = rules::follow(&target, &final_url, &content_type, bytes, &self.scope, &self.config);
+                let mut shared = self.shared.lock().expect("crawler lock");
+                for link in followed.links {
+                    enqueue(&mut shared, link);
+                }
+                if let Some(error) = followed.error {
+                    *shared.stats.errors.entry(error).or_default() += 1;
+                }
+                drop(shared);
+                if let Some((page, canonical)) = followed.page {
+                    self.take_page(url, &final_url, page, canonical, target, pages);
                 }
             }
         }
+        Duration::ZERO
     }
 
-    /// An HTML page: follow its links and feeds, drop it if its content was seen under another URL,
-    /// hand it to the pipeline otherwise.
+    /// A page: dropped if its content was seen under another URL, handed to the pipeline otherwise.
     fn take_page(
         &self,
         url: &Url,
         final_url: &Url,
-        content_type: &str,
-        bytes: Vec<u8>,
-        queued: Queued,
+        page: FetchedPage,
+        canonical: Option<Url>,
+        target: Target,
         pages: &SyncSender<FetchedPage>,
     ) {
-        let text = String::from_utf8_lossy(&bytes);
-        let links = discover::page_links(&text, final_url);
         let mut shared = self.shared.lock().expect("crawler lock");
-        for feed in links.feeds.iter().filter(|f| self.scope.contains(f)) {
-            enqueue(&mut shared, feed, QueuedKind::Feed);
-        }
-        if self.config.follow_links {
-            links.links.iter().for_each(|l| self.enqueue_page(&mut shared, l));
-        }
-        let hash = hex::encode(Sha256::digest(&bytes));
-        let canonical_seen_elsewhere = links
-            .canonical
+        let hash = hex::encode(Sha256::digest(&page.bytes));
+        let canonical_seen_elsewhere = canonical
             .as_ref()
             .is_some_and(|c| c != url && c != final_url && shared.state.fetched_canonicals.contains(c.as_str()));
         if !shared.state.content_hashes.insert(hash.clone()) || canonical_seen_elsewhere {
             shared.stats.duplicates += 1;
             return;
         }
-        if let Some(c) = &links.canonical {
+        if let Some(c) = &canonical {
             shared.state.fetched_canonicals.insert(c.to_string());
         }
         if let Some(p) = shared.fetching.get_mut(url.as_str()) {
             p.content_hash = Some(hash.clone());
-            p.canonical = links.canonical.as_ref().map(|c| c.to_string());
+            p.canonical = canonical.as_ref().map(|c| c.to_string());
         }
         shared.stats.fetched += 1;
         drop(shared);
-        let page = crawled_page(final_url, content_type, bytes);
         let _in_order = self.hand_over.lock().expect("hand-over lock");
         {
             let mut shared = self.shared.lock().expect("crawler lock");
             let sequence = shared.next_sequence;
             shared.next_sequence += 1;
             let pending = shared.fetching.remove(url.as_str()).unwrap_or(Pending {
-                queued,
+                target,
                 content_hash: Some(hash),
                 canonical: None,
             });
@@ -464,21 +444,11 @@ impl Crawler {
             self.shared.lock().expect("crawler lock").stopped = true;
         }
     }
-
-    fn enqueue_page(&self, shared: &mut Shared, url: &Url) {
-        if self.scope.contains(url) {
-            enqueue(shared, url, QueuedKind::Page);
-        }
-    }
 }
 
-/// robots.txt rules that keep a crawler out of a host whose robots.txt never answers.
-pub const DISALLOW_ALL: &str = "User-agent: *\nDisallow: /\n";
-/// The error counted when a host's robots.txt never answered.
-pub const ROBOTS_UNAVAILABLE: &str = "robots.txt unavailable";
-
-fn enqueue(shared: &mut Shared, url: &Url, kind: QueuedKind) {
-    if shared.seen.insert(url.to_string()) {
-        shared.state.frontier.push_back(Queued { url: url.to_string(), kind, attempt: 0, not_before_ms: 0 });
+/// Queues a target unless its URL was queued before in this run.
+fn enqueue(shared: &mut Shared, target: Target) {
+    if shared.seen.insert(target.url.clone()) {
+        shared.state.frontier.push_back(target);
     }
 }

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use regex::Regex;
 use url::Url;
 
+use super::error::CrawlError;
 use super::urls;
 use crate::config::CrawlConfig;
 
@@ -15,11 +16,13 @@ pub struct Scope {
 }
 
 impl Scope {
-    pub fn new(hosts: HashSet<String>, include: &[String], exclude: &[String]) -> anyhow::Result<Scope> {
-        let compile = |patterns: &[String]| -> anyhow::Result<Vec<Regex>> {
+    pub fn new(hosts: HashSet<String>, include: &[String], exclude: &[String]) -> Result<Scope, CrawlError> {
+        let compile = |patterns: &[String]| -> Result<Vec<Regex>, CrawlError> {
             patterns
                 .iter()
-                .map(|p| Regex::new(p).map_err(|e| anyhow::anyhow!("bad crawl pattern {p:?}: {e}")))
+                .map(|p| {
+                    Regex::new(p).map_err(|e| CrawlError::BadPattern { pattern: p.clone(), reason: e.to_string() })
+                })
                 .collect()
         };
         Ok(Scope { hosts, include: compile(include)?, exclude: compile(exclude)? })

@@ -5,56 +5,28 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
 
-use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum QueuedKind {
-    Page,
-    Feed,
-    Sitemap,
-    /// A host's robots.txt, fetched before anything else from it (never stored).
-    Robots,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Queued {
-    pub url: String,
-    pub kind: QueuedKind,
-    /// Failed attempts so far.
-    pub attempt: u32,
-    /// Not to be fetched before this time (ms since the Unix epoch): retry backoff.
-    pub not_before_ms: u64,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Validators {
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-}
+use super::error::CrawlError;
+use super::rules::Target;
+use crate::sources::Validators;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct CrawlState {
-    pub frontier: VecDeque<Queued>,
+    pub frontier: VecDeque<Target>,
     pub validators: HashMap<String, Validators>,
     pub content_hashes: HashSet<String>,
     pub fetched_canonicals: HashSet<String>,
 }
 
-pub fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
-}
-
 impl CrawlState {
     /// The saved state, or an empty one when there is none yet.
-    pub fn load(path: &Path) -> anyhow::Result<CrawlState> {
+    pub fn load(path: &Path) -> Result<CrawlState, CrawlError> {
         match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).with_context(|| {
-                format!("crawl state {} is damaged; delete it to start the crawl afresh", path.display())
-            }),
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|e| CrawlError::DamagedState { path: path.to_path_buf(), reason: e.to_string() }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(CrawlState::default()),
-            Err(e) => Err(e).with_context(|| format!("cannot read crawl state {}", path.display())),
+            Err(source) => Err(CrawlError::ReadState { path: path.to_path_buf(), source }),
         }
     }
 
@@ -64,10 +36,10 @@ impl CrawlState {
     pub fn save(
         &self,
         path: &Path,
-        pending: &[Queued],
+        pending: &[Target],
         pending_hashes: &[&str],
         pending_canonicals: &[&str],
-    ) -> anyhow::Result<()> {
+    ) -> Result<(), CrawlError> {
         let mut frontier = self.frontier.clone();
         frontier.extend(pending.iter().cloned());
         let mut validators = self.validators.clone();
@@ -87,17 +59,20 @@ impl CrawlState {
         let tmp = path.with_extension("tmp");
         let write = || -> std::io::Result<()> {
             let file = std::fs::File::create(&tmp)?;
-            serde_json::to_writer(std::io::BufWriter::new(&file), &snapshot)?;
+            let mut out = std::io::BufWriter::new(&file);
+            serde_json::to_writer(&mut out, &snapshot)?;
+            std::io::Write::flush(&mut out)?;
+            drop(out);
             file.sync_all()?;
             std::fs::rename(&tmp, path)
         };
-        write().with_context(|| format!("cannot save crawl state {}", path.display()))
+        write().map_err(|source| CrawlError::SaveState { path: path.to_path_buf(), source })
     }
 }
 
 #[derive(Serialize)]
 struct CrawlStateRef<'a> {
-    frontier: &'a VecDeque<Queued>,
+    frontier: &'a VecDeque<Target>,
     validators: &'a HashMap<String, Validators>,
     content_hashes: &'a HashSet<&'a String>,
     fetched_canonicals: &'a HashSet<&'a String>,
