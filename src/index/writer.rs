@@ -223,3 +223,20 @@ fn index_documents(f: &Fields, doc: &Document, ingested_at: DateTime<Utc>) -> Re
     }
     Ok(docs)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_writer_is_told_the_index_is_locked() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = IndexConfig { path: dir.path().join("index"), ..IndexConfig::default() };
+        let _first = IndexWriter::open(&config).unwrap();
+        match IndexWriter::open(&config) {
+            Err(IndexError::Locked(path)) => assert_eq!(path, config.path),
+            Err(other) => panic!("expected a locked index, got {other}"),
+            Ok(_) => panic!("two writers opened one index"),
+        }
+    }
+}

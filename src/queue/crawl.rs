@@ -16,19 +16,19 @@
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
-use anyhow::Context;
 use rayon::prelude::*;
 use redis::streams::{StreamAutoClaimReply, StreamReadReply};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use url::Url;
 
+use super::error::Result;
 use super::{DOCUMENT_FIELD, Queue, RESULTS, WORKERS_GROUP, add_dead_letter, bury, deliveries};
 use crate::config::{CrawlConfig, FetchConfig};
 use crate::pipeline::{Outcome, Pipeline};
 use crate::progress::Progress;
 use crate::sources::crawl::rules::{self, Fetched, RobotsOutcome, Target, TargetKind};
-use crate::sources::crawl::{Scope, allowed_hosts, urls};
+use crate::sources::crawl::{CrawlError, Scope, allowed_hosts, urls};
 use crate::sources::{HttpFetcher, Item, RobotsAnswer, Validators};
 
 /// Hosts with queued targets → when each may next be asked (ms, Redis time).
@@ -121,12 +121,12 @@ pub fn enqueue_crawl(
     seeds: &[String],
     feeds: &[String],
     sitemaps: &[String],
-) -> anyhow::Result<usize> {
+) -> Result<usize> {
     let mut starts = Vec::new();
     for (urls_of_kind, kind) in [(seeds, TargetKind::Page), (feeds, TargetKind::Feed), (sitemaps, TargetKind::Sitemap)]
     {
         for raw in urls_of_kind {
-            let url = urls::normalize(raw, None).with_context(|| format!("{raw}: not an http(s) URL"))?;
+            let url = urls::normalize(raw, None).ok_or_else(|| CrawlError::NotAUrl(raw.clone()))?;
             starts.push((url, kind));
         }
     }
@@ -169,8 +169,9 @@ fn script(body: &str, keys: &[&str]) -> redis::Cmd {
 }
 
 /// Adds to `pipe` the queueing of `target` (skipped for a URL seen before, unless `forced`).
-fn add_target(pipe: &mut redis::Pipeline, target: &Target, forced: bool) -> anyhow::Result<()> {
-    let host = frontier_host(&Url::parse(&target.url)?);
+fn add_target(pipe: &mut redis::Pipeline, target: &Target, forced: bool) -> Result<()> {
+    let url = Url::parse(&target.url).map_err(|_| CrawlError::NotAUrl(target.url.clone()))?;
+    let host = frontier_host(&url);
     let queue = host_queue(&host);
     let mut cmd = script(ADD_TARGET, &[SEEN, HOSTS, &queue]);
     cmd.arg(&target.url).arg(serde_json::to_string(target)?).arg(if forced { "1" } else { "0" });
@@ -201,11 +202,11 @@ pub struct CrawlStatus {
 
 impl Queue {
     /// Hosts with targets queued or being fetched.
-    pub(super) fn crawl_hosts(&mut self) -> anyhow::Result<u64> {
+    pub(super) fn crawl_hosts(&mut self) -> Result<u64> {
         self.query(redis::cmd("ZCARD").arg(HOSTS), "cannot read the crawl frontier")
     }
 
-    pub(super) fn crawl_status(&mut self) -> anyhow::Result<CrawlStatus> {
+    pub(super) fn crawl_status(&mut self) -> Result<CrawlStatus> {
         let hosts: Vec<String> =
             self.query(redis::cmd("ZRANGE").arg(HOSTS).arg(0).arg(-1), "cannot read the crawl hosts")?;
         let mut queued = 0;
@@ -279,13 +280,13 @@ impl SharedCrawl {
         pipeline: &Pipeline,
         hosts: usize,
         progress: &mut Progress,
-    ) -> anyhow::Result<StepReport> {
+    ) -> Result<StepReport> {
         let mut report = StepReport::default();
         let settings: Option<String> =
             queue.query(redis::cmd("GET").arg(SETTINGS), "cannot read the crawl settings")?;
         let Some(settings) = settings else { return Ok(report) };
-        let settings: SharedSettings =
-            serde_json::from_str(&settings).with_context(|| format!("{SETTINGS} in Redis is not crawl settings"))?;
+        let settings: SharedSettings = serde_json::from_str(&settings)
+            .map_err(|e| queue.unexpected(format!("{SETTINGS} is not crawl settings ({e})")))?;
         // A lease outlasts any fetch: connecting, the answer, and a margin.
         let lease = Duration::from_secs(self.fetch.connect_timeout_secs + self.fetch.timeout_secs + 5);
         let mut take = script(TAKE_HOSTS, &[HOSTS]);
@@ -363,7 +364,7 @@ impl SharedCrawl {
 
     /// What to do with a leased host: ask for its robots.txt first, then for its next target. A
     /// target it must not fetch is finished here, without a request.
-    fn job_for(&mut self, queue: &mut Queue, host: String, settings: &SharedSettings) -> anyhow::Result<Option<Job>> {
+    fn job_for(&mut self, queue: &mut Queue, host: String, settings: &SharedSettings) -> Result<Option<Job>> {
         let rules: Option<Vec<u8>> =
             queue.query(redis::cmd("GET").arg(robots_key(settings, &host)), "cannot read robots.txt")?;
         let Some(rules) = rules else { return Ok(Some(Job::Robots { host })) };
@@ -424,7 +425,7 @@ impl SharedCrawl {
     }
 
     /// The host's next target: one abandoned by a dead worker, or else a new one.
-    fn next_target(&self, queue: &mut Queue, host: &str) -> anyhow::Result<Option<(String, String)>> {
+    fn next_target(&self, queue: &mut Queue, host: &str) -> Result<Option<(String, String)>> {
         let stream = host_queue(host);
         loop {
             let claimed: StreamAutoClaimReply = queue.query(
@@ -469,7 +470,7 @@ impl SharedCrawl {
     }
 
     /// The host's delay between requests: the crawl's, or its robots.txt Crawl-delay when longer.
-    fn host_delay(&self, queue: &mut Queue, host: &str, settings: &SharedSettings) -> anyhow::Result<Duration> {
+    fn host_delay(&self, queue: &mut Queue, host: &str, settings: &SharedSettings) -> Result<Duration> {
         let crawl_delay: Option<u64> =
             queue.query(redis::cmd("HGET").arg(CRAWL_DELAYS).arg(host), "cannot read a crawl delay")?;
         Ok(Duration::from_millis(settings.crawl.delay_ms.max(crawl_delay.unwrap_or(0))))
@@ -483,7 +484,7 @@ impl SharedCrawl {
         host: &str,
         answer: RobotsAnswer,
         settings: &SharedSettings,
-    ) -> anyhow::Result<()> {
+    ) -> Result<()> {
         let mut pipe = redis::pipe();
         pipe.atomic();
         let mut delay = Duration::from_millis(settings.crawl.delay_ms);
@@ -531,7 +532,7 @@ impl SharedCrawl {
         finished: Finished,
         settings: &SharedSettings,
         progress: &mut Progress,
-    ) -> anyhow::Result<(u64, u64)> {
+    ) -> Result<(u64, u64)> {
         let Finished { id, host, target, fetched, links, page } = finished;
         let mut pipe = redis::pipe();
         pipe.atomic();

@@ -2,6 +2,7 @@
 
 use redis::streams::{StreamId, StreamReadReply};
 
+use super::error::Result;
 use super::{DOCUMENT_FIELD, DONE, INDEXER_GROUP, Queue, RESULTS, add_dead_letter};
 use crate::document::Document;
 use crate::progress::Progress;
@@ -32,7 +33,7 @@ pub fn run_indexer(
     sink: &mut dyn Sink,
     options: &IndexerOptions,
     progress: &mut Progress,
-) -> anyhow::Result<IndexerReport> {
+) -> Result<IndexerReport> {
     let mut report = IndexerReport::default();
     // First the entries read before a crash and never committed ("0": this consumer's pending ones),
     // then new ones.
@@ -92,7 +93,7 @@ pub fn run_indexer(
     }
 }
 
-fn read(queue: &mut Queue, batch: usize, pending: bool) -> anyhow::Result<Vec<StreamId>> {
+fn read(queue: &mut Queue, batch: usize, pending: bool) -> Result<Vec<StreamId>> {
     let mut command = redis::cmd("XREADGROUP");
     command.arg("GROUP").arg(INDEXER_GROUP).arg(INDEXER).arg("COUNT").arg(batch);
     if !pending {

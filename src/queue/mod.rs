@@ -13,16 +13,18 @@
 //! to `newshound:dead` with the reason.
 
 mod crawl;
+mod error;
 mod indexer;
 mod worker;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
 pub use crawl::{CrawlStatus, enqueue_crawl};
+pub use error::QueueError;
+use error::Result;
 pub use indexer::{IndexerOptions, IndexerReport, run_indexer};
 pub use worker::{WorkerOptions, WorkerReport, run_worker};
 
@@ -155,11 +157,12 @@ const RECENT_FAILURES: usize = 10;
 
 impl Queue {
     /// Connects and makes sure the streams and consumer groups exist.
-    pub fn connect(url: &str) -> anyhow::Result<Queue> {
-        let client = redis::Client::open(url).with_context(|| format!("{url}: not a Redis URL"))?;
+    pub fn connect(url: &str) -> Result<Queue> {
+        let client =
+            redis::Client::open(url).map_err(|source| QueueError::NotARedisUrl { url: url.to_string(), source })?;
         let connection = client
             .get_connection_with_timeout(std::time::Duration::from_secs(10))
-            .with_context(|| format!("cannot reach Redis at {url}"))?;
+            .map_err(|source| QueueError::Unreachable { url: url.to_string(), source })?;
         let mut queue = Queue { connection, url: url.to_string() };
         for (stream, group) in [(WORK, WORKERS_GROUP), (RESULTS, INDEXER_GROUP)] {
             // From the stream's start: entries added before the group existed are work too.
@@ -179,20 +182,25 @@ impl Queue {
         Ok(queue)
     }
 
-    fn error(&self, e: redis::RedisError, what: &str) -> anyhow::Error {
-        anyhow::anyhow!("Redis at {}: {what}: {e}", self.url)
+    fn error(&self, source: redis::RedisError, what: &str) -> QueueError {
+        QueueError::Redis { url: self.url.clone(), what: what.to_string(), source }
     }
 
-    fn query<T: redis::FromRedisValue>(&mut self, command: &redis::Cmd, what: &str) -> anyhow::Result<T> {
+    /// Redis holds something the queue cannot read.
+    fn unexpected(&self, what: String) -> QueueError {
+        QueueError::Unexpected { url: self.url.clone(), what }
+    }
+
+    fn query<T: redis::FromRedisValue>(&mut self, command: &redis::Cmd, what: &str) -> Result<T> {
         command.query(&mut self.connection).map_err(|e| self.error(e, what))
     }
 
-    fn run_atomically(&mut self, pipe: &redis::Pipeline, what: &str) -> anyhow::Result<()> {
+    fn run_atomically(&mut self, pipe: &redis::Pipeline, what: &str) -> Result<()> {
         pipe.query::<()>(&mut self.connection).map_err(|e| self.error(e, what))
     }
 
     /// Appends work entries, in order.
-    pub fn enqueue(&mut self, work: &[Work]) -> anyhow::Result<()> {
+    pub fn enqueue(&mut self, work: &[Work]) -> Result<()> {
         for chunk in work.chunks(1000) {
             let mut pipe = redis::pipe();
             for w in chunk {
@@ -204,7 +212,7 @@ impl Queue {
     }
 
     /// `(pending, undelivered)` of a consumer group.
-    fn group_state(&mut self, stream: &str, group: &str) -> anyhow::Result<(u64, u64)> {
+    fn group_state(&mut self, stream: &str, group: &str) -> Result<(u64, u64)> {
         let groups: Vec<HashMap<String, redis::Value>> =
             self.query(redis::cmd("XINFO").arg("GROUPS").arg(stream), "cannot read the consumer groups")?;
         let info = groups
@@ -212,7 +220,7 @@ impl Queue {
             .find(|g| {
                 g.get("name").and_then(|v| redis::from_redis_value::<String>(v.clone()).ok()).as_deref() == Some(group)
             })
-            .with_context(|| format!("Redis at {}: {stream} has no consumer group {group}", self.url))?;
+            .ok_or_else(|| self.unexpected(format!("{stream} has no consumer group {group}")))?;
         let number = |key: &str| info.get(key).and_then(|v| redis::from_redis_value::<u64>(v.clone()).ok());
         let pending = number("pending").unwrap_or(0);
         // `lag` is unknown when entries were deleted after the group's position; then every entry
@@ -228,16 +236,16 @@ impl Queue {
     }
 
     /// True when no work is waiting or being done anywhere, and every result is committed.
-    pub fn is_drained(&mut self) -> anyhow::Result<bool> {
+    pub fn is_drained(&mut self) -> Result<bool> {
         Ok(self.work_is_drained()? && self.group_state(RESULTS, INDEXER_GROUP)? == (0, 0))
     }
 
     /// True when no work entry or crawl target is waiting or being done.
-    fn work_is_drained(&mut self) -> anyhow::Result<bool> {
+    fn work_is_drained(&mut self) -> Result<bool> {
         Ok(self.group_state(WORK, WORKERS_GROUP)? == (0, 0) && self.crawl_hosts()? == 0)
     }
 
-    pub fn status(&mut self) -> anyhow::Result<QueueStatus> {
+    pub fn status(&mut self) -> Result<QueueStatus> {
         let (in_flight, backlog) = self.group_state(WORK, WORKERS_GROUP)?;
         let (results_read, results_unread) = self.group_state(RESULTS, INDEXER_GROUP)?;
         let done: Option<u64> = self.query(redis::cmd("GET").arg(DONE), "cannot read the done count")?;
@@ -272,7 +280,7 @@ impl Queue {
 }
 
 /// Moves entry `id` of `stream` (a consumer group `workers` reads it) to the dead letters.
-fn bury(queue: &mut Queue, stream: &str, id: &str, work: &str, reason: &str) -> anyhow::Result<()> {
+fn bury(queue: &mut Queue, stream: &str, id: &str, work: &str, reason: &str) -> Result<()> {
     tracing::warn!(entry = %id, %work, "moved to the dead letters: {reason}");
     let mut pipe = redis::pipe();
     pipe.atomic();
@@ -283,7 +291,7 @@ fn bury(queue: &mut Queue, stream: &str, id: &str, work: &str, reason: &str) -> 
 }
 
 /// How many times entry `id` of `stream` has been handed out to the `workers`.
-fn deliveries(queue: &mut Queue, stream: &str, id: &str) -> anyhow::Result<u64> {
+fn deliveries(queue: &mut Queue, stream: &str, id: &str) -> Result<u64> {
     let pending: redis::streams::StreamPendingCountReply = queue.query(
         redis::cmd("XPENDING").arg(stream).arg(WORKERS_GROUP).arg(id).arg(id).arg(1),
         "cannot read pending work",

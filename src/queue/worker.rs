@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use redis::streams::{StreamAutoClaimReply, StreamId, StreamReadReply};
 
+use super::QueueError;
 use super::crawl::SharedCrawl;
 use super::{
     DOCUMENT_FIELD, Queue, RESULTS, WORK, WORK_FIELD, WORKER_STATS, WORKERS_GROUP, Work, WorkerStats, add_dead_letter,
@@ -49,7 +50,7 @@ pub fn run_worker(
     pipeline: &Pipeline,
     options: &WorkerOptions,
     progress: &mut Progress,
-) -> anyhow::Result<WorkerReport> {
+) -> Result<WorkerReport, QueueError> {
     let mut report = WorkerReport::default();
     let mut stats = WorkerStats { name: options.name.clone(), started: now(), ..WorkerStats::default() };
     let started = Instant::now();
@@ -113,7 +114,7 @@ fn entry(id: &StreamId) -> Entry {
 }
 
 /// Entries of workers that stopped answering; those handed out too often go to the dead letters.
-fn claim_abandoned(queue: &mut Queue, options: &WorkerOptions) -> anyhow::Result<Vec<Entry>> {
+fn claim_abandoned(queue: &mut Queue, options: &WorkerOptions) -> Result<Vec<Entry>, QueueError> {
     let claimed: StreamAutoClaimReply = queue.query(
         redis::cmd("XAUTOCLAIM")
             .arg(WORK)
@@ -141,7 +142,7 @@ fn claim_abandoned(queue: &mut Queue, options: &WorkerOptions) -> anyhow::Result
 }
 
 /// New work entries, waiting up to `block` for some.
-fn read_new(queue: &mut Queue, options: &WorkerOptions, block: Option<Duration>) -> anyhow::Result<Vec<Entry>> {
+fn read_new(queue: &mut Queue, options: &WorkerOptions, block: Option<Duration>) -> Result<Vec<Entry>, QueueError> {
     let mut read = redis::cmd("XREADGROUP");
     read.arg("GROUP").arg(WORKERS_GROUP).arg(&options.name).arg("COUNT").arg(options.batch);
     if let Some(block) = block {
@@ -183,7 +184,12 @@ fn work_items(work: &Work, max_bytes: u64) -> Vec<Result<Item, SourceError>> {
 
 /// Appends an entry's documents to the results and its failures to the dead letters, and
 /// acknowledges it, in one transaction: either all of it happens or none does.
-fn pass_on(queue: &mut Queue, id: &str, outcomes: Vec<Outcome>, progress: &mut Progress) -> anyhow::Result<(u64, u64)> {
+fn pass_on(
+    queue: &mut Queue,
+    id: &str,
+    outcomes: Vec<Outcome>,
+    progress: &mut Progress,
+) -> Result<(u64, u64), QueueError> {
     let mut pipe = redis::pipe();
     pipe.atomic();
     let (mut documents, mut failed) = (0, 0);
