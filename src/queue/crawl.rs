@@ -22,12 +22,13 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use url::Url;
 
+use super::QueueError;
 use super::error::Result;
 use super::{DOCUMENT_FIELD, Queue, RESULTS, WORKERS_GROUP, add_dead_letter, bury, deliveries};
 use crate::config::{CrawlConfig, FetchConfig};
 use crate::pipeline::{Outcome, Pipeline};
 use crate::progress::Progress;
-use crate::sources::crawl::rules::{self, Fetched, RobotsOutcome, Target, TargetKind};
+use crate::sources::crawl::rules::{self, FetchOutcome, Fetched, RobotsOutcome, Target, TargetKind};
 use crate::sources::crawl::{CrawlError, Scope, allowed_hosts, urls};
 use crate::sources::{HttpFetcher, Item, RobotsAnswer, Validators};
 
@@ -253,8 +254,7 @@ struct Finished {
     id: String,
     host: String,
     target: Target,
-    fetched: Fetched,
-    links: Vec<Target>,
+    outcome: FetchOutcome,
     page: Option<FetchedArticle>,
 }
 
@@ -325,10 +325,8 @@ impl SharedCrawl {
             match answered {
                 Answered::Robots { host, answer } => self.store_robots(queue, &host, answer, &settings)?,
                 Answered::Fetch { host, id, target, fetched: f } => {
-                    let mut delay = self.host_delay(queue, &host, &settings)?;
-                    if let Fetched::Failed { retry: true, .. } = &f {
-                        delay = delay.max(rules::backoff(&settings.crawl, target.attempt + 1));
-                    }
+                    let delay =
+                        self.host_delay(queue, &host, &settings)?.max(rules::rest_after(&f, &target, &settings.crawl));
                     let mut pipe = redis::pipe();
                     release_host(&mut pipe, &host, delay);
                     queue.run_atomically(&pipe, "cannot release a crawl host")?;
@@ -533,33 +531,11 @@ impl SharedCrawl {
         settings: &SharedSettings,
         progress: &mut Progress,
     ) -> Result<(u64, u64)> {
-        let Finished { id, host, target, fetched, links, page } = finished;
+        let Finished { id, host, target, outcome, page } = finished;
         let mut pipe = redis::pipe();
         pipe.atomic();
         let (mut documents, mut failed) = (0, 0);
-        for link in &links {
-            add_target(&mut pipe, link, false)?;
-        }
-        match fetched {
-            Fetched::NotModified => {
-                pipe.cmd("HINCRBY").arg(COUNTS).arg("unchanged").arg(1).ignore();
-            }
-            Fetched::Failed { kind, retry } => match rules::retry(&target, retry, &settings.crawl) {
-                Some(again) => {
-                    if again.kind == TargetKind::Page {
-                        pipe.cmd("INCR").arg(PAGE_BUDGET).ignore();
-                    }
-                    add_target(&mut pipe, &again, true)?;
-                }
-                None => {
-                    tracing::info!(url = %target.url, "{kind}");
-                    pipe.cmd("HINCRBY").arg(ERRORS).arg(kind).arg(1).ignore();
-                }
-            },
-            Fetched::Body { validators, .. } => {
-                pipe.cmd("HSET").arg(VALIDATORS).arg(&target.url).arg(serde_json::to_string(&validators)?).ignore();
-            }
-        }
+        rules::settle(&mut Handing(&mut pipe), &target, outcome, &settings.crawl)?;
         if let Some(FetchedArticle { content_hash, canonical, final_url, outcome }) = page {
             let document = match outcome {
                 Some(Outcome::Document(doc, _)) => {
@@ -605,6 +581,34 @@ fn acknowledge(pipe: &mut redis::Pipeline, stream: &str, id: &str) {
     pipe.cmd("XDEL").arg(stream).arg(id).ignore();
 }
 
+/// The frontier in Redis, as one target's transaction records what came of it.
+struct Handing<'a>(&'a mut redis::Pipeline);
+
+impl rules::Frontier for Handing<'_> {
+    type Error = QueueError;
+
+    fn queue(&mut self, target: &Target, again: bool) -> Result<()> {
+        add_target(self.0, target, again)
+    }
+
+    fn refund_page(&mut self) {
+        self.0.cmd("INCR").arg(PAGE_BUDGET).ignore();
+    }
+
+    fn remember_validators(&mut self, url: &str, validators: &Validators) -> Result<()> {
+        self.0.cmd("HSET").arg(VALIDATORS).arg(url).arg(serde_json::to_string(validators)?).ignore();
+        Ok(())
+    }
+
+    fn count_unchanged(&mut self) {
+        self.0.cmd("HINCRBY").arg(COUNTS).arg("unchanged").arg(1).ignore();
+    }
+
+    fn count_error(&mut self, kind: &str) {
+        self.0.cmd("HINCRBY").arg(ERRORS).arg(kind).arg(1).ignore();
+    }
+}
+
 /// Reads what a fetched target points to and runs a new page through the pipeline.
 #[allow(clippy::too_many_arguments)]
 fn follow(
@@ -614,26 +618,25 @@ fn follow(
     host: String,
     id: String,
     target: Target,
-    fetched: Fetched,
+    mut fetched: Fetched,
     seen_content: Option<(String, bool)>,
 ) -> Finished {
-    let Fetched::Body { final_url, content_type, bytes, validators } = fetched else {
-        return Finished { id, host, target, fetched, links: Vec::new(), page: None };
-    };
-    let followed = rules::follow(&target, &final_url, &content_type, bytes, scope, config);
-    let page = followed.page.map(|(article, canonical)| {
-        let (content_hash, seen) = seen_content.expect("a page's content hash is read before it is followed");
-        FetchedArticle {
-            content_hash,
-            canonical: canonical.map(|c| c.to_string()),
-            final_url: final_url.to_string(),
-            outcome: (!seen).then(|| pipeline.process(Ok(Item::Page(article)))),
+    let mut page = None;
+    let followed = match &mut fetched {
+        Fetched::Body { final_url, content_type, bytes, .. } => {
+            let mut followed = rules::follow(&target, final_url, content_type, std::mem::take(bytes), scope, config);
+            page = followed.page.take().map(|(article, canonical)| {
+                let (content_hash, seen) = seen_content.expect("a page's content hash is read before it is followed");
+                FetchedArticle {
+                    content_hash,
+                    canonical: canonical.map(|c| c.to_string()),
+                    final_url: final_url.to_string(),
+                    outcome: (!seen).then(|| pipeline.process(Ok(Item::Page(article)))),
+                }
+            });
+            Some(followed)
         }
-    });
-    // The body has gone to the pipeline; what is handed on is its validators, or the error.
-    let fetched = match followed.error {
-        Some(kind) => Fetched::Failed { kind, retry: false },
-        None => Fetched::Body { final_url, content_type, bytes: Vec::new(), validators },
+        _ => None,
     };
-    Finished { id, host, target, fetched, links: followed.links, page }
+    Finished { id, host, target, outcome: FetchOutcome::of(fetched, followed), page }
 }

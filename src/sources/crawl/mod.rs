@@ -31,7 +31,7 @@ pub use state::CrawlState;
 
 use crate::config::{CrawlConfig, FetchConfig};
 use crate::document::FetchedPage;
-use crate::sources::{HttpFetcher, RobotsAnswer};
+use crate::sources::{HttpFetcher, RobotsAnswer, Validators};
 
 /// Where the crawl state of an index is kept: beside the index directory, not inside it (tantivy
 /// owns that one): `INDEX.crawl-state.json`.
@@ -361,42 +361,26 @@ impl Crawler {
         } else {
             None
         };
-        let fetched = rules::fetch(&self.http, url, validators.as_ref());
-        let mut shared = self.shared.lock().expect("crawler lock");
-        match fetched {
-            Fetched::NotModified => shared.stats.unchanged += 1,
-            Fetched::Failed { kind, retry } => match rules::retry(&target, retry, &self.config) {
-                Some(again) => {
-                    if again.kind == TargetKind::Page {
-                        shared.pages_budget += 1;
-                    }
-                    let pause = rules::backoff(&self.config, again.attempt);
-                    shared.state.frontier.push_back(again);
-                    return pause;
-                }
-                None => {
-                    tracing::info!(url = %url, "{kind}");
-                    *shared.stats.errors.entry(kind).or_default() += 1;
-                }
-            },
-            Fetched::Body { final_url, content_type, bytes, validators } => {
-                shared.state.validators.insert(url.to_string(), validators);
-                drop(shared);
-                let followed = rules::follow(&target, &final_url, &content_type, bytes, &self.scope, &self.config);
-                let mut shared = self.shared.lock().expect("crawler lock");
-                for link in followed.links {
-                    enqueue(&mut shared, link);
-                }
-                if let Some(error) = followed.error {
-                    *shared.stats.errors.entry(error).or_default() += 1;
-                }
-                drop(shared);
-                if let Some((page, canonical)) = followed.page {
-                    self.take_page(url, &final_url, page, canonical, target, pages);
-                }
+        let mut fetched = rules::fetch(&self.http, url, validators.as_ref());
+        let rest = rules::rest_after(&fetched, &target, &self.config);
+        let mut page = None;
+        let followed = match &mut fetched {
+            Fetched::Body { final_url, content_type, bytes, .. } => {
+                let bytes = std::mem::take(bytes);
+                let mut followed = rules::follow(&target, final_url, content_type, bytes, &self.scope, &self.config);
+                page = followed.page.take().map(|(page, canonical)| (page, canonical, final_url.clone()));
+                Some(followed)
             }
+            _ => None,
+        };
+        let mut shared = self.shared.lock().expect("crawler lock");
+        let settled = rules::settle(&mut *shared, &target, rules::FetchOutcome::of(fetched, followed), &self.config);
+        let Ok(()) = settled;
+        drop(shared);
+        if let Some((page, canonical, final_url)) = page {
+            self.take_page(url, &final_url, page, canonical, target, pages);
         }
-        Duration::ZERO
+        rest
     }
 
     /// A page: dropped if its content was seen under another URL, handed to the pipeline otherwise.
@@ -450,5 +434,36 @@ impl Crawler {
 fn enqueue(shared: &mut Shared, target: Target) {
     if shared.seen.insert(target.url.clone()) {
         shared.state.frontier.push_back(target);
+    }
+}
+
+/// The in-process frontier keeps the crawl in memory, saved at each checkpoint.
+impl rules::Frontier for Shared {
+    type Error = std::convert::Infallible;
+
+    fn queue(&mut self, target: &Target, again: bool) -> Result<(), Self::Error> {
+        if again {
+            self.state.frontier.push_back(target.clone());
+        } else {
+            enqueue(self, target.clone());
+        }
+        Ok(())
+    }
+
+    fn refund_page(&mut self) {
+        self.pages_budget += 1;
+    }
+
+    fn remember_validators(&mut self, url: &str, validators: &Validators) -> Result<(), Self::Error> {
+        self.state.validators.insert(url.to_string(), validators.clone());
+        Ok(())
+    }
+
+    fn count_unchanged(&mut self) {
+        self.stats.unchanged += 1;
+    }
+
+    fn count_error(&mut self, kind: &str) {
+        *self.stats.errors.entry(kind.to_string()).or_default() += 1;
     }
 }

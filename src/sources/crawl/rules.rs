@@ -1,6 +1,8 @@
 //! The crawl's rules, written once for both frontiers (the in-process one of `crawl` and the shared
 //! one in Redis of `worker`): what a fetch came to, what robots.txt says and what to do when it does
-//! not answer, which links a fetched document leads to, and when a failure is tried again.
+//! not answer, which links a fetched document leads to, when a failure is tried again and how long
+//! its host rests, and what a frontier records of each fetched target ([`settle`], over the
+//! [`Frontier`] each implements).
 
 use std::time::Duration;
 
@@ -129,8 +131,86 @@ pub fn backoff(config: &CrawlConfig, attempt: u32) -> Duration {
 
 /// The target again, for one more attempt after a failure that may pass, while the crawl's retries
 /// last.
-pub fn retry(target: &Target, retry: bool, config: &CrawlConfig) -> Option<Target> {
+fn retry(target: &Target, retry: bool, config: &CrawlConfig) -> Option<Target> {
     (retry && target.attempt < config.retries).then(|| Target { attempt: target.attempt + 1, ..target.clone() })
+}
+
+/// How long a host rests beyond its delay after a fetch: the backoff, after a failure that may pass.
+pub fn rest_after(fetched: &Fetched, target: &Target, config: &CrawlConfig) -> Duration {
+    match fetched {
+        Fetched::Failed { retry: true, .. } => backoff(config, target.attempt + 1),
+        _ => Duration::ZERO,
+    }
+}
+
+/// What a frontier keeps of a crawl, as [`settle`] records it. The in-process frontier changes its
+/// state in memory; the one in Redis adds the commands to the transaction that acknowledges the
+/// target.
+pub trait Frontier {
+    type Error;
+    /// Queues a target unless its URL was queued before in this crawl; a retry (`again`) always.
+    fn queue(&mut self, target: &Target, again: bool) -> Result<(), Self::Error>;
+    /// A page target tried again gives its page back to the crawl's page budget.
+    fn refund_page(&mut self);
+    fn remember_validators(&mut self, url: &str, validators: &Validators) -> Result<(), Self::Error>;
+    fn count_unchanged(&mut self);
+    fn count_error(&mut self, kind: &str);
+}
+
+/// What a fetched target came to once its body is read ([`follow`]).
+pub enum FetchOutcome {
+    NotModified,
+    Failed { kind: String, retry: bool },
+    Read { validators: Validators, links: Vec<Target>, error: Option<String> },
+}
+
+impl FetchOutcome {
+    /// The outcome of a fetch and, for a body, of following it (its page goes on separately).
+    pub fn of(fetched: Fetched, followed: Option<Followed>) -> FetchOutcome {
+        match fetched {
+            Fetched::NotModified => FetchOutcome::NotModified,
+            Fetched::Failed { kind, retry } => FetchOutcome::Failed { kind, retry },
+            Fetched::Body { validators, .. } => {
+                let Followed { links, error, .. } = followed.unwrap_or_default();
+                FetchOutcome::Read { validators, links, error }
+            }
+        }
+    }
+}
+
+/// Records what came of `target` on `frontier`: the links it leads to, its validators, a retry or
+/// the error.
+pub fn settle<F: Frontier>(
+    frontier: &mut F,
+    target: &Target,
+    outcome: FetchOutcome,
+    config: &CrawlConfig,
+) -> Result<(), F::Error> {
+    match outcome {
+        FetchOutcome::NotModified => frontier.count_unchanged(),
+        FetchOutcome::Failed { kind, retry: may_pass } => match retry(target, may_pass, config) {
+            Some(again) => {
+                if again.kind == TargetKind::Page {
+                    frontier.refund_page();
+                }
+                frontier.queue(&again, true)?;
+            }
+            None => {
+                tracing::info!(url = %target.url, "{kind}");
+                frontier.count_error(&kind);
+            }
+        },
+        FetchOutcome::Read { validators, links, error } => {
+            frontier.remember_validators(&target.url, &validators)?;
+            for link in &links {
+                frontier.queue(link, false)?;
+            }
+            if let Some(kind) = error {
+                frontier.count_error(&kind);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// What a fetched document leads to.
@@ -194,4 +274,60 @@ pub fn follow(
         },
     }
     Followed { links, page, error }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> CrawlConfig {
+        CrawlConfig { delay_ms: 200, retries: 2, user_agent: "newshound-test".into(), ..CrawlConfig::default() }
+    }
+
+    #[test]
+    fn a_host_whose_robots_txt_never_answers_waits_longer_each_time_then_stays_closed() {
+        let unavailable = || RobotsAnswer::Unavailable("HTTP 503".into());
+        let waits: Vec<Duration> = (1..=2)
+            .map(|failures| match robots_outcome(unavailable(), failures, &config()) {
+                RobotsOutcome::AskAgainAfter(wait) => wait,
+                RobotsOutcome::Rules { .. } => panic!("given up after {failures} failures"),
+            })
+            .collect();
+        assert_eq!(waits, [Duration::from_millis(400), Duration::from_millis(800)]);
+        let RobotsOutcome::Rules { rules, unanswered: true, .. } = robots_outcome(unavailable(), 3, &config()) else {
+            panic!("not given up after the retries");
+        };
+        assert!(!robot("newshound-test", &rules).unwrap().allowed("https://example.org/news"));
+    }
+
+    #[test]
+    fn robots_rules_give_their_crawl_delay_at_most_a_minute_and_their_sitemaps() {
+        let body = b"User-agent: *\nCrawl-delay: 600\nDisallow: /private/\nSitemap: https://example.org/sitemap.xml\n";
+        let RobotsOutcome::Rules { rules, crawl_delay, sitemaps, unanswered: false } =
+            robots_outcome(RobotsAnswer::Rules(body.to_vec()), 0, &config())
+        else {
+            panic!("rules not kept");
+        };
+        assert_eq!(crawl_delay, Some(Duration::from_secs(60)));
+        assert_eq!(sitemaps, [Url::parse("https://example.org/sitemap.xml").unwrap()]);
+        let rules_read = robot("newshound-test", &rules).unwrap();
+        assert!(rules_read.allowed("https://example.org/news") && !rules_read.allowed("https://example.org/private/x"));
+        let RobotsOutcome::Rules { rules, .. } = robots_outcome(RobotsAnswer::Absent, 0, &config()) else {
+            panic!("no robots.txt is no rules");
+        };
+        assert!(robot("newshound-test", &rules).is_none());
+    }
+
+    #[test]
+    fn a_failure_that_may_pass_rests_the_host_and_is_tried_again_while_retries_last() {
+        let target = Target::new(&Url::parse("https://example.org/a").unwrap(), TargetKind::Page);
+        let passing = Fetched::Failed { kind: "timeout".into(), retry: true };
+        assert_eq!(rest_after(&passing, &target, &config()), Duration::from_millis(400));
+        let lasting = Fetched::Failed { kind: "HTTP 404".into(), retry: false };
+        assert_eq!(rest_after(&lasting, &target, &config()), Duration::ZERO);
+        let again = retry(&target, true, &config()).unwrap();
+        assert_eq!(again.attempt, 1);
+        assert!(retry(&Target { attempt: 2, ..again }, true, &config()).is_none(), "two retries, then the error");
+        assert!(retry(&target, false, &config()).is_none());
+    }
 }
