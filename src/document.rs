@@ -140,9 +140,14 @@ impl Serialize for EntityKey {
 
 impl<'de> Deserialize<'de> for EntityKey {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        EntityKey::parse(&text)
-            .ok_or_else(|| serde::de::Error::custom(format!("not an entity key (TYPE:key): {text:?}")))
+        EntityKey::read_stored(&String::deserialize(deserializer)?)
+    }
+}
+
+impl EntityKey {
+    /// A key as stored, or the error a deserializer reports.
+    fn read_stored<E: serde::de::Error>(text: &str) -> Result<Self, E> {
+        EntityKey::parse(text).ok_or_else(|| E::custom(format!("not an entity key (TYPE:key): {text:?}")))
     }
 }
 
@@ -161,12 +166,7 @@ mod key_or_empty {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<EntityKey>, D::Error> {
         let text = String::deserialize(deserializer)?;
-        if text.is_empty() {
-            return Ok(None);
-        }
-        EntityKey::parse(&text)
-            .map(Some)
-            .ok_or_else(|| serde::de::Error::custom(format!("not an entity key (TYPE:key): {text:?}")))
+        if text.is_empty() { Ok(None) } else { EntityKey::read_stored(&text).map(Some) }
     }
 }
 

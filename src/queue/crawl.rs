@@ -621,22 +621,15 @@ fn follow(
     mut fetched: Fetched,
     seen_content: Option<(String, bool)>,
 ) -> Finished {
-    let mut page = None;
-    let followed = match &mut fetched {
-        Fetched::Body { final_url, content_type, bytes, .. } => {
-            let mut followed = rules::follow(&target, final_url, content_type, std::mem::take(bytes), scope, config);
-            page = followed.page.take().map(|(article, canonical)| {
-                let (content_hash, seen) = seen_content.expect("a page's content hash is read before it is followed");
-                FetchedArticle {
-                    content_hash,
-                    canonical: canonical.map(|c| c.to_string()),
-                    final_url: final_url.to_string(),
-                    outcome: (!seen).then(|| pipeline.process(Ok(Item::Page(article)))),
-                }
-            });
-            Some(followed)
+    let mut followed = rules::follow(&mut fetched, &target, scope, config);
+    let page = followed.as_mut().and_then(|f| f.page.take()).map(|(article, canonical)| {
+        let (content_hash, seen) = seen_content.expect("a page's content hash is read before it is followed");
+        FetchedArticle {
+            content_hash,
+            canonical: canonical.map(|c| c.to_string()),
+            final_url: article.url.clone(),
+            outcome: (!seen).then(|| pipeline.process(Ok(Item::Page(article)))),
         }
-        _ => None,
-    };
+    });
     Finished { id, host, target, outcome: FetchOutcome::of(fetched, followed), page }
 }

@@ -25,7 +25,7 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 pub use error::CrawlError;
-use rules::{Fetched, RobotsOutcome, Target, TargetKind};
+use rules::{RobotsOutcome, Target, TargetKind};
 pub use scope::{Scope, allowed_hosts};
 pub use state::CrawlState;
 
@@ -363,22 +363,13 @@ impl Crawler {
         };
         let mut fetched = rules::fetch(&self.http, url, validators.as_ref());
         let rest = rules::rest_after(&fetched, &target, &self.config);
-        let mut page = None;
-        let followed = match &mut fetched {
-            Fetched::Body { final_url, content_type, bytes, .. } => {
-                let bytes = std::mem::take(bytes);
-                let mut followed = rules::follow(&target, final_url, content_type, bytes, &self.scope, &self.config);
-                page = followed.page.take().map(|(page, canonical)| (page, canonical, final_url.clone()));
-                Some(followed)
-            }
-            _ => None,
-        };
+        let mut followed = rules::follow(&mut fetched, &target, &self.scope, &self.config);
+        let page = followed.as_mut().and_then(|f| f.page.take());
         let mut shared = self.shared.lock().expect("crawler lock");
-        let settled = rules::settle(&mut *shared, &target, rules::FetchOutcome::of(fetched, followed), &self.config);
-        let Ok(()) = settled;
+        let Ok(()) = rules::settle(&mut *shared, &target, rules::FetchOutcome::of(fetched, followed), &self.config);
         drop(shared);
-        if let Some((page, canonical, final_url)) = page {
-            self.take_page(url, &final_url, page, canonical, target, pages);
+        if let Some((page, canonical)) = page {
+            self.take_page(url, page, canonical, target, pages);
         }
         rest
     }
@@ -387,7 +378,6 @@ impl Crawler {
     fn take_page(
         &self,
         url: &Url,
-        final_url: &Url,
         page: FetchedPage,
         canonical: Option<Url>,
         target: Target,
@@ -395,9 +385,9 @@ impl Crawler {
     ) {
         let mut shared = self.shared.lock().expect("crawler lock");
         let hash = hex::encode(Sha256::digest(&page.bytes));
-        let canonical_seen_elsewhere = canonical
-            .as_ref()
-            .is_some_and(|c| c != url && c != final_url && shared.state.fetched_canonicals.contains(c.as_str()));
+        let canonical_seen_elsewhere = canonical.as_ref().is_some_and(|c| {
+            c != url && c.as_str() != page.url && shared.state.fetched_canonicals.contains(c.as_str())
+        });
         if !shared.state.content_hashes.insert(hash.clone()) || canonical_seen_elsewhere {
             shared.stats.duplicates += 1;
             return;

@@ -13,7 +13,7 @@ use super::discover;
 use super::scope::Scope;
 use crate::config::CrawlConfig;
 use crate::document::FetchedPage;
-use crate::sources::http::{FetchError, HttpFetcher, RobotsAnswer, Validators, page_kind};
+use crate::sources::http::{HttpFetcher, RobotsAnswer, Validators, page_kind};
 
 /// What a target is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,8 +42,8 @@ impl Target {
         Target { url: url.to_string(), kind, start: false, attempt: 0 }
     }
 
-    /// The validators to ask with: none for a start page (section fronts change all the time and
-    /// are read for their links), else those of its last fetch.
+    /// Whether to ask with the validators of its last fetch: not for a start page (section fronts
+    /// change all the time and are read for their links).
     pub fn asks_conditionally(&self) -> bool {
         !(self.start && self.kind == TargetKind::Page)
     }
@@ -75,12 +75,8 @@ pub fn fetch(http: &HttpFetcher, url: &Url, validators: Option<&Validators>) -> 
             validators: response.validators,
         },
         Ok(None) => Fetched::NotModified,
-        Err(e) => failed(&e),
+        Err(e) => Fetched::Failed { kind: e.kind(), retry: e.may_pass() },
     }
-}
-
-fn failed(e: &FetchError) -> Fetched {
-    Fetched::Failed { kind: e.kind(), retry: e.may_pass() }
 }
 
 /// robots.txt rules that keep a crawler out of a host whose robots.txt never answers.
@@ -225,9 +221,16 @@ pub struct Followed {
     pub error: Option<String>,
 }
 
+/// Follows what a fetch brought, taking its body out of `fetched` (the validators stay); `None`
+/// when it brought no body.
+pub fn follow(fetched: &mut Fetched, target: &Target, scope: &Scope, config: &CrawlConfig) -> Option<Followed> {
+    let Fetched::Body { final_url, content_type, bytes, .. } = fetched else { return None };
+    Some(read(target, final_url, content_type, std::mem::take(bytes), scope, config))
+}
+
 /// Reads a fetched body: a feed's entries and a sitemap's pages and sitemaps; a page's feeds, its
 /// links (when the crawl follows links) and the page itself.
-pub fn follow(
+fn read(
     target: &Target,
     final_url: &Url,
     content_type: &str,
