@@ -14,7 +14,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{Order, Searcher, Term};
 
 use super::designations::{DesignationFilter, DesignationRecord, target_key};
-use super::error::Result;
+use super::error::{IndexError, Result};
 use super::{KIND_ARTICLE, NewsIndex, stored};
 use crate::document::{Document, EntityKey, EntityLabel};
 
@@ -145,27 +145,29 @@ impl NewsIndex {
     }
 
     /// The name each entity key goes by: the name of its mention in the most recently ingested
-    /// article that has one.
+    /// article that has one (of those ingested in the same second, the first in the index).
     pub(super) fn entity_display_names(
         &self,
         searcher: &Searcher,
         keys: &[EntityKey],
     ) -> Result<HashMap<EntityKey, String>> {
+        let generation = self.cache.generation(searcher)?;
         let mut names = HashMap::new();
         for key in keys {
-            let query = self.articles_with_entity(key);
-            let newest = TopDocs::with_limit(1).order_by_fast_field::<tantivy::DateTime>("ingested", Order::Desc);
-            if let Some((_, address)) = searcher.search(&query, &newest)?.first() {
-                let doc: Document = stored(searcher, *address, self.fields.document, "article")?;
-                if let Some(e) = doc.entities.iter().flatten().find(|e| e.identity() == *key) {
-                    names.insert(key.clone(), e.canonical.clone());
-                }
+            let name = generation.name(key, |address| {
+                let doc: Document = stored(searcher, address, self.fields.document, "article")?;
+                Ok::<_, IndexError>(
+                    doc.entities.into_iter().flatten().find(|e| e.identity() == *key).map(|e| e.canonical),
+                )
+            })?;
+            if let Some(name) = name {
+                names.insert(key.clone(), name);
             }
         }
         Ok(names)
     }
 
-    fn articles_with_entity(&self, key: &EntityKey) -> BooleanQuery {
+    pub(super) fn articles_with_entity(&self, key: &EntityKey) -> BooleanQuery {
         let term = Term::from_field_text(self.fields.entity, &key.to_string());
         BooleanQuery::new(vec![
             (Occur::Must, Box::new(self.kind_query(KIND_ARTICLE)) as Box<dyn Query>),

@@ -6,14 +6,18 @@
 //! Each article is one index document; each designation it reports is another, carrying the
 //! article's key so that re-ingesting the article replaces both.
 
+mod cache;
 pub mod designations;
 pub mod entities;
 mod error;
+mod facets;
 pub mod near_duplicates;
+mod parts;
 pub mod search;
 pub mod writer;
 
 use std::path::Path;
+use std::sync::{Arc, Weak};
 
 use tantivy::schema::{DateOptions, DateTimePrecision, FAST, Field, INDEXED, STORED, STRING, Schema, TEXT};
 use tantivy::{Index, IndexReader, Searcher, Term};
@@ -100,6 +104,8 @@ pub struct NewsIndex {
     fields: Fields,
     /// Opened on first read; reloads on its own after each commit (also another process's).
     reader: std::sync::OnceLock<IndexReader>,
+    /// The reader's warmer: what searches read per commit rather than per request.
+    cache: Arc<cache::SearchCache>,
 }
 
 impl NewsIndex {
@@ -112,7 +118,7 @@ impl NewsIndex {
             .map_err(|source| IndexError::OpenDirectory { path: dir.to_path_buf(), source })?;
         let index = Index::open_or_create(directory, schema)
             .map_err(|source| IndexError::NotAnIndex { path: dir.to_path_buf(), source })?;
-        Ok(NewsIndex { index, fields, reader: std::sync::OnceLock::new() })
+        Ok(NewsIndex { index, fields, reader: std::sync::OnceLock::new(), cache: Arc::default() })
     }
 
     /// Opens an existing index for reading.
@@ -120,7 +126,11 @@ impl NewsIndex {
         if !dir.join("meta.json").exists() {
             return Err(IndexError::Missing(dir.to_path_buf()));
         }
-        Self::open_or_create(dir)
+        let mut index = Self::open_or_create(dir)?;
+        // A search's segments are searched on all cores at once: each request is answered sooner
+        // (the writer keeps one thread, its lookups are too small to share).
+        index.index.set_default_multithread_executor()?;
+        Ok(index)
     }
 
     /// A searcher over the latest commit this process has seen.
@@ -128,7 +138,8 @@ impl NewsIndex {
         if let Some(reader) = self.reader.get() {
             return Ok(reader.searcher());
         }
-        let reader = self.index.reader()?;
+        let warmer = Arc::downgrade(&self.cache) as Weak<dyn tantivy::Warmer>;
+        let reader = self.index.reader_builder().warmers(vec![warmer]).try_into()?;
         Ok(self.reader.get_or_init(|| reader).searcher())
     }
 

@@ -4,15 +4,14 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tantivy::Term;
-use tantivy::aggregation::AggregationCollector;
-use tantivy::aggregation::agg_req::Aggregations;
-use tantivy::aggregation::agg_result::{AggregationResult, AggregationResults, BucketResult};
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
 
 use super::error::{IndexError, Result};
+use super::facets::{self, FacetCollector};
+use super::parts;
 use super::{KIND_ARTICLE, NewsIndex, stored, tantivy_date};
 use crate::document::{Designation, Document, Entity, EntityKey, EntityLabel};
 
@@ -21,8 +20,6 @@ pub const MAX_QUERY_CHARS: usize = 1000;
 /// Most hits one request returns, and the deepest page it may ask for.
 pub const MAX_LIMIT: usize = 1000;
 pub const MAX_OFFSET: usize = 10_000;
-/// Buckets per facet.
-const FACET_SIZE: u32 = 20;
 
 /// A search: every part optional, all combined with AND.
 #[derive(Debug, Clone, Default)]
@@ -106,22 +103,13 @@ impl NewsIndex {
         }
         let f = &self.fields;
         let searcher = self.searcher()?;
-        let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.body, f.entity_names]);
-        parser.set_conjunction_by_default();
-        parser.set_field_boost(f.title, 2.0);
-        parser.set_field_boost(f.entity_names, 1.5);
-        // Lenient parsing: a stray quote or colon in user input still searches its words.
-        let text: Box<dyn Query> = if request.query.trim().is_empty() {
-            Box::new(AllQuery)
-        } else {
-            parser.parse_query_lenient(&request.query).0
-        };
-        let query = BooleanQuery::new(self.filters(request, text.box_clone()));
+        let (text, query) = self.queries(request);
         let (limit, offset) = (request.limit.clamp(1, MAX_LIMIT), request.offset.min(MAX_OFFSET));
         let values = request.value_entities || request.entity_type.is_some_and(EntityLabel::is_value);
-        let aggregations = AggregationCollector::from_aggs(facet_request(values), Default::default());
-        let (total, top, facets) = searcher
-            .search(&query, &(Count, TopDocs::with_limit(limit).and_offset(offset).order_by_score(), aggregations))?;
+        let generation = self.cache.generation(&searcher)?;
+        let top_docs = TopDocs::with_limit(limit).and_offset(offset).order_by_score();
+        let collectors = (Count, top_docs, FacetCollector(generation.clone()));
+        let (total, top, counts) = parts::search(&searcher, &query, &collectors, parts::part_docs(&searcher))?;
         let mut snippets = SnippetGenerator::create(&searcher, &*text, f.body)?;
         snippets.set_max_num_chars(240);
         let mut hits = Vec::new();
@@ -139,7 +127,7 @@ impl NewsIndex {
                 designations: doc.designations.unwrap_or_default(),
             });
         }
-        let mut facets = facets_from(facets);
+        let mut facets = facets::facets(&generation, &counts, values);
         let keys: Vec<EntityKey> = facets.top_entities.iter().filter_map(|b| EntityKey::parse(&b.value)).collect();
         let mut names = self.entity_display_names(&searcher, &keys)?;
         for bucket in &mut facets.top_entities {
@@ -183,6 +171,23 @@ impl NewsIndex {
         }
     }
 
+    /// The request's full-text part (which snippets highlight) and the whole query.
+    pub(super) fn queries(&self, request: &SearchRequest) -> (Box<dyn Query>, BooleanQuery) {
+        let f = &self.fields;
+        let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.body, f.entity_names]);
+        parser.set_conjunction_by_default();
+        parser.set_field_boost(f.title, 2.0);
+        parser.set_field_boost(f.entity_names, 1.5);
+        // Lenient parsing: a stray quote or colon in user input still searches its words.
+        let text: Box<dyn Query> = if request.query.trim().is_empty() {
+            Box::new(AllQuery)
+        } else {
+            parser.parse_query_lenient(&request.query).0
+        };
+        let query = BooleanQuery::new(self.filters(request, text.box_clone()));
+        (text, query)
+    }
+
     fn filters(&self, request: &SearchRequest, text: Box<dyn Query>) -> Vec<(Occur, Box<dyn Query>)> {
         let f = &self.fields;
         let term = |field: Field, value: &str| -> Box<dyn Query> {
@@ -217,53 +222,5 @@ impl NewsIndex {
             clauses.push((Occur::Must, Box::new(RangeQuery::new(bound(request.since), bound(request.until)))));
         }
         clauses
-    }
-}
-
-/// Facet name → the fast field it counts.
-const FACETS: [(&str, &str); 6] = [
-    ("entity_types", "entity_type"),
-    ("top_entities", "entity"),
-    ("authorities", "designation_authority"),
-    ("programs", "designation_program"),
-    ("sources", "site"),
-    ("months", "month"),
-];
-
-fn facet_request(value_entities: bool) -> Aggregations {
-    let request: serde_json::Map<String, serde_json::Value> = FACETS
-        .iter()
-        .map(|(name, field)| {
-            let order = if *name == "months" {
-                serde_json::json!({"_key": "desc"})
-            } else {
-                serde_json::json!({"_count": "desc"})
-            };
-            let mut terms = serde_json::json!({"field": field, "size": FACET_SIZE, "order": order});
-            if *name == "top_entities" && !value_entities {
-                // Dates, sums and percentages are left out unless asked for.
-                terms["exclude"] = EntityKey::values_pattern().into();
-            }
-            (name.to_string(), serde_json::json!({ "terms": terms }))
-        })
-        .collect();
-    serde_json::from_value(serde_json::Value::Object(request)).expect("static aggregation request")
-}
-
-fn facets_from(results: AggregationResults) -> Facets {
-    let mut lists = FACETS.map(|(name, _)| match results.0.get(name) {
-        Some(AggregationResult::BucketResult(BucketResult::Terms { buckets, .. })) => {
-            buckets.iter().map(|b| FacetCount { value: b.key.to_string(), count: b.doc_count, name: None }).collect()
-        }
-        _ => Vec::new(),
-    });
-    let mut take = |i: usize| std::mem::take(&mut lists[i]);
-    Facets {
-        entity_types: take(0),
-        top_entities: take(1),
-        authorities: take(2),
-        programs: take(3),
-        sources: take(4),
-        months: take(5),
     }
 }

@@ -74,10 +74,21 @@ impl IndexWriter {
                 self.batch_bands.entry(band).or_default().push((hash, doc.key.clone(), doc.id.clone()));
             }
         }
+        self.store(doc, hash)
+    }
+
+    /// Adds (or replaces) an article known to be no near-duplicate of another (articles read back
+    /// from an index, a generated corpus) without looking for one: that lookup is most of the cost
+    /// of writing a large index.
+    pub fn add_distinct(&mut self, doc: &Document) -> Result<()> {
+        self.store(doc, near_duplicates::simhash(&doc.body)).map(drop)
+    }
+
+    fn store(&mut self, doc: &Document, simhash: Option<u64>) -> Result<Added> {
         // The delete applies to copies added before it, so a key seen twice in one batch keeps the last;
         // it removes the article's designation records too, which carry the same key.
         self.writer.delete_term(self.index.key_term(&doc.key));
-        for d in index_documents(&self.index.fields, doc, Utc::now())? {
+        for d in index_documents(&self.index.fields, doc, simhash, Utc::now())? {
             self.writer.add_document(d)?;
         }
         self.pending += 1;
@@ -99,12 +110,19 @@ impl IndexWriter {
         Ok(())
     }
 
+    /// Commits, then waits for the merges the commit started, so the index is left in its final
+    /// segments (a writer that is only dropped abandons them, to be redone by the next one).
+    pub fn finish(mut self) -> Result<()> {
+        self.commit()?;
+        Ok(self.writer.wait_merging_threads()?)
+    }
+
     /// The id of a stored (or batched) article with nearly the same body under another key.
     fn near_duplicate(&self, doc: &Document, hash: u64) -> Result<Option<String>> {
         let bands = near_duplicates::bands(hash);
         for band in &bands {
             for (other, key, id) in self.batch_bands.get(band).into_iter().flatten() {
-                if *key != doc.key && near_duplicates::is_near(hash, *other) {
+                if near_duplicates::is_near(hash, *other) && *key != doc.key {
                     return Ok(Some(id.clone()));
                 }
             }
@@ -141,7 +159,13 @@ impl IndexWriter {
 }
 
 /// The index documents of one article: the article itself, then one per designation it reports.
-fn index_documents(f: &Fields, doc: &Document, ingested_at: DateTime<Utc>) -> Result<Vec<TantivyDocument>> {
+/// `simhash` is the body's ([`near_duplicates::simhash`]).
+fn index_documents(
+    f: &Fields,
+    doc: &Document,
+    simhash: Option<u64>,
+    ingested_at: DateTime<Utc>,
+) -> Result<Vec<TantivyDocument>> {
     let mut t = TantivyDocument::default();
     t.add_text(f.kind, KIND_ARTICLE);
     t.add_text(f.key, &doc.key);
@@ -182,7 +206,7 @@ fn index_documents(f: &Fields, doc: &Document, ingested_at: DateTime<Utc>) -> Re
         t.add_date(f.published, tantivy_date(published.timestamp()));
         t.add_text(f.month, published.format("%Y-%m").to_string());
     }
-    if let Some(hash) = near_duplicates::simhash(&doc.body) {
+    if let Some(hash) = simhash {
         t.add_u64(f.simhash, hash);
         for band in near_duplicates::bands(hash) {
             t.add_text(f.simhash_band, band);
