@@ -9,7 +9,7 @@ use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQu
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{TantivyDocument, Term};
 
-use super::error::Result;
+use super::error::{IndexError, Result};
 use super::{KIND_ARTICLE, KIND_DESIGNATION, NewsIndex, stored, tantivy_date};
 use crate::dates::Published;
 use crate::document::Designation;
@@ -88,7 +88,10 @@ impl NewsIndex {
             });
             clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
         }
-        let addresses = searcher.search(&BooleanQuery::new(clauses), &DocSetCollector)?;
+        // In index order, so that reports of one instant keep one order from request to request.
+        let mut addresses: Vec<_> =
+            searcher.search(&BooleanQuery::new(clauses), &DocSetCollector)?.into_iter().collect();
+        addresses.sort();
 
         let mut by_target: BTreeMap<String, Vec<(i64, DesignationRecord)>> = BTreeMap::new();
         for address in addresses {
@@ -134,7 +137,9 @@ impl NewsIndex {
                 (Occur::Must, Box::new(recent.clone()) as Box<dyn Query>),
                 (Occur::Must, Box::new(self.kind_query(kind))),
             ]);
-            searcher.search(&query, &DocSetCollector)
+            let mut addresses: Vec<_> = searcher.search(&query, &DocSetCollector)?.into_iter().collect();
+            addresses.sort();
+            Ok::<_, IndexError>(addresses)
         };
         let records = addresses_of(KIND_DESIGNATION)?
             .into_iter()
