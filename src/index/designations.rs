@@ -88,10 +88,7 @@ impl NewsIndex {
             });
             clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
         }
-        // In index order, so that reports of one instant keep one order from request to request.
-        let mut addresses: Vec<_> =
-            searcher.search(&BooleanQuery::new(clauses), &DocSetCollector)?.into_iter().collect();
-        addresses.sort();
+        let addresses = searcher.search(&BooleanQuery::new(clauses), &DocSetCollector)?;
 
         let mut by_target: BTreeMap<String, Vec<(i64, DesignationRecord)>> = BTreeMap::new();
         for address in addresses {
@@ -106,7 +103,9 @@ impl NewsIndex {
         let mut targets: Vec<TargetReports> = by_target
             .into_values()
             .map(|mut reports| {
-                reports.sort_by_key(|(reported, _)| *reported);
+                // Reports of one instant by article, so that their order does not change between requests.
+                reports
+                    .sort_by(|(a, first), (b, second)| a.cmp(b).then_with(|| first.article_id.cmp(&second.article_id)));
                 let first = reports[0].0;
                 TargetReports {
                     target: reports[0].1.designation.target.name.clone(),
@@ -155,7 +154,36 @@ impl NewsIndex {
 
 #[cfg(test)]
 mod tests {
-    use super::target_key;
+    use super::*;
+    use crate::config::IndexConfig;
+    use crate::document::Document;
+    use crate::index::facets::tests::article;
+    use crate::index::writer::IndexWriter;
+
+    #[test]
+    fn reports_of_one_instant_are_in_the_order_of_their_articles() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = IndexConfig { path: dir.path().join("index"), ..IndexConfig::default() };
+        let mut writer = IndexWriter::open(&config).unwrap();
+        let published = chrono::DateTime::parse_from_rfc3339("2024-07-23T09:00:00Z").unwrap();
+        let mut ids = Vec::new();
+        // Every fifth generated article reports the same target's designation.
+        for n in (0..40).step_by(5) {
+            let doc = Document { published: Some(published), ..article(n, 0) };
+            ids.push(doc.id.clone());
+            writer.add_distinct(&doc).unwrap();
+        }
+        writer.finish().unwrap();
+        let index = NewsIndex::open(&config.path).unwrap();
+        ids.sort();
+        // Each search collects into a hash set of its own, so repeating it would shuffle an unsorted order.
+        for _ in 0..5 {
+            let targets = index.designations(&DesignationFilter::default(), 10).unwrap();
+            assert_eq!(targets.len(), 1);
+            let reported: Vec<&str> = targets[0].reports.iter().map(|r| r.article_id.as_str()).collect();
+            assert_eq!(reported, ids);
+        }
+    }
 
     #[test]
     fn target_keys_ignore_case_and_punctuation() {

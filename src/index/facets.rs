@@ -130,7 +130,7 @@ pub(in crate::index) mod tests {
     ];
 
     /// Article `n`; a later `version` replaces it and names its entities otherwise.
-    fn article(n: usize, version: usize) -> Document {
+    pub(in crate::index) fn article(n: usize, version: usize) -> Document {
         let mut body = format!("Story {n} about {} ", ["tankers", "elections", "ports"][n % 3]);
         let entities = (0..1 + n % 4)
             .map(|i| {
