@@ -199,7 +199,8 @@ impl Generation {
         read_name: impl FnOnce(DocAddress) -> Result<Option<String>, E>,
     ) -> Result<Option<String>, E> {
         let entities = &self.values[self.field_ranges[ENTITY_FIELD].clone()];
-        let Ok(entity) = entities.binary_search_by(|v| v.as_str().cmp(&key.to_string())) else {
+        let key = key.to_string();
+        let Ok(entity) = entities.binary_search_by(|v| v.as_str().cmp(&key)) else {
             return Ok(None);
         };
         if let Some(name) = lock(&self.names).get(&entity) {
@@ -226,31 +227,33 @@ pub(super) struct SearchCache {
 impl SearchCache {
     /// The cached state of `searcher`'s generation, built now if the warmer has not built it.
     pub(super) fn generation(&self, searcher: &Searcher) -> tantivy::Result<Arc<Generation>> {
-        let id = searcher.generation().generation_id();
-        if let Some(generation) = lock(&self.generations).get(&id) {
-            return Ok(generation.clone());
-        }
-        let mut segments = Vec::new();
-        let mut newest = Vec::new();
-        for reader in searcher.segment_readers() {
-            let values = match lock(&self.segments).get(&reader.segment_id()) {
-                Some(values) => values.clone(),
-                None => Arc::new(SegmentValues::build(reader)?),
-            };
-            lock(&self.segments).insert(reader.segment_id(), values.clone());
-            let deletes = (reader.segment_id(), reader.delete_opstamp());
-            let segment_newest = match lock(&self.newest).get(&deletes) {
-                Some(found) => found.clone(),
-                None => Arc::new(values.newest_per_entity(reader)?),
-            };
-            lock(&self.newest).insert(deletes, segment_newest.clone());
-            segments.push(values);
-            newest.push(segment_newest);
-        }
-        let generation = Arc::new(Generation::build(segments, &newest));
-        lock(&self.generations).insert(id, generation.clone());
-        Ok(generation)
+        cached(&self.generations, searcher.generation().generation_id(), || {
+            let mut segments = Vec::new();
+            let mut newest = Vec::new();
+            for reader in searcher.segment_readers() {
+                let values = cached(&self.segments, reader.segment_id(), || SegmentValues::build(reader))?;
+                let deletes = (reader.segment_id(), reader.delete_opstamp());
+                newest.push(cached(&self.newest, deletes, || values.newest_per_entity(reader))?);
+                segments.push(values);
+            }
+            Ok(Generation::build(segments, &newest))
+        })
     }
+}
+
+/// The value cached under `key`, built by `build` and kept when absent. Two threads may both build
+/// it; both results are the same.
+fn cached<K: std::hash::Hash + Eq, V>(
+    map: &Mutex<HashMap<K, Arc<V>>>,
+    key: K,
+    build: impl FnOnce() -> tantivy::Result<V>,
+) -> tantivy::Result<Arc<V>> {
+    if let Some(value) = lock(map).get(&key) {
+        return Ok(value.clone());
+    }
+    let value = Arc::new(build()?);
+    lock(map).insert(key, value.clone());
+    Ok(value)
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

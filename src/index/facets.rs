@@ -71,6 +71,7 @@ pub(super) fn facets(generation: &Generation, counts: &[u64], value_entities: bo
         if field == MONTH_FIELD {
             // Newest first: global ordinals are in the values' order.
             found.reverse();
+            found.truncate(FACET_SIZE);
         } else {
             // Largest first, ties by value (by ordinal, which is the same order).
             let order = |a: &(u64, usize), b: &(u64, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
@@ -80,7 +81,6 @@ pub(super) fn facets(generation: &Generation, counts: &[u64], value_entities: bo
             found.truncate(FACET_SIZE);
             found.sort_unstable_by(order);
         }
-        found.truncate(FACET_SIZE);
         found
             .into_iter()
             .map(|(count, ordinal)| FacetCount { value: generation.value(ordinal).to_string(), count, name: None })

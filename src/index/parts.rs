@@ -35,6 +35,7 @@ pub(super) fn search<C: Collector>(
         EnableScoring::disabled_from_searcher(searcher)
     };
     let weight = query.weight(scoring)?;
+    let scored = collector.requires_scoring();
     let part_docs = part_docs.max(1);
     let parts = searcher.segment_readers().iter().enumerate().flat_map(|(ord, reader)| {
         let max = reader.max_doc();
@@ -52,7 +53,7 @@ pub(super) fn search<C: Collector>(
             }
             while doc != TERMINATED && doc < docs.end {
                 if !reader.is_deleted(doc) {
-                    part.collect(doc, if collector.requires_scoring() { scorer.score() } else { 0.0 });
+                    part.collect(doc, if scored { scorer.score() } else { 0.0 });
                 }
                 doc = scorer.advance();
             }
