@@ -2,7 +2,8 @@
 # Article-extraction benchmark: newshound against trafilatura in one run, on the 181 pages of the
 # article-extraction benchmark (body F1 and pages/s of each), then on trafilatura's own 990-page
 # evaluation set, each half on its own: even pages (the half rules are tuned on) and odd pages (the
-# half they are checked on); body F1, date, author and title of both systems.
+# half they are checked on); body F1, date, author and title of both systems, and the dates of
+# htmldate (the date extractor trafilatura calls, in its extensive search for the original date).
 #
 #   scripts/bench-extraction.sh [BENCH_DIR [EVAL_SET_DIR]]
 #
@@ -20,7 +21,7 @@ mkdir -p "$out"
 
 if ! "$venv/bin/python" -c "import trafilatura" 2>/dev/null; then
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet "trafilatura==2.3.1" lxml_html_clean
+  "$venv/bin/pip" install --quiet "trafilatura==2.3.1" "htmldate==1.11.0" lxml_html_clean
 fi
 cargo build --release --quiet
 

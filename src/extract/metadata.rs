@@ -11,7 +11,7 @@ use scraper::{ElementRef, Html, Selector};
 use serde_json::Value;
 
 use super::byline;
-use crate::dates::{date_in_url, find_page_date, midnight, parse_date};
+use crate::dates::{date_in_url, find_page_date, midnight, page_dates, parse_date, relative_date};
 
 #[derive(Debug, Default)]
 pub struct Metadata {
@@ -40,6 +40,7 @@ static H2: Lazy<Selector> = Lazy::new(|| selector("h2"));
 static CANONICAL: Lazy<Selector> = Lazy::new(|| selector(r#"link[rel~="canonical"]"#));
 static HTML_TAG: Lazy<Selector> = Lazy::new(|| selector("html"));
 static TIME: Lazy<Selector> = Lazy::new(|| selector("time"));
+static SCRIPT: Lazy<Selector> = Lazy::new(|| selector("script"));
 static AUTHOR_MARKUP: Lazy<Selector> = Lazy::new(|| {
     selector(
         r#"[itemprop="author"] [itemprop="name"], [itemprop="author"], [rel="author"], .vcard .fn, [class*="author"] .fn, .byline, .author, .article-author, .story-byline, [class*="author-name"], [class*="authorname"], [class*="byline"], [class*="author"]"#,
@@ -109,12 +110,25 @@ pub(super) fn is_date_line(text: &str) -> bool {
         return false;
     }
     let (rest, dates) = crate::dates::without_dates_and_times(text);
+    dates > 0 && only_date_labels(&rest)
+}
+
+/// A line that only dates the page relative to when it was read ("Posted 3 hours ago", "vor 2 Tagen",
+/// "Gestern, 18:30 Uhr"): the day it names.
+fn relative_date_line(line: &str, read_at: chrono::DateTime<chrono::Utc>) -> Option<chrono::NaiveDate> {
+    let (day, at) = relative_date(line, read_at)?;
+    let rest = format!("{} {}", &line[..at.start], &line[at.end..]);
+    only_date_labels(&crate::dates::without_dates_and_times(&rest).0).then_some(day)
+}
+
+/// Whether `rest`, what a line says besides its dates and times, only labels them ("Last updated:",
+/// "Veröffentlicht am").
+fn only_date_labels(rest: &str) -> bool {
     let mut rest = rest.to_lowercase();
     for cue in PUBLISHED_CUES.iter().chain(UPDATED_CUES) {
         rest = rest.replace(cue, " ");
     }
-    dates > 0
-        && rest.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).all(|w| DATE_LABEL_WORDS.contains(&w))
+    rest.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).all(|w| DATE_LABEL_WORDS.contains(&w))
 }
 
 /// JSON-LD types that describe the article besides those named "…Article" and "…Posting".
@@ -160,11 +174,31 @@ fn is_published_key(key: &str) -> bool {
         || (key.contains("publish") && !["publisher", "modif", "updat"].iter().any(|other| key.contains(other)))
 }
 
+/// A key and an ISO 8601 value in a script's data (`"publishedDate":"2016-11-04T20:37:27Z"`): the state
+/// that script-built pages carry, in any framework's spelling.
+static SCRIPT_DATE: Lazy<regex::Regex> = Lazy::new(|| {
+    regex::Regex::new(
+        r#""([A-Za-z_]{1,40})"\s*:\s*"((?:19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}(?:[T ][0-9:.]+(?:Z|[+-][0-9:]+)?)?)""#,
+    )
+    .expect("a valid pattern")
+});
+
+/// A script data key for the time a page was published or created ("publishedDate", "created_at",
+/// "firstPublishedAt"), never one of a change.
+fn is_script_published_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    is_published_key(&key)
+        || ((key.contains("created") || key.starts_with("pubdate") || key.starts_with("pub_date"))
+            && !["modif", "updat"].iter().any(|other| key.contains(other)))
+}
+
 /// `<meta>` names of the time a page was last changed: used only when nothing says when it was published.
 const MODIFIED_META: &[&str] =
     &["article:modified_time", "og:updated_time", "datemodified", "dateupdate", "last-modified", "dcterms.modified"];
 
-pub fn extract_metadata(html: &Html, page_url: &str) -> Metadata {
+/// `read_at`: when the page was fetched over the network, against which "3 hours ago" is read (a
+/// local file has no such time).
+pub fn extract_metadata(html: &Html, page_url: &str, read_at: Option<chrono::DateTime<chrono::Utc>>) -> Metadata {
     let metas = meta_map(html);
     let ld = json_ld_article(html);
     let get = |k: &str| metas.get(k).map(String::as_str).filter(|v| !v.trim().is_empty());
@@ -187,7 +221,7 @@ pub fn extract_metadata(html: &Html, page_url: &str) -> Metadata {
         .and_then(|href| resolve(page_url, href));
 
     let urls = [Some(page_url), canonical_url.as_deref()];
-    let published = publication_date(html, &other, ld.as_ref(), &get, urls.into_iter().flatten());
+    let published = publication_date(html, &other, ld.as_ref(), &get, urls.into_iter().flatten(), read_at);
 
     let language = html
         .select(&HTML_TAG)
@@ -325,6 +359,7 @@ fn publication_date<'a>(
     ld: Option<&Value>,
     get: &impl Fn(&str) -> Option<&'a str>,
     mut urls: impl Iterator<Item = &'a str>,
+    read_at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Option<crate::dates::Published> {
     let latest = (chrono::Utc::now() + chrono::Duration::days(1)).date_naive();
     let earliest = chrono::NaiveDate::from_ymd_opt(1901, 1, 1).expect("a date");
@@ -416,10 +451,34 @@ fn publication_date<'a>(
                     .map(|(_, date)| *date)
             }),
         ),
+        (
+            "relative date line",
+            Box::new(|| {
+                let read_at = read_at?;
+                other
+                    .outside(html, &SHORT_TEXT)
+                    .filter_map(|e| text_within(&e, SHORT_DATE_LINE))
+                    .find_map(|line| relative_date_line(&line, read_at))
+                    .map(midnight)
+            }),
+        ),
         ("text after the headline", Box::new(|| text_after_headline(html).and_then(|t| in_text(&t)))),
+        (
+            "script data",
+            Box::new(|| {
+                html.select(&SCRIPT).find_map(|script| {
+                    let code = script.text().collect::<String>();
+                    SCRIPT_DATE
+                        .captures_iter(&code)
+                        .filter(|c| is_script_published_key(&c[1]))
+                        .find_map(|c| parsed(&c[2]))
+                })
+            }),
+        ),
         ("JSON-LD dateModified", Box::new(|| ld_date("dateModified"))),
         ("<meta> modified", Box::new(|| MODIFIED_META.iter().find_map(|k| get(k).and_then(parsed)))),
         ("update line", Box::new(|| date_lines.first().map(|(_, date)| *date))),
+        ("the page's text", Box::new(|| most_written_date(html, other, month_first, latest).map(midnight))),
     ];
     let date = sources.iter().find_map(|(source, find)| {
         let date = find()?;
@@ -432,6 +491,34 @@ fn publication_date<'a>(
         Some(day) if (day.date_naive() - date.date_naive()).num_days().abs() == 1 => day,
         _ => date,
     })
+}
+
+/// The date the page's text writes most often, outside readers' comments and lists of other stories
+/// (ties: the first written); where nothing marks a date, the story's own is the one its text keeps
+/// repeating (in its header, its footer, its print line), and one-off dates are the events it tells.
+fn most_written_date(
+    html: &Html,
+    other: &OtherContent,
+    month_first: bool,
+    latest: chrono::NaiveDate,
+) -> Option<chrono::NaiveDate> {
+    let mut counts: Vec<(chrono::NaiveDate, usize)> = Vec::new();
+    let texts = html
+        .root_element()
+        .descendants()
+        .filter(|node| node.value().is_text() && !is_code(node))
+        .filter(|node| node.parent().and_then(ElementRef::wrap).is_none_or(|e| !other.holds(&e)));
+    for node in texts {
+        let text = node.value().as_text().expect("a text node");
+        for date in page_dates(text, month_first, latest) {
+            match counts.iter_mut().find(|(d, _)| *d == date) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((date, 1)),
+            }
+        }
+    }
+    // max_by_key keeps the last of equals: reversed, the first written.
+    counts.into_iter().rev().max_by_key(|(_, n)| *n).map(|(date, _)| date)
 }
 
 /// Characters after the headline where a date without markup is looked for ("Pressemitteilung vom
@@ -738,7 +825,7 @@ mod tests {
             <link rel="canonical" href="/news/big-story">
             <script type="application/ld+json">{"@graph":[{"@type":"WebSite"},{"@type":"NewsArticle","headline":"Big story","datePublished":"2024-03-01T09:30:00+01:00","author":[{"@type":"Person","name":"Ann Lee"},{"name":"Bo Chan"}]}]}</script>
             </head><body><h1>Big story</h1></body></html>"#;
-        let m = extract_metadata(&Html::parse_document(page), "https://daily.example/x?utm_source=a");
+        let m = extract_metadata(&Html::parse_document(page), "https://daily.example/x?utm_source=a", None);
         assert_eq!(m.title.as_deref(), Some("Big story"));
         assert_eq!(m.byline.as_deref(), Some("Ann Lee, Bo Chan"));
         assert_eq!(m.published.unwrap().to_rfc3339(), "2024-03-01T09:30:00+01:00");
@@ -753,7 +840,7 @@ mod tests {
             <h1><span class="kicker">Rail</span><span class="visually-hidden">: </span>A night train to Rome</h1>
             <span class="byline"><span class="screen-reader-text">Author</span><a href="/a/jr">Jane Roe</a></span>
             </article></body></html>"#;
-        let m = extract_metadata(&Html::parse_document(page), "");
+        let m = extract_metadata(&Html::parse_document(page), "", None);
         assert_eq!(m.byline.as_deref(), Some("Jane Roe"));
         // Hidden punctuation between a kicker and the headline is kept: it is what joins them.
         assert_eq!(m.title.as_deref(), Some("Rail: A night train to Rome"));
@@ -763,7 +850,7 @@ mod tests {
     fn escaped_text_in_json_ld_is_decoded() {
         let page = r#"<html><head><script type="application/ld+json">{"@type":"NewsArticle","headline":"Lluvias &amp; cortes",
             "author":{"@type":"Person","name":"Redacci&oacute;n Central"}}</script></head><body></body></html>"#;
-        let m = extract_metadata(&Html::parse_document(page), "");
+        let m = extract_metadata(&Html::parse_document(page), "", None);
         assert_eq!(m.byline.as_deref(), Some("Redacción Central"));
         assert_eq!(m.title.as_deref(), Some("Lluvias & cortes"));
     }
@@ -772,7 +859,7 @@ mod tests {
     fn falls_back_to_markup() {
         let page = r#"<html><head><title>Ministers meet in Brussels - Euro Wire</title></head><body>
             <span class="byline">By Jane Roe</span><time datetime="2023-11-02">2 Nov</time></body></html>"#;
-        let m = extract_metadata(&Html::parse_document(page), "file:///x.html");
+        let m = extract_metadata(&Html::parse_document(page), "file:///x.html", None);
         assert_eq!(m.title.as_deref(), Some("Ministers meet in Brussels"));
         assert_eq!(m.byline.as_deref(), Some("Jane Roe"));
         assert_eq!(m.published.unwrap().date_naive().to_string(), "2023-11-02");
@@ -782,10 +869,13 @@ mod tests {
     #[test]
     fn a_title_that_names_the_site_gives_way_to_the_headline() {
         let page = r#"<html><head><title>Home</title></head><body><h2>Time to say goodbye</h2></body></html>"#;
-        assert_eq!(extract_metadata(&Html::parse_document(page), "").title.as_deref(), Some("Time to say goodbye"));
+        assert_eq!(
+            extract_metadata(&Html::parse_document(page), "", None).title.as_deref(),
+            Some("Time to say goodbye")
+        );
         let page = r#"<html><head><meta property="og:title" content="Euro Wire"><meta property="og:site_name"
             content="Euro Wire"></head><body><h1>Ministers meet</h1></body></html>"#;
-        assert_eq!(extract_metadata(&Html::parse_document(page), "").title.as_deref(), Some("Ministers meet"));
+        assert_eq!(extract_metadata(&Html::parse_document(page), "", None).title.as_deref(), Some("Ministers meet"));
     }
 
     #[test]
@@ -793,12 +883,12 @@ mod tests {
         let page = r##"<html><head><meta property="og:site_name" content="Euro Wire">
             <script type="application/ld+json">{"@graph":[{"@type":"Article","author":{"@id":"#p1"}},
             {"@type":"Person","@id":"#p1","name":"Ann Lee"}]}</script></head><body><h1>Story</h1></body></html>"##;
-        assert_eq!(extract_metadata(&Html::parse_document(page), "").byline.as_deref(), Some("Ann Lee"));
+        assert_eq!(extract_metadata(&Html::parse_document(page), "", None).byline.as_deref(), Some("Ann Lee"));
         let page = r#"<html><head><meta name="author" content="Euro Wire"><meta property="og:site_name" content="Euro Wire">
             </head><body><h1>Ein Bericht</h1>
             <p>Von Jana Roth und Paul Weber</p><p>Text des Artikels, lang genug, um kein Byline zu sein.</p></body></html>"#;
         assert_eq!(
-            extract_metadata(&Html::parse_document(page), "").byline.as_deref(),
+            extract_metadata(&Html::parse_document(page), "", None).byline.as_deref(),
             Some("Jana Roth und Paul Weber")
         );
     }
@@ -807,11 +897,11 @@ mod tests {
     fn dates_in_other_languages_and_never_a_comments_or_a_later_changes() {
         let page = r#"<html><body><h1>Bericht</h1><div class="comments"><time datetime="2020-09-23">23.09.</time></div>
             <p>Aktualisiert am 02.03.2020</p><p>Veröffentlicht am 16. August 2019</p></body></html>"#;
-        let m = extract_metadata(&Html::parse_document(page), "");
+        let m = extract_metadata(&Html::parse_document(page), "", None);
         assert_eq!(m.published.unwrap().date_naive().to_string(), "2019-08-16");
         let page = r#"<html><head><meta property="article:modified_time" content="2021-05-05T10:00:00Z"></head>
             <body><p>Nothing dated here.</p></body></html>"#;
-        let m = extract_metadata(&Html::parse_document(page), "");
+        let m = extract_metadata(&Html::parse_document(page), "", None);
         assert_eq!(
             m.published.unwrap().date_naive().to_string(),
             "2021-05-05",
@@ -826,13 +916,13 @@ mod tests {
                 r#"<html><head><meta property="article:published_time" content="{placeholder}"></head>
                 <body><h1>Story</h1><time datetime="2022-04-05">5 April</time></body></html>"#
             );
-            let m = extract_metadata(&Html::parse_document(&page), "");
+            let m = extract_metadata(&Html::parse_document(&page), "", None);
             assert_eq!(m.published.unwrap().date_naive().to_string(), "2022-04-05", "{placeholder}");
         }
     }
 
     fn published(page: &str, url: &str) -> Option<String> {
-        extract_metadata(&Html::parse_document(page), url).published.map(|d| d.date_naive().to_string())
+        extract_metadata(&Html::parse_document(page), url, None).published.map(|d| d.date_naive().to_string())
     }
 
     #[test]
@@ -888,6 +978,31 @@ mod tests {
     }
 
     #[test]
+    fn dates_from_script_data_and_then_from_what_the_text_repeats() {
+        // A page its scripts build: the date is in their data, under a key that says what it is.
+        let page = r#"<html><body><h1>Review</h1><script>window.state = {"review":{"updatedDate":"2016-11-09T20:39:47Z",
+            "publishedDate":"2016-11-04T20:37:27Z"}};</script><p>Text.</p></body></html>"#;
+        assert_eq!(published(page, "").as_deref(), Some("2016-11-04"));
+        // Nothing marks a date: the one the text keeps writing, not the events it tells of; never a comment's.
+        let page = r#"<html><body><h1>Ausflug</h1><p>Der Stammtisch trifft sich jeden Monat, und wer mag, kommt einfach vorbei: Wir reden über die Stadt, über Pläne und über alles, was ansteht, bei Kaffee oder einem Bier.</p>
+            <p>Wir fahren am 5. Februar 2020 mit dem Zug nach Kassel, besuchen dort das Museum und fahren am 12. März 2020 weiter nach Göttingen.</p>
+            <div class="comments"><p>3.4.2020</p><p>3.4.2020</p><p>3.4.2020</p></div>
+            <p>Die Seite wurde zuletzt am 29.01.2020 von Ana geändert, die auch die Fotos der letzten Fahrt beigesteuert hat.</p>
+            <footer>Diese Seite vom 29.01.2020 steht unter einer freien Lizenz; Fotos und Texte dürfen geteilt werden.</footer></body></html>"#;
+        assert_eq!(published(page, "").as_deref(), Some("2020-01-29"));
+    }
+
+    #[test]
+    fn relative_dates_count_from_when_the_page_was_fetched() {
+        let page = r#"<html><body><h1>Sturm über Hamburg</h1><p class="x">vor 3 Stunden</p><p>Text.</p></body></html>"#;
+        let read_at = chrono::DateTime::parse_from_rfc3339("2024-03-10T02:00:00Z").unwrap().to_utc();
+        let date = |read_at| extract_metadata(&Html::parse_document(page), "https://x.example/a", read_at).published;
+        assert_eq!(date(Some(read_at)).map(|d| d.date_naive().to_string()).as_deref(), Some("2024-03-09"));
+        // A file read from disk has no time of fetching to count from.
+        assert_eq!(date(None), None);
+    }
+
+    #[test]
     fn a_page_that_is_one_form_keeps_its_dates() {
         let page = r#"<html><body><form id="main"><h1>Easy upside-down cake</h1><div class="recipeDate">June 13, 2019</div>
             </form></body></html>"#;
@@ -898,7 +1013,7 @@ mod tests {
 
     #[test]
     fn the_one_headline_readers_see_is_the_title() {
-        let title = |page: &str| extract_metadata(&Html::parse_document(page), "").title;
+        let title = |page: &str| extract_metadata(&Html::parse_document(page), "", None).title;
         let page = r#"<html><head><meta property="og:title" content="Dead skin cells might be a good thing"></head>
             <body><h1>Wait, are dead skin cells actually a good thing?</h1></body></html>"#;
         assert_eq!(title(page).as_deref(), Some("Wait, are dead skin cells actually a good thing?"));

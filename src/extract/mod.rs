@@ -42,7 +42,10 @@ pub fn extract(page: &FetchedPage) -> Result<Article, ExtractError> {
     match page.kind {
         ContentKind::Html => {
             let html = Html::parse_document(&decoded.text);
-            let meta = metadata::extract_metadata(&html, &page.url);
+            // Only a page fetched over the network was read at a time its "3 hours ago" counts from.
+            let read_at =
+                (page.url.starts_with("http://") || page.url.starts_with("https://")).then_some(page.fetched_at);
+            let meta = metadata::extract_metadata(&html, &page.url, read_at);
             let shown = body::extract_paragraphs(
                 &html,
                 body::Announced {
