@@ -193,6 +193,22 @@ mod tests {
     }
 
     #[test]
+    fn relative_dates_count_from_the_fetch_only_for_pages_fetched_over_the_network() {
+        let html = format!("<html><body><article><h1>Sturm</h1><p>vor 2 Tagen</p>{BODY}</article></body></html>");
+        let page = |url: &str| FetchedPage {
+            id: "t".into(),
+            url: url.into(),
+            fetched_at: chrono::DateTime::parse_from_rfc3339("2024-03-10T12:00:00Z").unwrap().to_utc(),
+            headers: vec![],
+            kind: ContentKind::Html,
+            bytes: html.as_bytes().to_vec(),
+        };
+        let published = |url: &str| extract(&page(url)).unwrap().published.map(|d| d.date_naive().to_string());
+        assert_eq!(published("https://news.example/sturm").as_deref(), Some("2024-03-08"));
+        assert_eq!(published("file:///tmp/sturm.html"), None);
+    }
+
+    #[test]
     fn language_detected_when_undeclared() {
         let german = "<html><body><article><p>Die Bundesregierung hat am Dienstag neue Sanktionen gegen mehrere Unternehmen verhängt, die nach Angaben des Ministeriums Bauteile für Drohnen geliefert haben.</p><p>Die Maßnahmen treten sofort in Kraft und gelten auch für Tochtergesellschaften im Ausland, teilte das Ministerium mit.</p></article></body></html>";
         assert_eq!(extract_html("https://news.example/de", german).language.as_deref(), Some("de"));
