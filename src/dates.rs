@@ -103,7 +103,7 @@ pub fn find_date_in_text(text: &str) -> Option<NaiveDate> {
 const MONTH_WORDS: &[(&str, u32)] = &[
     ("january", 1), ("januar", 1), ("jänner", 1), ("janvier", 1), ("enero", 1), ("gennaio", 1), ("januari", 1), ("janeiro", 1), ("jan", 1), ("styczeń", 1), ("stycznia", 1), ("tammikuuta", 1), ("ledna", 1), ("ocak", 1), ("января", 1), ("січня", 1), ("ianuarie", 1), ("gener", 1), ("siječnja", 1), ("januára", 1), ("január", 1),
     ("february", 2), ("februar", 2), ("février", 2), ("fevrier", 2), ("febrero", 2), ("febbraio", 2), ("februari", 2), ("fevereiro", 2), ("feb", 2), ("févr", 2), ("luty", 2), ("lutego", 2), ("helmikuuta", 2), ("února", 2), ("şubat", 2), ("февраля", 2), ("лютого", 2), ("februarie", 2), ("febrer", 2), ("veljače", 2), ("február", 2), ("februára", 2),
-    ("march", 3), ("märz", 3), ("maerz", 3), ("mars", 3), ("marzo", 3), ("maart", 3), ("março", 3), ("mar", 3), ("mär", 3), ("marzec", 3), ("marca", 3), ("maaliskuuta", 3), ("března", 3), ("mart", 3), ("марта", 3), ("березня", 3), ("martie", 3), ("març", 3), ("ožujka", 3), ("marts", 3), ("március", 3),
+    ("march", 3), ("märz", 3), ("maerz", 3), ("mars", 3), ("marzo", 3), ("maart", 3), ("março", 3), ("mar", 3), ("mär", 3), ("marzec", 3), ("marca", 3), ("maaliskuuta", 3), ("března", 3), ("mart", 3), ("марта", 3), ("березня", 3), ("martie", 3), ("març", 3), ("ožujka", 3), ("marts", 3), ("maret", 3), ("március", 3),
     ("april", 4), ("avril", 4), ("abril", 4), ("aprile", 4), ("apr", 4), ("avr", 4), ("kwiecień", 4), ("kwietnia", 4), ("huhtikuuta", 4), ("dubna", 4), ("nisan", 4), ("апреля", 4), ("квітня", 4), ("aprilie", 4), ("travnja", 4), ("április", 4), ("apríla", 4),
     ("may", 5), ("mai", 5), ("mayo", 5), ("maggio", 5), ("mei", 5), ("maio", 5), ("maj", 5), ("maja", 5), ("toukokuuta", 5), ("května", 5), ("mayıs", 5), ("мая", 5), ("травня", 5), ("maig", 5), ("svibnja", 5), ("május", 5), ("mája", 5),
     ("june", 6), ("juni", 6), ("juin", 6), ("junio", 6), ("giugno", 6), ("junho", 6), ("jun", 6), ("czerwiec", 6), ("czerwca", 6), ("kesäkuuta", 6), ("června", 6), ("haziran", 6), ("июня", 6), ("червня", 6), ("iunie", 6), ("juny", 6), ("lipnja", 6), ("június", 6), ("júna", 6),
@@ -275,6 +275,7 @@ mod tests {
         assert_eq!(date("19. helmikuuta 2020").as_deref(), Some("2020-02-19"));
         assert_eq!(date("19 февраля 2020 г.").as_deref(), Some("2020-02-19"));
         assert_eq!(date("5 Şubat 2021").as_deref(), Some("2021-02-05"));
+        assert_eq!(date("12 Maret 2021").as_deref(), Some("2021-03-12"));
         assert_eq!(date("2020. február 19.").as_deref(), Some("2020-02-19"));
         assert_eq!(date("发布时间：2020年2月19日").as_deref(), Some("2020-02-19"));
         assert_eq!(date("于2020年2月19日发布").as_deref(), Some("2020-02-19"));
