@@ -169,6 +169,25 @@ pub fn page_dates(text: &str, month_first: bool, latest: NaiveDate) -> impl Iter
     })
 }
 
+/// Which order `text` writes numbers with slashes in, when one of its dates shows it: `Some(true)`
+/// month first (12/25/2020), `Some(false)` day first (25/12/2020); `None` when none can tell, or
+/// they disagree.
+pub fn slash_order(text: &str) -> Option<bool> {
+    static SLASHED: Lazy<Regex> =
+        Lazy::new(|| Regex::new(r"(?-u:\b)([0-9]{1,2})/([0-9]{1,2})/(?:19|20)[0-9]{2}(?-u:\b)").unwrap());
+    let (mut month_first, mut day_first) = (false, false);
+    for c in SLASHED.captures_iter(text) {
+        let (a, b): (u32, u32) = (c[1].parse().ok()?, c[2].parse().ok()?);
+        month_first |= b > 12 && a <= 12;
+        day_first |= a > 12 && b <= 12;
+    }
+    match (month_first, day_first) {
+        (true, false) => Some(true),
+        (false, true) => Some(false),
+        _ => None,
+    }
+}
+
 /// `text` without the dates it writes (see [`PAGE_DATE`]) and without times of day ("10:27",
 /// "18:30 Uhr", "9.15 am"), and how many dates it wrote.
 pub fn without_dates_and_times(text: &str) -> (String, usize) {
@@ -280,6 +299,14 @@ mod tests {
         assert_eq!(date("发布时间：2020年2月19日").as_deref(), Some("2020-02-19"));
         assert_eq!(date("于2020年2月19日发布").as_deref(), Some("2020-02-19"));
         assert_eq!(date("입력 2020년 2월 19일 10:00").as_deref(), Some("2020-02-19"));
+    }
+
+    #[test]
+    fn the_order_of_slashed_dates_from_those_that_show_it() {
+        assert_eq!(slash_order("Posted 12/25/2020, updated 01/02/2021"), Some(true));
+        assert_eq!(slash_order("25/12/2020 and 01/02/2021"), Some(false));
+        assert_eq!(slash_order("01/02/2021"), None);
+        assert_eq!(slash_order("25/12/2020 and 12/25/2020"), None);
     }
 
     #[test]

@@ -370,9 +370,21 @@ fn publication_date<'a>(
     };
     let parsed = |raw: &str| parse_date(raw).filter(|d| plausible(*d));
     let language = html.select(&HTML_TAG).find_map(|h| h.value().attr("lang")).unwrap_or_default().to_lowercase();
-    // Only American pages write the month first in 07/26/2024.
-    let month_first = language == "en-us" || language == "en";
-    let in_text = |text: &str| find_page_date(text, month_first, latest).map(midnight);
+    // 07/26/2024: the page's own dates that can only be read one way say its order; else only
+    // American pages (and those that say English without a country) write the month first.
+    // Read once, by the first text with a slash in it.
+    let month_first = once_cell::unsync::Lazy::new(|| {
+        html.root_element()
+            .descendants()
+            .filter(|node| !is_code(node))
+            .filter_map(|node| {
+                node.value().as_text().filter(|t| t.contains('/')).and_then(|t| crate::dates::slash_order(t))
+            })
+            .next()
+            .unwrap_or(language == "en-us" || language == "en")
+    });
+    let month_first = || *month_first;
+    let in_text = |text: &str| find_page_date(text, text.contains('/') && month_first(), latest).map(midnight);
     let ld_date = |key: &str| ld.and_then(|a| a.get(key)).and_then(Value::as_str).and_then(parsed);
     let url_date = urls.find_map(|url| date_in_url(url).filter(|d| plausible(*d)));
     // Lines that are little more than a date ("<h3>21.01.2022</h3>", "am 29.12.2010, 13:36 Uhr").
@@ -478,7 +490,7 @@ fn publication_date<'a>(
         ("JSON-LD dateModified", Box::new(|| ld_date("dateModified"))),
         ("<meta> modified", Box::new(|| MODIFIED_META.iter().find_map(|k| get(k).and_then(parsed)))),
         ("update line", Box::new(|| date_lines.first().map(|(_, date)| *date))),
-        ("the page's text", Box::new(|| most_written_date(html, other, month_first, latest).map(midnight))),
+        ("the page's text", Box::new(|| most_written_date(html, other, month_first(), latest).map(midnight))),
     ];
     let date = sources.iter().find_map(|(source, find)| {
         let date = find()?;
@@ -990,6 +1002,18 @@ mod tests {
             <p>Die Seite wurde zuletzt am 29.01.2020 von Ana geändert, die auch die Fotos der letzten Fahrt beigesteuert hat.</p>
             <footer>Diese Seite vom 29.01.2020 steht unter einer freien Lizenz; Fotos und Texte dürfen geteilt werden.</footer></body></html>"#;
         assert_eq!(published(page, "").as_deref(), Some("2020-01-29"));
+    }
+
+    #[test]
+    fn slashed_dates_are_read_in_the_order_the_page_shows() {
+        let page = |footer: &str| {
+            format!(
+                r#"<html lang="en"><body><h1>Floods</h1><p class="date">05/02/2020</p><p>Text.</p><footer>{footer}</footer></body></html>"#
+            )
+        };
+        // "en" without a country reads month first, unless the page's own dates show the day first.
+        assert_eq!(published(&page("Archive"), "").as_deref(), Some("2020-05-02"));
+        assert_eq!(published(&page("Archive from 25/12/2019"), "").as_deref(), Some("2020-02-05"));
     }
 
     #[test]
