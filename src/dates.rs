@@ -118,8 +118,8 @@ const MONTH_WORDS: &[(&str, u32)] = &[
 /// Dates as pages write them near a headline or a byline, in the main European languages and in
 /// Chinese, Japanese and Korean: "2024-07-26", "26.07.2024", "26. Juli 2024", "8.Dezember 2010",
 /// "26 juillet 2024", "26 de julio de 2024", "July 26, 2024", "07/26/2024", "2024. július 26.",
-/// "2024年7月26日", "2024년 7월 26일". Between CJK characters a date needs no space. Digits are ASCII: only those parse as numbers, and Unicode `\d`
-/// makes the expression slower to compile.
+/// "2024年7月26日", "2024년 7월 26일". Between CJK characters a date needs no space. Digits are
+/// ASCII: only those parse as numbers, and Unicode `\d` makes the expression slower to compile.
 static PAGE_DATE: Lazy<Regex> = Lazy::new(|| {
     let mut words: Vec<&str> = MONTH_WORDS.iter().map(|(w, _)| *w).collect();
     words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
@@ -230,6 +230,7 @@ pub fn relative_date(text: &str, reference: DateTime<Utc>) -> Option<(NaiveDate,
     // A word for the count ("an hour ago", "vor einem Tag") is one.
     let count: i64 = c.name(&format!("n{language}"))?.as_str().parse().unwrap_or(1);
     let unit = c.name(language)?.as_str().to_lowercase();
+    // Minutes, then hours (hours, heures, horas, Stunden, ore, uur), else days.
     let back = if unit.starts_with("min") {
         chrono::Duration::minutes(count)
     } else if ["h", "st", "or", "u"].iter().any(|p| unit.starts_with(p)) {

@@ -387,15 +387,14 @@ fn publication_date<'a>(
     let in_text = |text: &str| find_page_date(text, text.contains('/') && month_first(), latest).map(midnight);
     let ld_date = |key: &str| ld.and_then(|a| a.get(key)).and_then(Value::as_str).and_then(parsed);
     let url_date = urls.find_map(|url| date_in_url(url).filter(|d| plausible(*d)));
-    // Lines that are little more than a date ("<h3>21.01.2022</h3>", "am 29.12.2010, 13:36 Uhr").
-    // Read once, by the first source that needs them.
+    // Short lines, some little more than a date ("<h3>21.01.2022</h3>", "am 29.12.2010, 13:36 Uhr",
+    // "vor 3 Stunden"). Read once, by the first source that needs them.
+    let short_lines: once_cell::unsync::Lazy<Vec<String>, _> = once_cell::unsync::Lazy::new(|| {
+        other.outside(html, &SHORT_TEXT).filter_map(|e| text_within(&e, SHORT_DATE_LINE)).collect()
+    });
     let date_lines: once_cell::unsync::Lazy<Vec<(String, crate::dates::Published)>, _> =
         once_cell::unsync::Lazy::new(|| {
-            other
-                .outside(html, &SHORT_TEXT)
-                .filter_map(|e| text_within(&e, SHORT_DATE_LINE))
-                .filter_map(|t| Some((t.to_lowercase(), in_text(&t)?)))
-                .collect()
+            short_lines.iter().filter_map(|t| Some((t.to_lowercase(), in_text(t)?))).collect()
         });
     let says = |line: &str, cues: &[&str]| cues.iter().any(|cue| line.contains(cue));
     type Source<'s> = (&'static str, Box<dyn Fn() -> Option<crate::dates::Published> + 's>);
@@ -467,11 +466,7 @@ fn publication_date<'a>(
             "relative date line",
             Box::new(|| {
                 let read_at = read_at?;
-                other
-                    .outside(html, &SHORT_TEXT)
-                    .filter_map(|e| text_within(&e, SHORT_DATE_LINE))
-                    .find_map(|line| relative_date_line(&line, read_at))
-                    .map(midnight)
+                short_lines.iter().find_map(|line| relative_date_line(line, read_at)).map(midnight)
             }),
         ),
         ("text after the headline", Box::new(|| text_after_headline(html).and_then(|t| in_text(&t)))),
