@@ -212,7 +212,8 @@ pub fn extract_metadata(html: &Html, page_url: &str, read_at: Option<chrono::Dat
     let title = choose_title(html, &metas, ld.as_ref(), site_name.as_deref());
 
     let other = OtherContent::of(html);
-    let byline = byline(html, &other, ld.as_ref(), &get, site_name.as_deref(), title.as_deref());
+    let short_lines = ShortLines::new(html, &other);
+    let byline = byline(html, &other, &short_lines, ld.as_ref(), &get, site_name.as_deref(), title.as_deref());
 
     let canonical_url = html
         .select(&CANONICAL)
@@ -221,7 +222,8 @@ pub fn extract_metadata(html: &Html, page_url: &str, read_at: Option<chrono::Dat
         .and_then(|href| resolve(page_url, href));
 
     let urls = [Some(page_url), canonical_url.as_deref()];
-    let published = publication_date(html, &other, ld.as_ref(), &get, urls.into_iter().flatten(), read_at);
+    let published =
+        publication_date(html, &other, &short_lines, ld.as_ref(), &get, urls.into_iter().flatten(), read_at);
 
     let language = html
         .select(&HTML_TAG)
@@ -267,6 +269,7 @@ fn paragraphs_of(declared: &str) -> Vec<String> {
 fn byline<'a>(
     html: &Html,
     other: &OtherContent,
+    short_lines: &ShortLines,
     ld: Option<&Value>,
     get: &impl Fn(&str) -> Option<&'a str>,
     site_name: Option<&str>,
@@ -301,10 +304,7 @@ fn byline<'a>(
         })
         .or_else(|| other.outside(html, &AUTHOR_MARKUP).map(|e| tidy(&text_of(&e))).find(acceptable))
         .or_else(|| {
-            other
-                .outside(html, &SHORT_TEXT)
-                .filter_map(|e| text_within(&e, BYLINE_LINE_CHARS))
-                .find_map(|t| byline::name_after_cue(&t).map(tidy).filter(acceptable))
+            short_lines.within(BYLINE_LINE_CHARS).find_map(|t| byline::name_after_cue(t).map(tidy).filter(acceptable))
         })
 }
 
@@ -356,6 +356,7 @@ fn resolve_ld_references(html: &Html, value: &Value) -> Value {
 fn publication_date<'a>(
     html: &Html,
     other: &OtherContent,
+    short_lines: &ShortLines,
     ld: Option<&Value>,
     get: &impl Fn(&str) -> Option<&'a str>,
     mut urls: impl Iterator<Item = &'a str>,
@@ -388,13 +389,10 @@ fn publication_date<'a>(
     let ld_date = |key: &str| ld.and_then(|a| a.get(key)).and_then(Value::as_str).and_then(parsed);
     let url_date = urls.find_map(|url| date_in_url(url).filter(|d| plausible(*d)));
     // Short lines, some little more than a date ("<h3>21.01.2022</h3>", "am 29.12.2010, 13:36 Uhr",
-    // "vor 3 Stunden"). Read once, by the first source that needs them.
-    let short_lines: once_cell::unsync::Lazy<Vec<String>, _> = once_cell::unsync::Lazy::new(|| {
-        other.outside(html, &SHORT_TEXT).filter_map(|e| text_within(&e, SHORT_DATE_LINE)).collect()
-    });
+    // "vor 3 Stunden").
     let date_lines: once_cell::unsync::Lazy<Vec<(String, crate::dates::Published)>, _> =
         once_cell::unsync::Lazy::new(|| {
-            short_lines.iter().filter_map(|t| Some((t.to_lowercase(), in_text(t)?))).collect()
+            short_lines.within(SHORT_DATE_LINE).filter_map(|t| Some((t.to_lowercase(), in_text(t)?))).collect()
         });
     let says = |line: &str, cues: &[&str]| cues.iter().any(|cue| line.contains(cue));
     type Source<'s> = (&'static str, Box<dyn Fn() -> Option<crate::dates::Published> + 's>);
@@ -466,7 +464,7 @@ fn publication_date<'a>(
             "relative date line",
             Box::new(|| {
                 let read_at = read_at?;
-                short_lines.iter().find_map(|line| relative_date_line(line, read_at)).map(midnight)
+                short_lines.within(SHORT_DATE_LINE).find_map(|line| relative_date_line(line, read_at)).map(midnight)
             }),
         ),
         ("text after the headline", Box::new(|| text_after_headline(html).and_then(|t| in_text(&t)))),
@@ -745,15 +743,58 @@ fn squash(s: &str) -> String {
 /// The element's text (see [`text_of`]) when it has at most `max_chars` characters; the text of a
 /// longer one is never gathered (most candidate lines are containers holding much of the page).
 fn text_within(el: &ElementRef, max_chars: usize) -> Option<String> {
+    visible_chars_within(el, max_chars)?;
+    Some(text_of(el)).filter(|t| t.chars().count() <= max_chars)
+}
+
+/// How many characters other than spaces the element shows, when at most `max_chars`: those all
+/// stay in its cleaned text, so a longer one is known to be too long before its text is gathered.
+fn visible_chars_within(el: &ElementRef, max_chars: usize) -> Option<usize> {
     let mut visible = 0;
     for piece in visible_pieces(el) {
-        // Characters other than spaces all stay in the cleaned text.
         visible += piece.chars().filter(|c| !c.is_whitespace()).count();
         if visible > max_chars {
             return None;
         }
     }
-    Some(text_of(el)).filter(|t| t.chars().count() <= max_chars)
+    Some(visible)
+}
+
+/// The texts of the page's short elements outside other content, gathered once (by the first
+/// source that needs them) for both the byline and the date lines, which read them under
+/// different lengths.
+struct ShortLines<'a> {
+    html: &'a Html,
+    other: &'a OtherContent,
+    /// Each text with its count of characters other than spaces.
+    lines: std::cell::OnceCell<Vec<(String, usize)>>,
+}
+
+impl<'a> ShortLines<'a> {
+    /// The longest line any reader asks for.
+    const MAX_CHARS: usize = if BYLINE_LINE_CHARS > SHORT_DATE_LINE { BYLINE_LINE_CHARS } else { SHORT_DATE_LINE };
+
+    fn new(html: &'a Html, other: &'a OtherContent) -> Self {
+        ShortLines { html, other, lines: std::cell::OnceCell::new() }
+    }
+
+    /// The texts [`text_within`] gives for `max_chars`, in document order.
+    fn within(&self, max_chars: usize) -> impl Iterator<Item = &str> {
+        debug_assert!(max_chars <= Self::MAX_CHARS);
+        let lines = self.lines.get_or_init(|| {
+            self.other
+                .outside(self.html, &SHORT_TEXT)
+                .filter_map(|e| {
+                    let visible = visible_chars_within(&e, Self::MAX_CHARS)?;
+                    Some((text_of(&e), visible)).filter(|(text, _)| text.chars().count() <= Self::MAX_CHARS)
+                })
+                .collect()
+        });
+        lines
+            .iter()
+            .filter(move |(text, visible)| *visible <= max_chars && text.chars().count() <= max_chars)
+            .map(|(text, _)| text.as_str())
+    }
 }
 
 /// The element's text, without what its scripts and styles hold nor the labels only screen readers
