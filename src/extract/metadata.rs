@@ -743,21 +743,23 @@ fn squash(s: &str) -> String {
 /// The element's text (see [`text_of`]) when it has at most `max_chars` characters; the text of a
 /// longer one is never gathered (most candidate lines are containers holding much of the page).
 fn text_within(el: &ElementRef, max_chars: usize) -> Option<String> {
-    visible_chars_within(el, max_chars)?;
+    if !shows_at_most(el, max_chars) {
+        return None;
+    }
     Some(text_of(el)).filter(|t| t.chars().count() <= max_chars)
 }
 
-/// How many characters other than spaces the element shows, when at most `max_chars`: those all
-/// stay in its cleaned text, so a longer one is known to be too long before its text is gathered.
-fn visible_chars_within(el: &ElementRef, max_chars: usize) -> Option<usize> {
+/// Whether the element shows at most `max_chars` characters other than spaces: those all stay in
+/// its cleaned text, so a longer one is known to be too long before its text is gathered.
+fn shows_at_most(el: &ElementRef, max_chars: usize) -> bool {
     let mut visible = 0;
     for piece in visible_pieces(el) {
         visible += piece.chars().filter(|c| !c.is_whitespace()).count();
         if visible > max_chars {
-            return None;
+            return false;
         }
     }
-    Some(visible)
+    true
 }
 
 /// The texts of the page's short elements outside other content, gathered once (by the first
@@ -766,7 +768,7 @@ fn visible_chars_within(el: &ElementRef, max_chars: usize) -> Option<usize> {
 struct ShortLines<'a> {
     html: &'a Html,
     other: &'a OtherContent,
-    /// Each text with its count of characters other than spaces.
+    /// Each text with its length in characters.
     lines: std::cell::OnceCell<Vec<(String, usize)>>,
 }
 
@@ -784,16 +786,14 @@ impl<'a> ShortLines<'a> {
         let lines = self.lines.get_or_init(|| {
             self.other
                 .outside(self.html, &SHORT_TEXT)
-                .filter_map(|e| {
-                    let visible = visible_chars_within(&e, Self::MAX_CHARS)?;
-                    Some((text_of(&e), visible)).filter(|(text, _)| text.chars().count() <= Self::MAX_CHARS)
+                .filter_map(|e| text_within(&e, Self::MAX_CHARS))
+                .map(|text| {
+                    let chars = text.chars().count();
+                    (text, chars)
                 })
                 .collect()
         });
-        lines
-            .iter()
-            .filter(move |(text, visible)| *visible <= max_chars && text.chars().count() <= max_chars)
-            .map(|(text, _)| text.as_str())
+        lines.iter().filter(move |(_, chars)| *chars <= max_chars).map(|(text, _)| text.as_str())
     }
 }
 
