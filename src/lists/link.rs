@@ -23,6 +23,20 @@ const SAME_NAME: f32 = 1.0;
 const SAME_WORDS_OTHER_ORDER: f32 = 0.9;
 const SAME_WITHOUT_LEGAL_FORM: f32 = 0.85;
 const SAME_FIRST_AND_LAST: f32 = 0.8;
+/// "Ramón Carrizales" for "CARRIZALEZ RENGIFO, Ramon Alonso": a given name with the first of two
+/// surnames, as Spanish names are written short.
+const FIRST_SURNAME: f32 = 0.75;
+/// A first name spelled with a letter more or less ("Dimitry", "Dmitry"), or a surname with one
+/// letter changed ("Sunhatov", "Sungatov"; "Mishin" and "Mishkin" are two names).
+const SIMILAR_SPELLING: f32 = 0.7;
+/// An organisation's reported name that begins exactly one entry's name ("Garantex" for "GARANTEX
+/// EUROPE OU", "Trigron Lojistik" for "TRIGRON LOJISTIK KARGO LIMITED SIRKETI"), when no entry of
+/// that list has the name itself.
+const SAME_BEGINNING: f32 = 0.7;
+/// A beginning this short (in letters and digits) names too many things to link.
+const MIN_BEGINNING_CHARS: usize = 4;
+/// Letters a word must have before its spellings one letter apart are tried.
+const MIN_SIMILAR_CHARS: usize = 5;
 /// An alias the article gives counts a little less than the name it reports.
 const ARTICLE_ALIAS: f32 = 0.95;
 
@@ -67,7 +81,8 @@ impl ListLinker {
             let entries: Vec<EntryHistory> = state.entries.into_values().collect();
             for (index, history) in entries.iter().enumerate() {
                 for name in history.entry.names() {
-                    for (key, score) in keys(name, history.entry.kind) {
+                    let beginnings = beginning_keys(name, history.entry.kind).into_iter().map(|k| (k, SAME_BEGINNING));
+                    for (key, score) in keys(name, history.entry.kind).into_iter().chain(beginnings) {
                         linker.by_key.entry(key).or_default().push((at, index, score));
                     }
                 }
@@ -111,6 +126,24 @@ impl ListLinker {
                 let score = weight * query_score.min(entry_score);
                 let slot = best.entry((list, entry)).or_insert(0.0);
                 *slot = slot.max(score);
+            }
+        }
+        // A name's beginning, for the lists where the name found nothing: only when it begins one
+        // entry there (two that begin alike are two companies the report does not tell apart).
+        let names = std::iter::once((target.name.as_str(), 1.0))
+            .chain(target.aliases.iter().map(|a| (a.as_str(), ARTICLE_ALIAS)));
+        let found: HashSet<usize> = best.keys().map(|&(list, _)| list).collect();
+        for (name, weight) in names {
+            let Some(key) = beginning_query_key(name, kind) else { continue };
+            let mut by_list: HashMap<usize, HashSet<usize>> = HashMap::new();
+            for &(list, entry, _) in self.by_key.get(&key).into_iter().flatten() {
+                by_list.entry(list).or_default().insert(entry);
+            }
+            for (list, entries) in by_list {
+                if let (false, [entry]) = (found.contains(&list), Vec::from_iter(entries).as_slice()) {
+                    let slot = best.entry((list, *entry)).or_insert(0.0);
+                    *slot = slot.max(weight * SAME_BEGINNING);
+                }
             }
         }
         best.into_iter()
@@ -205,7 +238,12 @@ fn entry_kind(kind: TargetType) -> EntryKind {
 
 /// The keys under which a name of this kind is found, and how alike two names sharing each are.
 fn keys(name: &str, kind: EntryKind) -> Vec<(String, f32)> {
+    // "Rubber & Plastics" is "Rubber and Plastics"; "Al-Dar" is also "Aldar", "Ung-sun" "Ungsun".
+    let name = &name.replace(" & ", " and ");
     let mut keys = name_keys(name, kind);
+    if name.contains('-') {
+        keys.extend(name_keys(&name.replace('-', ""), kind));
+    }
     // "Iran's Ministry of Defense" is the Ministry of Defense the list has under Iran.
     if let Some((owner, rest)) = name.split_once("'s ").or_else(|| name.split_once("’s "))
         && country_named(owner).is_some()
@@ -215,13 +253,18 @@ fn keys(name: &str, kind: EntryKind) -> Vec<(String, f32)> {
     keys
 }
 
-fn name_keys(name: &str, kind: EntryKind) -> Vec<(String, f32)> {
-    let prefix = match kind {
+/// Where the keys of each kind of entry start, so that a vessel never shares one with a company.
+fn kind_prefix(kind: EntryKind) -> &'static str {
+    match kind {
         EntryKind::Person => "p",
         EntryKind::Entity => "e",
         EntryKind::Vessel => "v",
         EntryKind::Aircraft => "a",
-    };
+    }
+}
+
+fn name_keys(name: &str, kind: EntryKind) -> Vec<(String, f32)> {
+    let prefix = kind_prefix(kind);
     if kind == EntryKind::Person {
         return person_keys(name);
     }
@@ -241,10 +284,14 @@ fn name_keys(name: &str, kind: EntryKind) -> Vec<(String, f32)> {
 /// A person's keys: the name in reading order ("KIM, Sang Man" is Sang Man Kim), its words in any
 /// order, and its first and last word (news leaves out the middle names and patronymics lists
 /// give: "Aleksandr Bortnikov" is "BORTNIKOV, Aleksandr Vasilievich"); the last two spelled loosely,
-/// as transliterations differ ("Aleksey", "Aleksei").
+/// as transliterations differ ("Aleksey", "Aleksei"). Fainter: the first or last word one letter
+/// apart, a middle name with the surname, and for a list's "SURNAMES, Given names", the first of
+/// two surnames with the first given name and two given names written as one ("YUAN, Yun Xia" is
+/// Yuan Yunxia).
 fn person_keys(name: &str) -> Vec<(String, f32)> {
     let label = EntityLabel::Per;
-    let reading = match name.split_once(", ").filter(|(_, rest)| !rest.contains(',')) {
+    let inverted = name.split_once(", ").filter(|(_, rest)| !rest.contains(','));
+    let reading = match inverted {
         Some((last, first)) => format!("{first} {last}"),
         None => name.to_string(),
     };
@@ -262,15 +309,72 @@ fn person_keys(name: &str) -> Vec<(String, f32)> {
     let mut sorted = loose.clone();
     sorted.sort_unstable();
     keys.push((format!("p~{}", sorted.join(" ")), SAME_WORDS_OTHER_ORDER));
-    keys.push((format!("p^{} {}", loose[0], loose[loose.len() - 1]), SAME_FIRST_AND_LAST));
+    let (first, last) = (&loose[0], &loose[loose.len() - 1]);
+    keys.push((format!("p^{first} {last}"), SAME_FIRST_AND_LAST));
+    for (_, spelled) in one_letter_less(first) {
+        keys.push((format!("p#{spelled} {last}"), SIMILAR_SPELLING));
+    }
+    // Two surnames that agree without the letter at one place: one letter changed.
+    for (at, spelled) in one_letter_less(last).into_iter().filter_map(|(at, w)| Some((at?, w))) {
+        keys.push((format!("p%{first} {at}:{spelled}"), SIMILAR_SPELLING));
+    }
+    if let Some((surnames, given)) = inverted {
+        let loose_words = |text: &str| -> Vec<String> {
+            fingerprint(text, label).split(' ').filter(|w| !w.is_empty()).map(loose_spelling).collect()
+        };
+        let (surnames, given) = (loose_words(surnames), loose_words(given));
+        // A short first word is a particle ("al", "bin", "de"), not a surname of its own.
+        if let ([first_surname, _], Some(first_given)) = (surnames.as_slice(), given.first())
+            && first_surname.chars().count() > 3
+        {
+            keys.push((format!("p^{first_given} {first_surname}"), FIRST_SURNAME));
+        }
+        if let ([one, two], Some(surname)) = (given.as_slice(), surnames.last()) {
+            let mut joined = [format!("{one}{two}"), surname.clone()];
+            joined.sort_unstable();
+            keys.push((format!("p~{}", joined.join(" ")), SAME_WORDS_OTHER_ORDER));
+        }
+    }
     keys
 }
 
+/// The word, and the word without each of its letters but the last ("Maria" and "Mario", "Ivanov"
+/// and "Ivanova" are other people) with where it was left out, when long enough: two spellings a
+/// letter apart share one of these.
+fn one_letter_less(word: &str) -> Vec<(Option<usize>, String)> {
+    let chars: Vec<char> = word.chars().collect();
+    if chars.len() < MIN_SIMILAR_CHARS {
+        return Vec::new();
+    }
+    let without = |skip: usize| chars.iter().enumerate().filter(|&(i, _)| i != skip).map(|(_, c)| c).collect();
+    std::iter::once((None, word.to_string()))
+        .chain((0..chars.len() - 1).map(|skip| (Some(skip), without(skip))))
+        .collect()
+}
+
+/// The keys under which an entry is found by the beginning of its name: each run of its first
+/// words, short of all of them, without legal forms ("GARANTEX EUROPE OU": "garantex").
+fn beginning_keys(name: &str, kind: EntryKind) -> Vec<String> {
+    if kind != EntryKind::Entity {
+        return Vec::new();
+    }
+    let (bare, _) = without_legal_forms(&name.replace(" & ", " and "));
+    let words: Vec<&str> = bare.split(' ').filter(|w| !w.is_empty()).collect();
+    (1..words.len()).map(|n| format!("{}<{}", kind_prefix(kind), words[..n].join(" "))).collect()
+}
+
+/// The key that finds the entries a reported name begins.
+fn beginning_query_key(name: &str, kind: EntryKind) -> Option<String> {
+    let (bare, _) = without_legal_forms(&name.replace(" & ", " and "));
+    let long_enough = bare.chars().filter(|c| c.is_alphanumeric()).count() >= MIN_BEGINNING_CHARS;
+    (kind == EntryKind::Entity && long_enough).then(|| format!("{}<{bare}", kind_prefix(kind)))
+}
+
 /// A word as transliterations of one name agree on it: "ye" as "e" ("Sergeyevich", "Sergeevich"),
-/// "y" as "i", "x" as "ks", doubled letters once.
+/// "y" as "i", "x" as "ks", "z" as "s" ("Carrizales", "Carrizalez"), doubled letters once.
 fn loose_spelling(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
-    for c in word.replace("ye", "e").replace('x', "ks").replace('y', "i").chars() {
+    for c in word.replace("ye", "e").replace('x', "ks").replace('y', "i").replace('z', "s").chars() {
         if !out.ends_with(c) {
             out.push(c);
         }
@@ -337,6 +441,38 @@ mod tests {
         assert_eq!(found(target("Petr Sergeyevich Ivanov", TargetType::Person)), [("4".to_string(), 0.9)]);
         assert!(found(target("Petr Petrov", TargetType::Person)).is_empty());
         assert_eq!(found(target("Panama’s Sea Dragon", TargetType::Vessel)).len(), 1, "a country's possessive");
+    }
+
+    #[test]
+    fn names_written_short_or_spelled_otherwise_match_more_faintly() {
+        let rows = concat!(
+            "11,\"GARCIA LOPEZ, Pedro Antonio\",\"individual\",\"SDNT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n",
+            "12,\"ZHANG, Li Na\",\"individual\",\"CMIC\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n",
+            "13,\"PETROV, Aleksander Ivanovich\",\"individual\",\"RUSSIA-EO14024\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n",
+            "14,\"NORTHWIND LOJISTIK TICARET LIMITED SIRKETI\",-0- ,\"IRAN\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n",
+            "15,\"BLUEFIN TRADE LLC\",-0- ,\"IRAN\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n",
+            "16,\"BLUEFIN SHIPPING LLC\",-0- ,\"IRAN\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n",
+            "17,\"AL-NOOR RUBBER & PLASTICS CO., LTD\",-0- ,\"SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n",
+        );
+        let (_dir, linker) = linker(rows, "2024-05-03");
+        let found = |name: &str, kind: TargetType| {
+            linker.matches(&target(name, kind), None).iter().map(|m| (m.entry_id.clone(), m.score)).collect::<Vec<_>>()
+        };
+        let one = |id: &str, score: f32| vec![(id.to_string(), score)];
+        let person = TargetType::Person;
+        assert_eq!(found("Pedro Garcia", person), one("11", 0.75), "the first of two surnames");
+        assert!(found("Antonio Lopez", person).is_empty(), "a middle name and the second surname");
+        assert_eq!(found("Zhang Lina", person), one("12", 0.9), "a given name written as one word");
+        assert_eq!(found("Aleksandr Petrov", person), one("13", 0.7), "a letter fewer in the first name");
+        assert_eq!(found("Aleksander Pedrov", person), one("13", 0.7), "a letter changed in the surname");
+        assert!(found("Aleksander Petrova", person).is_empty(), "a letter more at the end is another person");
+        assert!(found("Aleksander Petrovin", person).is_empty(), "a surname with letters more is another");
+        let company = TargetType::Company;
+        assert_eq!(found("Northwind Lojistik Ticaret", company), one("14", 0.85), "a Turkish legal form");
+        assert_eq!(found("Northwind Lojistik", company), one("14", 0.7), "the beginning of one entry's name");
+        assert!(found("Bluefin", company).is_empty(), "the beginning of two entries' names");
+        assert_eq!(found("Alnoor Rubber and Plastics Co", company), one("17", 0.85), "hyphen and ampersand");
+        assert!(found("Northwind", TargetType::Vessel).is_empty(), "beginnings only within organisations");
     }
 
     #[test]
