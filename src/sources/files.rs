@@ -1,6 +1,6 @@
 //! Local files: `.html`, `.htm`, `.html.gz`, `.txt` (page text as is), and directories of them.
 
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
@@ -45,6 +45,22 @@ pub fn file_id(path: &Path) -> String {
     name
 }
 
+/// The size the file's contents will have, as far as it can tell without reading them: a plain
+/// file's length, or the one a gzip file's trailer gives (of its last member); the file is left at
+/// its start.
+fn expected_len(file: &mut std::fs::File, gzipped: bool) -> u64 {
+    if !gzipped {
+        return file.metadata().map_or(0, |m| m.len());
+    }
+    let mut trailer = [0; 4];
+    let read = file.seek(SeekFrom::End(-4)).and_then(|_| file.read_exact(&mut trailer));
+    let at_start = file.seek(SeekFrom::Start(0));
+    match (read, at_start) {
+        (Ok(()), Ok(_)) => u32::from_le_bytes(trailer) as u64,
+        _ => 0,
+    }
+}
+
 fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
@@ -55,16 +71,19 @@ fn io_reason(e: &std::io::Error) -> String {
 
 pub fn load_file(path: &Path, max_bytes: u64) -> Result<FetchedPage, SourceError> {
     let fail = |reason: String| SourceError::new(path.display(), reason);
-    let file = std::fs::File::open(path).map_err(|e| fail(io_reason(&e)))?;
+    let mut file = std::fs::File::open(path).map_err(|e| fail(io_reason(&e)))?;
     let lower = path.to_string_lossy().to_ascii_lowercase();
     let gzipped = lower.ends_with(".gz");
+    let expected = expected_len(&mut file, gzipped);
     // Read one byte past the limit so an oversized file is detected without reading it whole.
     let mut limited: Box<dyn Read> = if gzipped {
         Box::new(flate2::read::MultiGzDecoder::new(file).take(max_bytes.saturating_add(1)))
     } else {
         Box::new(file.take(max_bytes.saturating_add(1)))
     };
-    let mut bytes = Vec::new();
+    // Room for the whole page at once (a gzip file ends with its size unpacked, modulo 4 GiB), not
+    // grown by doubling and copying.
+    let mut bytes = Vec::with_capacity(expected.min(max_bytes.saturating_add(1)) as usize);
     limited
         .read_to_end(&mut bytes)
         .map_err(|e| if gzipped { fail(format!("not a valid gzip file ({e})")) } else { fail(io_reason(&e)) })?;

@@ -1,7 +1,7 @@
 //! What the block collector leaves out: elements that are boilerplate by their tag, ARIA role,
 //! visibility or class/id, weighed against how much of the page's text they hold.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use ego_tree::{NodeId, NodeRef};
 use once_cell::sync::Lazy;
@@ -149,7 +149,7 @@ impl Skipper {
         }
         let page = text_len.get(&html.tree.root().id()).copied().unwrap_or_default();
         let page = TextLen { all: page.all.max(1), in_links: page.in_links };
-        let mut class_counts: HashMap<&str, usize> = HashMap::new();
+        let mut class_counts: FxHashMap<&str, usize> = FxHashMap::default();
         for el in html.tree.root().descendants().filter_map(|n| n.value().as_element()) {
             for class in el.classes() {
                 *class_counts.entry(class).or_default() += 1;
