@@ -155,6 +155,9 @@ impl Default for ListsConfig {
 pub struct ListSourceConfig {
     pub list: crate::lists::ListId,
     pub url: String,
+    /// The files published beside it (OFAC's `alt.csv` and `add.csv`), downloaded with it.
+    #[serde(default)]
+    pub companions: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]

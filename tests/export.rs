@@ -52,7 +52,7 @@ fn ftm_export_validates_with_followthemoney_and_keeps_its_ids() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/ofac-sdn-history/snapshots/sdn-2024-05-03.csv");
     let origin = newshound::lists::store::Origin::default();
     let date = "2024-05-03".parse().unwrap();
-    store.import(newshound::lists::ListId::OfacSdn, &std::fs::read(sdn).unwrap(), date, origin).unwrap();
+    store.import(newshound::lists::ListId::OfacSdn, &std::fs::read(sdn).unwrap(), &[], date, origin).unwrap();
     let port = serve_articles(2);
     let web_pages = [format!("http://127.0.0.1:{port}/a/0"), format!("http://127.0.0.1:{port}/a/1")];
     let mut inputs = vec!["corpus/"];

@@ -14,7 +14,7 @@ fn shared(path: &str) -> PathBuf {
 
 fn read(list: ListId, path: &str) -> Vec<ListEntry> {
     let bytes = std::fs::read(shared(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
-    list.parse(&bytes).unwrap_or_else(|e| panic!("{path}: {e}"))
+    list.parse(&bytes, &[]).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 fn count(entries: &[ListEntry], kind: EntryKind) -> usize {
@@ -100,7 +100,7 @@ fn three_ofac_snapshots_give_the_recorded_history() {
     let mut deltas = Vec::new();
     for date in ["2021-08-18", "2024-04-26", "2024-05-03"] {
         let bytes = std::fs::read(shared(&format!("ofac-sdn-history/snapshots/sdn-{date}.csv"))).unwrap();
-        deltas.push(store.import(ListId::OfacSdn, &bytes, date.parse().unwrap(), Origin::default()).unwrap());
+        deltas.push(store.import(ListId::OfacSdn, &bytes, &[], date.parse().unwrap(), Origin::default()).unwrap());
     }
     let last = &deltas[2];
     assert_eq!((last.added.len(), last.removed.len()), (305, 8));
@@ -238,12 +238,116 @@ fn updates_from_the_official_url_record_each_delta_and_refuse_bad_downloads() {
     assert_eq!(status["lists"][0]["listed"], 14_965);
 }
 
+/// `alt.csv` and `add.csv` rows for two entries of every snapshot (36, AEROCARIBBEAN AIRLINES;
+/// 173, ANGLO-CARIBBEAN CO., LTD.), written in OFAC's published layout: no real companion file
+/// could be had here, so the names are made up and only the plumbing is tested.
+const ALT_CSV: &str = "36,9001,\"aka\",\"CARIBE SKYLINK\",-0- \n173,9002,\"fka\",\"ANGLO TRADERS OF HAVANA\",-0- \n";
+const ADD_CSV: &str = "173,9003,\"1 Test Street\",\"Rotterdam\",\"Netherlands\",-0- \n";
+/// An alias of an entry that no snapshot has: an `alt.csv` of another day.
+const STRAY_ALT_CSV: &str = "99999999,9004,\"aka\",\"NOBODY\",-0- \n";
+
+/// OFAC's three files played by a server on 127.0.0.1: `sdn.csv` the snapshot `serving` names
+/// (with its `ETag`), `alt.csv` the stray one from the second snapshot on.
+fn serve_sdn_with_companions(serving: Arc<AtomicUsize>) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let Some(request) = common::read_request_head(&mut stream) else { continue };
+            let n = serving.load(Ordering::SeqCst);
+            let path = request.split_whitespace().nth(1).unwrap_or_default().to_string();
+            let body = match path.as_str() {
+                "/sdn.csv" => snapshot(SNAPSHOT_DATES[n]),
+                "/alt.csv" if n == 0 => ALT_CSV.into(),
+                "/alt.csv" => STRAY_ALT_CSV.into(),
+                "/add.csv" => ADD_CSV.into(),
+                _ => {
+                    common::respond(&mut stream, "404 Not Found", &[], b"");
+                    continue;
+                }
+            };
+            let date: NaiveDate = SNAPSHOT_DATES[n].parse().unwrap();
+            let modified = date.and_hms_opt(12, 0, 0).unwrap().and_utc().to_rfc2822().replace("+0000", "GMT");
+            let headers = [("ETag", format!("\"{n}{path}\"")), ("Last-Modified", modified)];
+            common::respond(&mut stream, "200 OK", &headers, &body);
+        }
+    });
+    port
+}
+
+#[test]
+fn companion_files_give_names_and_countries_and_one_of_another_day_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let serving = Arc::new(AtomicUsize::new(0));
+    let base = format!("http://127.0.0.1:{}", serve_sdn_with_companions(serving.clone()));
+    let config = dir.path().join("config.toml");
+    let source = format!(
+        "[lists]\npath = \"lists\"\n[[lists.sources]]\nlist = \"ofac-sdn\"\nurl = \"{base}/sdn.csv\"\ncompanions = [\"{base}/alt.csv\", \"{base}/add.csv\"]\n"
+    );
+    std::fs::write(&config, source).unwrap();
+    let out = newshound(&config, &["lists", "update"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let found = |name: &str| {
+        let out = newshound(&config, &["lists", "match", name, "--type", "company"]);
+        let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        answer["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["entry_id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(found("Caribe Skylink"), ["36"], "a name only alt.csv gives");
+    assert_eq!(found("Anglo Traders of Havana"), ["173"]);
+    let store = ListStore::open(&dir.path().join("lists"));
+    let state = store.state(ListId::OfacSdn).unwrap();
+    assert_eq!(state.entries["173"].entry.countries, ["Netherlands"], "add.csv's country");
+    assert_eq!(state.snapshots[0].companions.len(), 2);
+
+    // The next day's sdn.csv with an alt.csv that names an entry it does not have: refused whole.
+    let before = std::fs::read(dir.path().join("lists/ofac-sdn/state.json")).unwrap();
+    serving.store(1, Ordering::SeqCst);
+    let out = newshound(&config, &["lists", "update"]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("alt.csv line 1: entry \"99999999\" is not in sdn.csv"), "{err}");
+    assert!(err.contains("the previous snapshot stays in force"), "{err}");
+    assert_eq!(std::fs::read(dir.path().join("lists/ofac-sdn/state.json")).unwrap(), before);
+
+    // A backfill replays the stored snapshots, the companions with theirs.
+    let earlier = shared("ofac-sdn-history/snapshots/sdn-2021-08-18.csv");
+    let out = newshound(
+        &config,
+        &["lists", "import", earlier.to_str().unwrap(), "--list", "ofac-sdn", "--date", "2021-08-01"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(found("Caribe Skylink"), ["36"], "kept through the rebuild");
+    let out = newshound(
+        &config,
+        &[
+            "lists",
+            "import",
+            earlier.to_str().unwrap(),
+            "--list",
+            "ofac-sdn",
+            "--date",
+            "2021-08-02",
+            "--companion",
+            config.to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("not a companion file"), "{}", text(&out.stderr));
+}
+
 #[test]
 fn kill_9_during_an_import_leaves_the_old_state_or_the_new() {
     let dir = tempfile::tempdir().unwrap();
     let config = lists_config(dir.path(), "http://127.0.0.1:9/unused");
     let store = ListStore::open(&dir.path().join("lists"));
-    store.import(ListId::OfacSdn, &snapshot("2021-08-18"), "2021-08-18".parse().unwrap(), Origin::default()).unwrap();
+    store
+        .import(ListId::OfacSdn, &snapshot("2021-08-18"), &[], "2021-08-18".parse().unwrap(), Origin::default())
+        .unwrap();
     let file = shared("ofac-sdn-history/snapshots/sdn-2024-04-26.csv");
     for delay_ms in [5, 20, 40, 80, 160] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_newshound"))
@@ -279,7 +383,7 @@ fn reported_targets_say_how_they_stand_on_the_lists() {
     .unwrap();
     let store = ListStore::open(&dir.path().join("lists"));
     for date in SNAPSHOT_DATES {
-        store.import(ListId::OfacSdn, &snapshot(date), date.parse().unwrap(), Origin::default()).unwrap();
+        store.import(ListId::OfacSdn, &snapshot(date), &[], date.parse().unwrap(), Origin::default()).unwrap();
     }
     // The seed article (26 July 2024) reports five targets OFAC listed between the store's first two
     // snapshots: listed before the article, and the store says how closely it knows when.

@@ -286,7 +286,9 @@ fn watch_prints_new_designations_and_watchlist_mentions_and_posts_them() {
         let file = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join(format!("../shared/data/ofac-sdn-history/snapshots/sdn-{date}.csv"));
         let bytes = std::fs::read(file).unwrap();
-        store.import(newshound::lists::ListId::OfacSdn, &bytes, date.parse().unwrap(), Default::default()).unwrap();
+        store
+            .import(newshound::lists::ListId::OfacSdn, &bytes, &[], date.parse().unwrap(), Default::default())
+            .unwrap();
     }
     let mut listed: Vec<Value> = Vec::new();
     while listed.len() < 5 {

@@ -28,7 +28,7 @@ fn the_web_page_searches_filters_and_opens_entities_in_chromium() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/ofac-sdn-history/snapshots/sdn-2024-05-03.csv");
     let store = newshound::lists::ListStore::open(&dir.path().join("lists"));
     let (list, date) = (newshound::lists::ListId::OfacSdn, "2024-05-03".parse().unwrap());
-    store.import(list, &std::fs::read(sdn).unwrap(), date, Default::default()).unwrap();
+    store.import(list, &std::fs::read(sdn).unwrap(), &[], date, Default::default()).unwrap();
     ingest_with(&config, &["corpus/"]);
     let (server, base) = start_server(&config);
 

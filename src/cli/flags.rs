@@ -332,6 +332,10 @@ pub enum ListsCommand {
         list: ListId,
         #[arg(long)]
         date: chrono::NaiveDate,
+        /// A file the list publishes beside it, read with it (OFAC's `alt.csv`, `add.csv`: which
+        /// one is told by its columns); repeat for each.
+        #[arg(long = "companion", value_name = "FILE")]
+        companions: Vec<PathBuf>,
     },
     /// The list entries a name matches, as a reported target's are matched: prints its standing
     /// as JSON. With `--jsonl`, reads queries from standard input, one JSON object a line

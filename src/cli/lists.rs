@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use newshound::config::Config;
 use newshound::lists::update::{Updated, update};
-use newshound::lists::{ListId, ListLinker, ListStore};
+use newshound::lists::{Companion, ListId, ListLinker, ListStore};
 use newshound::sources::HttpFetcher;
 
 use super::flags::ListsCommand;
@@ -30,11 +30,18 @@ pub fn lists(config: &Config, command: ListsCommand) -> anyhow::Result<ExitCode>
         }
     };
     match command {
-        ListsCommand::Import { file, list, date } => {
-            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        ListsCommand::Import { file, list, date, companions } => {
+            let read =
+                |file: &std::path::Path| std::fs::read(file).with_context(|| format!("cannot read {}", file.display()));
+            let bytes = read(&file)?;
+            let companions = companions
+                .iter()
+                .map(|path| Companion::read(list, read(path)?).with_context(|| path.display().to_string()))
+                .collect::<anyhow::Result<Vec<_>>>()?;
             let origin =
                 newshound::lists::store::Origin { url: Some(file.display().to_string()), ..Default::default() };
-            let delta = store.import(list, &bytes, date, origin).with_context(|| file.display().to_string())?;
+            let delta =
+                store.import(list, &bytes, &companions, date, origin).with_context(|| file.display().to_string())?;
             print_delta(list, date, &delta);
         }
         ListsCommand::Update { lists, date } => {

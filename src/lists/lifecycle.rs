@@ -131,8 +131,8 @@ mod tests {
         let day = |d: &str| d.parse().unwrap();
         let first = row(1, "ALPHA, Anna");
         let second = first.clone() + &row(2, "KIM, Sang Man") + &row(3, "BETA, Boris");
-        store.import(ListId::OfacSdn, first.as_bytes(), day("2024-01-10"), Origin::default()).unwrap();
-        store.import(ListId::OfacSdn, second.as_bytes(), day("2024-01-11"), Origin::default()).unwrap();
+        store.import(ListId::OfacSdn, first.as_bytes(), &[], day("2024-01-10"), Origin::default()).unwrap();
+        store.import(ListId::OfacSdn, second.as_bytes(), &[], day("2024-01-11"), Origin::default()).unwrap();
         let linker = ListLinker::load(&store).unwrap().unwrap();
         let targets = [reported("Kim Sang Man", "2024-01-09"), reported("Nobody Known", "2024-01-12")];
         let lifecycle = lifecycle(&targets, &linker);

@@ -412,7 +412,7 @@ mod tests {
     fn linker(rows: &str, date: &str) -> (tempfile::TempDir, ListLinker) {
         let dir = tempfile::tempdir().unwrap();
         let store = ListStore::open(dir.path());
-        store.import(ListId::OfacSdn, rows.as_bytes(), date.parse().unwrap(), Origin::default()).unwrap();
+        store.import(ListId::OfacSdn, rows.as_bytes(), &[], date.parse().unwrap(), Origin::default()).unwrap();
         let linker = ListLinker::load(&store).unwrap().unwrap();
         (dir, linker)
     }
@@ -494,13 +494,13 @@ mod tests {
         let day = |d: &str| d.parse::<NaiveDate>().unwrap();
         let alpha = "1,\"ALPHA TRADING LLC\",-0- ,\"SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n";
         let beta = "2,\"BETA SHIPPING LLC\",-0- ,\"SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n";
-        store.import(ListId::OfacSdn, alpha.as_bytes(), day("2024-01-01"), Origin::default()).unwrap();
+        store.import(ListId::OfacSdn, alpha.as_bytes(), &[], day("2024-01-01"), Origin::default()).unwrap();
         store
-            .import(ListId::OfacSdn, (alpha.to_string() + beta).as_bytes(), day("2024-03-02"), Origin::default())
+            .import(ListId::OfacSdn, (alpha.to_string() + beta).as_bytes(), &[], day("2024-03-02"), Origin::default())
             .unwrap();
         let gamma = "3,\"GAMMA OIL LLC\",-0- ,\"SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n";
         let all = alpha.to_string() + beta + gamma;
-        store.import(ListId::OfacSdn, all.as_bytes(), day("2024-03-03"), Origin::default()).unwrap();
+        store.import(ListId::OfacSdn, all.as_bytes(), &[], day("2024-03-03"), Origin::default()).unwrap();
         let linker = ListLinker::load(&store).unwrap().unwrap();
         let company = |name: &str| target(name, TargetType::Company);
         let evidence = |name: &str, d: &str| linker.evidence(&company(name), day(d));

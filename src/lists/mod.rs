@@ -79,10 +79,14 @@ impl ListId {
         }
     }
 
-    /// Reads one published file of this list.
-    pub fn parse(self, bytes: &[u8]) -> Result<Vec<ListEntry>, ListError> {
+    /// Reads one published file of this list, with the companions published beside it.
+    pub fn parse(self, bytes: &[u8], companions: &[Companion]) -> Result<Vec<ListEntry>, ListError> {
+        if let Some(stray) = companions.iter().find(|c| c.kind.list() != self) {
+            let reason = format!("{} is not a file of this list", stray.kind.file_name());
+            return Err(ListError::Malformed { list: self, reason });
+        }
         let entries = match self {
-            ListId::OfacSdn => ofac::parse(bytes),
+            ListId::OfacSdn => ofac::parse(bytes, companions),
             ListId::UkOfsi => uk::parse(bytes),
             ListId::UnSc => un::parse(bytes),
             ListId::CaSema => canada::parse(bytes),
@@ -115,6 +119,51 @@ impl FromStr for ListId {
             let known: Vec<&str> = ListId::ALL.iter().map(|l| l.as_str()).collect();
             format!("unknown list {s:?} (known: {})", known.join(", "))
         })
+    }
+}
+
+/// A file an authority publishes beside its list's main one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompanionKind {
+    /// OFAC's `alt.csv`: further names of the SDN entries.
+    OfacAliases,
+    /// OFAC's `add.csv`: the SDN entries' addresses.
+    OfacAddresses,
+}
+
+impl CompanionKind {
+    pub fn list(self) -> ListId {
+        match self {
+            CompanionKind::OfacAliases | CompanionKind::OfacAddresses => ListId::OfacSdn,
+        }
+    }
+
+    /// The name the authority publishes it under.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            CompanionKind::OfacAliases => "alt.csv",
+            CompanionKind::OfacAddresses => "add.csv",
+        }
+    }
+}
+
+/// A companion file's contents.
+#[derive(Debug, Clone)]
+pub struct Companion {
+    pub kind: CompanionKind,
+    pub bytes: Vec<u8>,
+}
+
+impl Companion {
+    /// A companion of `list`, which one told by its contents.
+    pub fn read(list: ListId, bytes: Vec<u8>) -> Result<Companion, ListError> {
+        let kind = match list {
+            ListId::OfacSdn => ofac::companion_kind(&bytes),
+            _ => Err("the list publishes no companion files".into()),
+        }
+        .map_err(|reason| ListError::Malformed { list, reason: format!("not a companion file: {reason}") })?;
+        Ok(Companion { kind, bytes })
     }
 }
 

@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{ListEntry, ListError, ListId};
+use super::{Companion, CompanionKind, ListEntry, ListError, ListId};
 
 /// A list's snapshots and entries, as `state.json` holds them.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -49,6 +49,9 @@ pub struct Snapshot {
     pub etag: Option<String>,
     #[serde(default)]
     pub last_modified: Option<String>,
+    /// The companion files stored with it (OFAC's `alt.csv`, `add.csv`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub companions: Vec<CompanionKind>,
 }
 
 /// One entry as the newest snapshot that held it lists it, and when it was on the list.
@@ -120,6 +123,11 @@ impl ListStore {
         self.list_dir(list).join("snapshots").join(format!("{date}.{}", list.extension()))
     }
 
+    /// Beside the snapshot: `2024-05-03.alt.csv`.
+    fn companion_path(&self, list: ListId, date: NaiveDate, kind: CompanionKind) -> PathBuf {
+        self.list_dir(list).join("snapshots").join(format!("{date}.{}", kind.file_name()))
+    }
+
     /// When the list's state last changed; `None` before its first import.
     pub fn modified(&self, list: ListId) -> Option<std::time::SystemTime> {
         fs::metadata(self.state_path(list)).and_then(|m| m.modified()).ok()
@@ -136,12 +144,19 @@ impl ListStore {
         }
     }
 
-    /// Adds a published file of `list` as its snapshot of `date` and returns what it changed. A file
-    /// that does not parse, or that would drop most of the list, is refused and changes nothing.
-    /// A date before the newest snapshot (a backfill) or equal to a stored one rebuilds the history
-    /// from all snapshots in date order.
-    pub fn import(&self, list: ListId, bytes: &[u8], date: NaiveDate, origin: Origin) -> Result<Delta, ListError> {
-        let entries = list.parse(bytes)?;
+    /// Adds a published file of `list`, with its companions, as its snapshot of `date` and returns
+    /// what it changed. Files that do not parse, or that would drop most of the list, are refused
+    /// and change nothing. A date before the newest snapshot (a backfill) or equal to a stored one
+    /// rebuilds the history from all snapshots in date order.
+    pub fn import(
+        &self,
+        list: ListId,
+        bytes: &[u8],
+        companions: &[Companion],
+        date: NaiveDate,
+        origin: Origin,
+    ) -> Result<Delta, ListError> {
+        let entries = list.parse(bytes, companions)?;
         let mut state = self.state(list)?;
         let newest = state.snapshots.last().map(|s| s.date);
         let appends = newest.is_none_or(|n| date > n);
@@ -174,7 +189,12 @@ impl ListStore {
             url: origin.url,
             etag: origin.etag,
             last_modified: origin.last_modified,
+            companions: companions.iter().map(|c| c.kind).collect(),
         };
+        // The state, written last, says which files a snapshot has: until then it is the old one.
+        for companion in companions {
+            write_atomically(&self.companion_path(list, date, companion.kind), &companion.bytes)?;
+        }
         write_atomically(&self.snapshot_path(list, date), bytes)?;
         let delta = if appends {
             state.snapshots.push(snapshot);
@@ -195,10 +215,17 @@ impl ListStore {
         let mut rebuilt = ListState::default();
         let mut delta_of_date = Delta::default();
         for snapshot in &state.snapshots {
-            let path = self.snapshot_path(list, snapshot.date);
-            let bytes = fs::read(&path).map_err(|source| ListError::Io { path: path.display().to_string(), source })?;
+            let read = |path: PathBuf| {
+                fs::read(&path).map_err(|source| ListError::Io { path: path.display().to_string(), source })
+            };
+            let bytes = read(self.snapshot_path(list, snapshot.date))?;
+            let companions = snapshot
+                .companions
+                .iter()
+                .map(|&kind| Ok(Companion { kind, bytes: read(self.companion_path(list, snapshot.date, kind))? }))
+                .collect::<Result<Vec<_>, ListError>>()?;
             let previous = rebuilt.snapshots.last().map(|s| s.date);
-            let delta = apply(&mut rebuilt, list.parse(&bytes)?, snapshot.date, previous);
+            let delta = apply(&mut rebuilt, list.parse(&bytes, &companions)?, snapshot.date, previous);
             let mut record = snapshot.clone();
             (record.added, record.removed, record.changed) =
                 (delta.added.len(), delta.removed.len(), delta.changed.len());
@@ -286,10 +313,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = ListStore::open(dir.path());
         let list = ListId::OfacSdn;
-        let first = store.import(list, &sdn(&[("1", "ALPHA"), ("2", "BETA")]), day("2024-01-10"), Origin::default());
+        let first =
+            store.import(list, &sdn(&[("1", "ALPHA"), ("2", "BETA")]), &[], day("2024-01-10"), Origin::default());
         assert!(first.unwrap().added.is_empty(), "the first snapshot adds nothing: it is where history starts");
-        let delta =
-            store.import(list, &sdn(&[("1", "ALPHA"), ("3", "GAMMA")]), day("2024-01-20"), Origin::default()).unwrap();
+        let delta = store
+            .import(list, &sdn(&[("1", "ALPHA"), ("3", "GAMMA")]), &[], day("2024-01-20"), Origin::default())
+            .unwrap();
         assert_eq!((delta.added[0].id.as_str(), delta.removed[0].id.as_str()), ("3", "2"));
         let state = store.state(list).unwrap();
         assert_eq!(state.entries["3"].first_seen, day("2024-01-20"));
@@ -304,6 +333,7 @@ mod tests {
         let backfill = store.import(
             list,
             &sdn(&[("1", "ALPHA"), ("2", "BETA"), ("3", "GAMMA")]),
+            &[],
             day("2024-01-15"),
             Origin::default(),
         );
@@ -324,13 +354,13 @@ mod tests {
         let list = ListId::OfacSdn;
         let rows: Vec<(String, String)> = (0..10).map(|i| (i.to_string(), format!("NAME {i}"))).collect();
         let all: Vec<(&str, &str)> = rows.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-        store.import(list, &sdn(&all), day("2024-01-10"), Origin::default()).unwrap();
+        store.import(list, &sdn(&all), &[], day("2024-01-10"), Origin::default()).unwrap();
         let before = fs::read(dir.path().join("ofac-sdn/state.json")).unwrap();
         let mut cut = sdn(&all);
         cut.truncate(cut.len() - 20);
-        let err = store.import(list, &cut, day("2024-01-11"), Origin::default()).unwrap_err();
-        assert!(err.to_string().starts_with("ofac-sdn: not a valid list file: line 10"), "{err}");
-        let err = store.import(list, &sdn(&all[..3]), day("2024-01-12"), Origin::default()).unwrap_err();
+        let err = store.import(list, &cut, &[], day("2024-01-11"), Origin::default()).unwrap_err();
+        assert!(err.to_string().starts_with("ofac-sdn: not a valid list file: sdn.csv line 10"), "{err}");
+        let err = store.import(list, &sdn(&all[..3]), &[], day("2024-01-12"), Origin::default()).unwrap_err();
         assert!(err.to_string().contains("would remove 7 of the 10 entries"), "{err}");
         assert_eq!(fs::read(dir.path().join("ofac-sdn/state.json")).unwrap(), before);
         assert!(!dir.path().join("ofac-sdn/snapshots/2024-01-12.csv").exists());

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::store::Origin;
-use super::{Delta, ListError, ListId, ListStore};
+use super::{Companion, Delta, ListError, ListId, ListStore};
 use crate::config::ListSourceConfig;
 use crate::sources::{HttpFetcher, Validators};
 
@@ -39,6 +39,14 @@ pub fn update(
         reason: e.reason,
     })?;
     let Some(file) = fetched else { return Ok(Updated::NotModified) };
+    // The companions change with the list: fetched whole whenever it did.
+    let mut companions = Vec::new();
+    for url in &source.companions {
+        let failed = |reason: String| ListError::Download { list, url: url.clone(), reason };
+        let fetched = fetcher.fetch_file(url, &Validators::default()).map_err(|e| failed(e.reason))?;
+        let file = fetched.ok_or_else(|| failed("answered \"not modified\" to a plain request".into()))?;
+        companions.push(Companion::read(list, file.bytes)?);
+    }
     let modified = file.validators.last_modified.as_deref().and_then(|m| DateTime::parse_from_rfc2822(m).ok());
     let date = date.or(modified.map(|m| m.with_timezone(&Utc).date_naive())).unwrap_or_else(|| Utc::now().date_naive());
     let origin = Origin {
@@ -46,6 +54,6 @@ pub fn update(
         etag: file.validators.etag,
         last_modified: file.validators.last_modified,
     };
-    let delta = store.import(list, &file.bytes, date, origin)?;
+    let delta = store.import(list, &file.bytes, &companions, date, origin)?;
     Ok(Updated::Stored { date, delta })
 }
