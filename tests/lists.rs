@@ -156,42 +156,54 @@ enum Serving {
 /// OFAC's download URL played by a server on 127.0.0.1, serving what `serving` says, with
 /// `Last-Modified` the snapshot's date and an `ETag` it honours.
 fn serve_sdn(serving: Arc<AtomicUsize>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for mut stream in listener.incoming().flatten() {
-            let Some(request) = common::read_request_head(&mut stream) else { continue };
-            let mode = match serving.load(Ordering::SeqCst) {
-                n @ 0..=2 => Serving::Snapshot(n),
-                3 => Serving::Cut,
-                _ => Serving::ErrorPage,
-            };
-            match mode {
-                Serving::Snapshot(n) => {
-                    let etag = format!("\"sdn-{n}\"");
-                    if request.to_ascii_lowercase().contains(&format!("if-none-match: {etag}")) {
-                        common::respond(&mut stream, "304 Not Modified", &[], b"");
-                        continue;
-                    }
-                    let date: NaiveDate = SNAPSHOT_DATES[n].parse().unwrap();
-                    let modified = date.and_hms_opt(12, 0, 0).unwrap().and_utc().to_rfc2822().replace("+0000", "GMT");
-                    let headers = [("ETag", etag), ("Last-Modified", modified), ("Content-Type", "text/csv".into())];
-                    common::respond(&mut stream, "200 OK", &headers, &snapshot(SNAPSHOT_DATES[n]));
+    let port = serve(move |request, stream| {
+        let mode = match serving.load(Ordering::SeqCst) {
+            n @ 0..=2 => Serving::Snapshot(n),
+            3 => Serving::Cut,
+            _ => Serving::ErrorPage,
+        };
+        match mode {
+            Serving::Snapshot(n) => {
+                let etag = format!("\"sdn-{n}\"");
+                if request.to_ascii_lowercase().contains(&format!("if-none-match: {etag}")) {
+                    common::respond(stream, "304 Not Modified", &[], b"");
+                    return;
                 }
-                Serving::Cut => {
-                    let whole = snapshot(SNAPSHOT_DATES[2]);
-                    let head =
-                        format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", whole.len());
-                    let _ = std::io::Write::write_all(&mut stream, head.as_bytes());
-                    let _ = std::io::Write::write_all(&mut stream, &whole[..whole.len() / 2]);
-                }
-                Serving::ErrorPage => {
-                    common::respond(&mut stream, "200 OK", &[], b"<html><body>Service unavailable</body></html>");
-                }
+                let headers = [("ETag", etag), last_modified(n), ("Content-Type", "text/csv".into())];
+                common::respond(stream, "200 OK", &headers, &snapshot(SNAPSHOT_DATES[n]));
+            }
+            Serving::Cut => {
+                let whole = snapshot(SNAPSHOT_DATES[2]);
+                let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", whole.len());
+                let _ = std::io::Write::write_all(stream, head.as_bytes());
+                let _ = std::io::Write::write_all(stream, &whole[..whole.len() / 2]);
+            }
+            Serving::ErrorPage => {
+                common::respond(stream, "200 OK", &[], b"<html><body>Service unavailable</body></html>");
             }
         }
     });
     format!("http://127.0.0.1:{port}/sdn.csv")
+}
+
+/// A server on 127.0.0.1 that gives each request's head to `answer`; its port.
+fn serve(answer: impl Fn(&str, &mut std::net::TcpStream) + Send + 'static) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            if let Some(request) = common::read_request_head(&mut stream) {
+                answer(&request, &mut stream);
+            }
+        }
+    });
+    port
+}
+
+/// The `Last-Modified` header of snapshot `n`: noon of its day.
+fn last_modified(n: usize) -> (&'static str, String) {
+    let date: NaiveDate = SNAPSHOT_DATES[n].parse().unwrap();
+    ("Last-Modified", date.and_hms_opt(12, 0, 0).unwrap().and_utc().to_rfc2822().replace("+0000", "GMT"))
 }
 
 fn lists_config(dir: &Path, url: &str) -> PathBuf {
@@ -249,30 +261,18 @@ const STRAY_ALT_CSV: &str = "99999999,9004,\"aka\",\"NOBODY\",-0- \n";
 /// OFAC's three files played by a server on 127.0.0.1: `sdn.csv` the snapshot `serving` names
 /// (with its `ETag`), `alt.csv` the stray one from the second snapshot on.
 fn serve_sdn_with_companions(serving: Arc<AtomicUsize>) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for mut stream in listener.incoming().flatten() {
-            let Some(request) = common::read_request_head(&mut stream) else { continue };
-            let n = serving.load(Ordering::SeqCst);
-            let path = request.split_whitespace().nth(1).unwrap_or_default().to_string();
-            let body = match path.as_str() {
-                "/sdn.csv" => snapshot(SNAPSHOT_DATES[n]),
-                "/alt.csv" if n == 0 => ALT_CSV.into(),
-                "/alt.csv" => STRAY_ALT_CSV.into(),
-                "/add.csv" => ADD_CSV.into(),
-                _ => {
-                    common::respond(&mut stream, "404 Not Found", &[], b"");
-                    continue;
-                }
-            };
-            let date: NaiveDate = SNAPSHOT_DATES[n].parse().unwrap();
-            let modified = date.and_hms_opt(12, 0, 0).unwrap().and_utc().to_rfc2822().replace("+0000", "GMT");
-            let headers = [("ETag", format!("\"{n}{path}\"")), ("Last-Modified", modified)];
-            common::respond(&mut stream, "200 OK", &headers, &body);
-        }
-    });
-    port
+    serve(move |request, stream| {
+        let n = serving.load(Ordering::SeqCst);
+        let path = request.split_whitespace().nth(1).unwrap_or_default().to_string();
+        let body = match path.as_str() {
+            "/sdn.csv" => snapshot(SNAPSHOT_DATES[n]),
+            "/alt.csv" if n == 0 => ALT_CSV.into(),
+            "/alt.csv" => STRAY_ALT_CSV.into(),
+            "/add.csv" => ADD_CSV.into(),
+            _ => return common::respond(stream, "404 Not Found", &[], b""),
+        };
+        common::respond(stream, "200 OK", &[("ETag", format!("\"{n}{path}\"")), last_modified(n)], &body);
+    })
 }
 
 #[test]
