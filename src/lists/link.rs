@@ -115,12 +115,11 @@ impl ListLinker {
     fn alike(&self, target: &Target) -> Vec<(&StoredList, &EntryHistory, f32)> {
         let kind = entry_kind(target.kind);
         let target_countries = country_codes(target.country.iter().map(String::as_str));
-        let names = std::iter::once((target.name.as_str(), 1.0))
-            .chain(target.aliases.iter().map(|a| (a.as_str(), ARTICLE_ALIAS)));
         let mut best: HashMap<(usize, usize), f32> = HashMap::new();
         // A vessel's IMO number is its identity, whatever name it sails under now.
         let by_imo = target.imo.iter().map(|imo| (format!("imo:{imo}"), SAME_NAME, 1.0));
-        let by_name = names.flat_map(|(name, weight)| keys(name, kind).into_iter().map(move |(k, s)| (k, s, weight)));
+        let by_name =
+            names(target).flat_map(|(name, weight)| keys(name, kind).into_iter().map(move |(k, s)| (k, s, weight)));
         for (key, query_score, weight) in by_imo.chain(by_name) {
             for &(list, entry, entry_score) in self.by_key.get(&key).into_iter().flatten() {
                 let score = weight * query_score.min(entry_score);
@@ -130,18 +129,16 @@ impl ListLinker {
         }
         // A name's beginning, for the lists where the name found nothing: only when it begins one
         // entry there (two that begin alike are two companies the report does not tell apart).
-        let names = std::iter::once((target.name.as_str(), 1.0))
-            .chain(target.aliases.iter().map(|a| (a.as_str(), ARTICLE_ALIAS)));
         let found: HashSet<usize> = best.keys().map(|&(list, _)| list).collect();
-        for (name, weight) in names {
+        for (name, weight) in names(target) {
             let Some(key) = beginning_query_key(name, kind) else { continue };
             let mut by_list: HashMap<usize, HashSet<usize>> = HashMap::new();
             for &(list, entry, _) in self.by_key.get(&key).into_iter().flatten() {
                 by_list.entry(list).or_default().insert(entry);
             }
             for (list, entries) in by_list {
-                if let (false, [entry]) = (found.contains(&list), Vec::from_iter(entries).as_slice()) {
-                    let slot = best.entry((list, *entry)).or_insert(0.0);
+                if let (false, Ok([entry])) = (found.contains(&list), <[usize; 1]>::try_from(Vec::from_iter(entries))) {
+                    let slot = best.entry((list, entry)).or_insert(0.0);
                     *slot = slot.max(weight * SAME_BEGINNING);
                 }
             }
@@ -227,6 +224,11 @@ impl ListLinker {
     }
 }
 
+/// The target's name and the article's aliases for it, each with how much a match on it counts.
+fn names(target: &Target) -> impl Iterator<Item = (&str, f32)> {
+    std::iter::once((target.name.as_str(), 1.0)).chain(target.aliases.iter().map(|a| (a.as_str(), ARTICLE_ALIAS)))
+}
+
 fn entry_kind(kind: TargetType) -> EntryKind {
     match kind {
         TargetType::Person => EntryKind::Person,
@@ -238,8 +240,8 @@ fn entry_kind(kind: TargetType) -> EntryKind {
 
 /// The keys under which a name of this kind is found, and how alike two names sharing each are.
 fn keys(name: &str, kind: EntryKind) -> Vec<(String, f32)> {
-    // "Rubber & Plastics" is "Rubber and Plastics"; "Al-Dar" is also "Aldar", "Ung-sun" "Ungsun".
-    let name = &name.replace(" & ", " and ");
+    // "Al-Dar" is also "Aldar", "Ung-sun" "Ungsun".
+    let name = &ampersand_spelled_out(name);
     let mut keys = name_keys(name, kind);
     if name.contains('-') {
         keys.extend(name_keys(&name.replace('-', ""), kind));
@@ -251,6 +253,11 @@ fn keys(name: &str, kind: EntryKind) -> Vec<(String, f32)> {
         keys.extend(name_keys(rest, kind));
     }
     keys
+}
+
+/// "Rubber & Plastics" as "Rubber and Plastics", on both sides of a match.
+fn ampersand_spelled_out(name: &str) -> String {
+    name.replace(" & ", " and ")
 }
 
 /// Where the keys of each kind of entry start, so that a vessel never shares one with a company.
@@ -284,10 +291,10 @@ fn name_keys(name: &str, kind: EntryKind) -> Vec<(String, f32)> {
 /// A person's keys: the name in reading order ("KIM, Sang Man" is Sang Man Kim), its words in any
 /// order, and its first and last word (news leaves out the middle names and patronymics lists
 /// give: "Aleksandr Bortnikov" is "BORTNIKOV, Aleksandr Vasilievich"); the last two spelled loosely,
-/// as transliterations differ ("Aleksey", "Aleksei"). Fainter: the first or last word one letter
-/// apart, a middle name with the surname, and for a list's "SURNAMES, Given names", the first of
-/// two surnames with the first given name and two given names written as one ("YUAN, Yun Xia" is
-/// Yuan Yunxia).
+/// as transliterations differ ("Aleksey", "Aleksei"). Fainter: a first name a letter longer or
+/// shorter, a surname with one letter changed, and for a list's "SURNAMES, Given names", the first
+/// of two surnames with the first given name and two given names written as one ("YUAN, Yun Xia"
+/// is Yuan Yunxia).
 fn person_keys(name: &str) -> Vec<(String, f32)> {
     let label = EntityLabel::Per;
     let inverted = name.split_once(", ").filter(|(_, rest)| !rest.contains(','));
@@ -358,14 +365,14 @@ fn beginning_keys(name: &str, kind: EntryKind) -> Vec<String> {
     if kind != EntryKind::Entity {
         return Vec::new();
     }
-    let (bare, _) = without_legal_forms(&name.replace(" & ", " and "));
+    let (bare, _) = without_legal_forms(&ampersand_spelled_out(name));
     let words: Vec<&str> = bare.split(' ').filter(|w| !w.is_empty()).collect();
     (1..words.len()).map(|n| format!("{}<{}", kind_prefix(kind), words[..n].join(" "))).collect()
 }
 
 /// The key that finds the entries a reported name begins.
 fn beginning_query_key(name: &str, kind: EntryKind) -> Option<String> {
-    let (bare, _) = without_legal_forms(&name.replace(" & ", " and "));
+    let (bare, _) = without_legal_forms(&ampersand_spelled_out(name));
     let long_enough = bare.chars().filter(|c| c.is_alphanumeric()).count() >= MIN_BEGINNING_CHARS;
     (kind == EntryKind::Entity && long_enough).then(|| format!("{}<{bare}", kind_prefix(kind)))
 }
